@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need when it is missing, builds, runs the suite.
+# Runs as root on Debian (apt-get); a non-root run skips the install and uses what is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v etcdctl >/dev/null || need+=(etcd-client)
+command -v etcd >/dev/null || need+=(etcd-server)
+command -v sshd >/dev/null || [ -x /usr/sbin/sshd ] || need+=(openssh-server)
+command -v openssl >/dev/null || need+=(openssl)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "missing Debian packages (install as root): ${need[*]}" >&2
+  fi
+fi
+[ -d node_modules ] || npm ci --no-audit --no-fund
+npx tsc -p .
+exec node --test --test-concurrency=2 --test-timeout=600000 "$@" dist/test/
