@@ -5,3 +5,5 @@ export * as mvccpb from './gen/mvccpb/kv';
 export * as authpb from './gen/authpb/auth';
 export { EtcdError, etcdError, wireErrors, wireErrorNamed } from './errors';
 export type { WireError, WireErrorName } from './errors';
+export { singleKey, prefixRange, fromKeyRange, allKeys, prefixEnd, rangeContains } from './key-range';
+export type { KeyRange } from './key-range';
