@@ -1,0 +1,83 @@
+// What EtcdServer.open takes, and etcd's defaults for what the caller leaves out.
+import type { Logger } from 'pino';
+
+export interface EtcdServerOptions {
+  /** --name */
+  name: string;
+  /** --data-dir; the server keeps `member/wal` and `member/db` under it. */
+  dataDir: string;
+  /** --advertise-client-urls */
+  advertiseClientUrls: string[];
+  /** --initial-advertise-peer-urls */
+  initialAdvertisePeerUrls: string[];
+  /** --initial-cluster as etcd writes it: `name=url,name=url`; default `<name>=<first peer url>`. */
+  initialCluster?: string;
+  /** --initial-cluster-token (default `etcd-cluster`), part of the member and cluster IDs. */
+  initialClusterToken?: string;
+  /** --initial-cluster-state: `new` (default) or `existing`. */
+  initialClusterState?: 'new' | 'existing';
+  /** --quota-backend-bytes; 0 means etcd's default of 2 GiB. */
+  quotaBackendBytes?: number;
+  /** --max-request-bytes; default 1.5 MiB. */
+  maxRequestBytes?: number;
+  /** --max-txn-ops; default 128. */
+  maxTxnOps?: number;
+  /** --heartbeat-interval in milliseconds; default 100. */
+  heartbeatMs?: number;
+  /** --election-timeout in milliseconds; default 1000. */
+  electionMs?: number;
+  /** --auto-compaction-mode: `periodic` (default) or `revision`. */
+  autoCompactionMode?: 'periodic' | 'revision';
+  /** --auto-compaction-retention as etcd reads it: hours (`1`, `0.5`) or a duration (`30m`) for periodic, a count for revision; `0`/empty turns it off. */
+  autoCompactionRetention?: string;
+  /** How often a watcher created with progress_notify hears of the current revision; etcd uses 10 minutes. */
+  watchProgressNotifyIntervalMs?: number;
+  logger?: Logger;
+}
+
+export interface ResolvedOptions {
+  name: string;
+  dataDir: string;
+  advertiseClientUrls: string[];
+  initialAdvertisePeerUrls: string[];
+  initialCluster: string;
+  initialClusterToken: string;
+  initialClusterState: 'new' | 'existing';
+  quotaBackendBytes: number;
+  maxRequestBytes: number;
+  maxTxnOps: number;
+  heartbeatMs: number;
+  electionMs: number;
+  autoCompactionMode: 'periodic' | 'revision';
+  autoCompactionRetention: string;
+  watchProgressNotifyIntervalMs: number;
+  logger: Logger | undefined;
+}
+
+export const defaultQuotaBackendBytes = 2 * 1024 * 1024 * 1024;
+export const defaultMaxRequestBytes = 1.5 * 1024 * 1024;
+export const defaultMaxTxnOps = 128;
+/** etcd lets gRPC messages exceed max-request-bytes by this much, so that the request-size check answers with etcd's error. */
+export const grpcOverheadBytes = 512 * 1024;
+
+export function resolveOptions(options: EtcdServerOptions): ResolvedOptions {
+  const peerUrls = options.initialAdvertisePeerUrls.length > 0 ? options.initialAdvertisePeerUrls : ['http://localhost:2380'];
+  return {
+    name: options.name,
+    dataDir: options.dataDir,
+    advertiseClientUrls: options.advertiseClientUrls,
+    initialAdvertisePeerUrls: peerUrls,
+    initialCluster: options.initialCluster || `${options.name}=${peerUrls.join(`,${options.name}=`)}`,
+    initialClusterToken: options.initialClusterToken || 'etcd-cluster',
+    initialClusterState: options.initialClusterState ?? 'new',
+    quotaBackendBytes: options.quotaBackendBytes || defaultQuotaBackendBytes,
+    maxRequestBytes: options.maxRequestBytes || defaultMaxRequestBytes,
+    maxTxnOps: options.maxTxnOps || defaultMaxTxnOps,
+    heartbeatMs: options.heartbeatMs || 100,
+    electionMs: options.electionMs || 1000,
+    autoCompactionMode: options.autoCompactionMode ?? 'periodic',
+    autoCompactionRetention: options.autoCompactionRetention ?? '0',
+    watchProgressNotifyIntervalMs: options.watchProgressNotifyIntervalMs || 10 * 60 * 1000,
+    logger: options.logger,
+  };
+}
