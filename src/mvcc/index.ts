@@ -1,0 +1,36 @@
+// The MVCC store: a revisioned key-value store on LMDB with etcd's semantics.
+// Public face of src/mvcc; see README.md "The MVCC store".
+
+export type {
+  KeyValue,
+  RangeRequest,
+  RangeResponse,
+  PutRequest,
+  PutResponse,
+  DeleteRangeRequest,
+  DeleteRangeResponse,
+  Compare,
+  RequestOp,
+  ResponseOp,
+  TxnRequest,
+  TxnResponse,
+  CompactResponse,
+  Event,
+  LeaseHooks,
+  ReadView,
+  BatchWriter,
+  BackendWriter,
+  BackendSnapshot,
+  SubDatabaseName,
+  WatchFilters,
+  WatchRequest,
+  WatchResponse,
+  WatchStream,
+  HashKVResult,
+} from './kv';
+export { SortOrder, SortTarget, CompareResult, CompareTarget, EventType } from './kv';
+export type { Revision } from './revision';
+export { revToBytes, bytesToRev, isTombstone } from './revision';
+export { SUB_DATABASES, MetaKey } from './schema';
+export type { MvccErrorCode } from './errors';
+export { MvccError, isMvccError } from './errors';
