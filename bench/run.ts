@@ -1,0 +1,184 @@
+// `npm run bench -- [options]`: real etcd and cairn side by side on this machine, same load
+// generator, alternating A B A B, medians and ratios into bench/RESULTS.md and a chart.
+import { Command } from 'commander';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, tmpdir, type as osType, release } from 'node:os';
+import { join } from 'node:path';
+import { runLoad, type LoadResult } from './load/generator';
+import { WORKLOADS, type WorkloadName, type WorkloadParams } from './load/workloads';
+import { startCluster, type RunningCluster, type SystemName } from './servers';
+import { median, resourceTable, throughputChart, throughputTable, type Metrics, type ResourceRow, type Row } from './report';
+
+interface Options {
+  members: number[];
+  workloads: WorkloadName[];
+  clients: number[];
+  ops: number;
+  seconds: number;
+  rounds: number;
+  fillKeys: number;
+  restartKeys: number;
+  threads: number;
+  dataRoot: string;
+  out: string;
+}
+
+const repoRoot = join(__dirname, __dirname.includes(`${join('dist', 'bench')}`) ? '../..' : '..');
+
+function list(value: string): number[] {
+  return value.split(',').map((v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`bench: ${JSON.stringify(v)} is not a positive whole number`);
+    return n;
+  });
+}
+
+function parse(argv: string[]): Options {
+  const program = new Command('bench')
+    .option('--members <list>', 'cluster sizes', '1,3')
+    .option('--workloads <list>', `workloads (${WORKLOADS.join(',')})`, WORKLOADS.join(','))
+    .option('--clients <list>', 'client counts (put is run at each; the others at the largest)', '1,10,100')
+    .option('--ops <n>', 'operations per run, at most', '20000')
+    .option('--seconds <n>', 'length of one run, at most', '20')
+    .option('--rounds <n>', 'A B rounds; medians are reported', '2')
+    .option('--fill-keys <n>', 'keys of 256 bytes loaded before measuring RSS and data size (0: skip)', '100000')
+    .option('--restart-keys <n>', 'keys loaded before the restart-time measurement, 1 member (0: skip)', '1000000')
+    .option('--threads <n>', 'load generator threads', '2')
+    .option('--data-root <dir>', 'where data dirs go (same filesystem for both)', tmpdir())
+    .option('--out <file>', 'results file', join(repoRoot, 'bench', 'RESULTS.md'))
+    .parse(argv, { from: 'user' });
+  const o = program.opts();
+  const workloads = String(o.workloads).split(',') as WorkloadName[];
+  for (const w of workloads) if (!WORKLOADS.includes(w)) throw new Error(`bench: unknown workload ${JSON.stringify(w)}`);
+  return {
+    members: list(o.members), workloads, clients: list(o.clients), ops: list(o.ops)[0], seconds: list(o.seconds)[0],
+    rounds: list(o.rounds)[0], fillKeys: Number(o.fillKeys), restartKeys: Number(o.restartKeys), threads: list(o.threads)[0],
+    dataRoot: o.dataRoot, out: o.out,
+  };
+}
+
+const PARAMS: WorkloadParams = { keySize: 8, valueSize: 256, keySpace: 100_000, sequentialKeys: false, watchers: 4 };
+
+function runsFor(o: Options): { workload: WorkloadName; clients: number }[] {
+  const most = Math.max(...o.clients);
+  return o.workloads.flatMap((workload) => (workload === 'put' ? o.clients : [most]).map((clients) => ({ workload, clients })));
+}
+
+async function load(cluster: RunningCluster, workload: WorkloadName, clients: number, o: Options, params = PARAMS, ops = o.ops, seconds = o.seconds): Promise<LoadResult> {
+  return runLoad({ targets: cluster.targets, workload, params, clients, connections: Math.max(1, Math.min(clients, 10)), operations: ops, maxSeconds: seconds, threads: o.threads });
+}
+
+async function fill(cluster: RunningCluster, keys: number, o: Options): Promise<LoadResult> {
+  return load(cluster, 'put', 100, o, { ...PARAMS, keySpace: keys, sequentialKeys: true }, keys, 1800);
+}
+
+type Sample = Map<string, LoadResult[]>;
+
+async function main(): Promise<void> {
+  const o = parse(process.argv.slice(2));
+  mkdirSync(o.dataRoot, { recursive: true });
+  const systems: SystemName[] = ['etcd', 'cairn'];
+  const samples: Record<SystemName, Sample> = { etcd: new Map(), cairn: new Map() };
+  const resources: Record<SystemName, Map<string, number[]>> = { etcd: new Map(), cairn: new Map() };
+  const failures: string[] = [];
+  const push = <T>(m: Map<string, T[]>, k: string, v: T) => m.set(k, [...(m.get(k) ?? []), v]);
+
+  for (let round = 0; round < o.rounds; round++) {
+    for (const members of o.members) {
+      const order = round % 2 === 0 ? systems : [...systems].reverse();
+      for (const system of order) {
+        let cluster: RunningCluster;
+        try {
+          cluster = await startCluster({ system, members: members as 1 | 3, dataRoot: o.dataRoot, repoRoot });
+        } catch (err) {
+          failures.push(`${system} ${members} member(s): ${err instanceof Error ? err.message.split('\n')[0] : err}`);
+          continue;
+        }
+        try {
+          for (const run of runsFor(o)) {
+            const r = await load(cluster, run.workload, run.clients, o);
+            console.log(`round ${round} ${system} members=${members} ${run.workload} clients=${run.clients}: ${r.opsPerSecond.toFixed(0)} ops/s p99 ${r.p99Ms.toFixed(2)} ms errors ${r.errors}${r.firstError ? ` (${r.firstError})` : ''}`);
+            push(samples[system], `${members}|${run.workload}|${run.clients}`, r);
+          }
+          if (o.fillKeys > 0) {
+            await fill(cluster, o.fillKeys, o);
+            push(resources[system], `${members}|RSS after ${o.fillKeys} keys of 256 B`, cluster.rssBytes() / 2 ** 20);
+            push(resources[system], `${members}|data dir size`, cluster.dataBytes() / 2 ** 20);
+          }
+        } finally {
+          await cluster.stop();
+        }
+      }
+    }
+  }
+
+  if (o.restartKeys > 0) {
+    for (const system of systems) {
+      try {
+        const cluster = await startCluster({ system, members: 1, dataRoot: o.dataRoot, repoRoot });
+        await fill(cluster, o.restartKeys, o);
+        await cluster.stop(true);
+        const t0 = Date.now();
+        const again = await startCluster({ system, members: 1, dataRoot: o.dataRoot, repoRoot, dataDirs: cluster.dataDirs });
+        push(resources[system], `1|restart with ${o.restartKeys} keys`, (Date.now() - t0) / 1000);
+        await again.stop();
+      } catch (err) {
+        failures.push(`${system} restart: ${err instanceof Error ? err.message.split('\n')[0] : err}`);
+      }
+    }
+  }
+
+  const med = (rs: LoadResult[] | undefined): Metrics => ({
+    opsPerSecond: median((rs ?? []).map((r) => r.opsPerSecond)),
+    p50Ms: median((rs ?? []).map((r) => r.p50Ms)),
+    p99Ms: median((rs ?? []).map((r) => r.p99Ms)),
+    errors: (rs ?? []).reduce((s, r) => s + r.errors, 0),
+  });
+  const rows: Row[] = o.members.flatMap((members) => runsFor(o).map((run) => {
+    const key = `${members}|${run.workload}|${run.clients}`;
+    return { members, workload: run.workload, clients: run.clients, etcd: med(samples.etcd.get(key)), cairn: med(samples.cairn.get(key)) };
+  }));
+  const resourceKeys = [...new Set([...resources.etcd.keys(), ...resources.cairn.keys()])];
+  const resourceRows: ResourceRow[] = resourceKeys.map((k) => {
+    const [members, what] = k.split('|');
+    return { members: Number(members), what, etcd: median(resources.etcd.get(k) ?? []), cairn: median(resources.cairn.get(k) ?? []), unit: what.startsWith('restart') ? 's' : 'MiB' };
+  });
+
+  const charts = o.members.map((members) => {
+    const points = rows.filter((r) => r.members === members && r.workload === 'put')
+      .map((r) => ({ clients: r.clients, etcd: r.etcd.opsPerSecond, cairn: r.cairn.opsPerSecond }));
+    const file = `put-throughput-${members}m.svg`;
+    writeFileSync(join(repoRoot, 'bench', file), throughputChart(`put throughput, ${members} member(s)`, points));
+    return file;
+  });
+
+  const etcdVersion = spawnSync('etcd', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
+  const text = `# Benchmark results
+
+Date: ${new Date().toISOString()}
+Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${osType()} ${release()}, Node ${process.version}, ${etcdVersion}
+Command: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`
+Each cell is the median of ${o.rounds} rounds (etcd and cairn alternating); ratio = cairn / etcd.
+Key size 8, value size 256, key space ${PARAMS.keySpace}, random keys; ${o.threads} generator threads; at most ${o.ops} operations or ${o.seconds} s per run.
+
+## Throughput and latency
+
+${throughputTable(rows)}
+
+## Memory, disk, restart
+
+${resourceTable(resourceRows)}
+
+## Charts
+
+${charts.map((f) => `![${f}](${f})`).join('\n')}
+${failures.length ? `\n## Runs that did not start\n\n${failures.map((f) => `- ${f}`).join('\n')}\n` : ''}`;
+  writeFileSync(o.out, text);
+  console.log(text);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

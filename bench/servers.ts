@@ -1,0 +1,104 @@
+// Starts the systems under test with equivalent settings on loopback: real etcd (Debian's
+// etcd-server) and cairn, 1 or 3 members, data dirs on the same filesystem, fsync on for both.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+
+export type SystemName = 'etcd' | 'cairn';
+
+export interface RunningCluster {
+  readonly system: SystemName;
+  readonly targets: readonly string[];
+  readonly dataDirs: readonly string[];
+  /** Sum of the members' resident set sizes, bytes. */
+  rssBytes(): number;
+  dataBytes(): number;
+  /** Stops every member (SIGTERM, then SIGKILL after 10 s); keeps the data dirs when asked. */
+  stop(keepData?: boolean): Promise<void>;
+}
+
+export interface ClusterSpec {
+  readonly system: SystemName;
+  readonly members: 1 | 3 | 5;
+  readonly dataRoot: string;
+  /** Reuse these data dirs (restart measurements). */
+  readonly dataDirs?: readonly string[];
+  readonly repoRoot: string;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function command(system: SystemName, repoRoot: string): [string, string[]] {
+  return system === 'etcd' ? ['etcd', []] : [process.execPath, [join(repoRoot, 'bin', 'cairn')]];
+}
+
+export async function startCluster(spec: ClusterSpec): Promise<RunningCluster> {
+  const ports = await Promise.all(Array.from({ length: spec.members * 2 }, freePort));
+  const names = Array.from({ length: spec.members }, (_, i) => `m${i}`);
+  const peer = (i: number) => `http://127.0.0.1:${ports[2 * i + 1]}`;
+  const client = (i: number) => `http://127.0.0.1:${ports[2 * i]}`;
+  const initialCluster = names.map((n, i) => `${n}=${peer(i)}`).join(',');
+  const dataDirs = spec.dataDirs ?? names.map((n) => mkdtempSync(join(spec.dataRoot, `${spec.system}-${n}-`)));
+  const [bin, prefix] = command(spec.system, spec.repoRoot);
+  const children: ChildProcess[] = names.map((name, i) => spawn(bin, [...prefix,
+    '--name', name, '--data-dir', dataDirs[i],
+    '--listen-client-urls', client(i), '--advertise-client-urls', client(i),
+    '--listen-peer-urls', peer(i), '--initial-advertise-peer-urls', peer(i),
+    '--initial-cluster', initialCluster, '--initial-cluster-token', 'bench',
+    '--initial-cluster-state', 'new', '--log-level', 'error',
+    '--quota-backend-bytes', String(8 * 1024 ** 3),
+  ], { stdio: ['ignore', 'ignore', 'pipe'] }));
+  const logs = children.map(() => ({ text: '' }));
+  children.forEach((c, i) => c.stderr?.on('data', (d: Buffer) => { logs[i].text = (logs[i].text + d).slice(-4000); }));
+  const targets = names.map((_, i) => `127.0.0.1:${ports[2 * i]}`);
+  const stop = async (keepData = false): Promise<void> => {
+    await Promise.all(children.map(async (c) => {
+      if (c.exitCode !== null || c.signalCode !== null) return;
+      const exited = new Promise((r) => c.once('exit', r));
+      c.kill('SIGTERM');
+      const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }));
+    if (!keepData) for (const d of dataDirs) rmSync(d, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const dead = children.findIndex((c) => c.exitCode !== null);
+    if (dead >= 0) { await stop(); throw new Error(`${spec.system} member ${names[dead]} exited:\n${logs[dead].text}`); }
+    const healthy = names.every((_, i) => spawnSync('etcdctl', ['--endpoints', client(i), '--dial-timeout', '1s', '--command-timeout', '2s', 'endpoint', 'health'],
+      { env: { ...process.env, ETCDCTL_API: '3' }, timeout: 5000 }).status === 0);
+    if (healthy) break;
+    if (Date.now() > deadline) { await stop(); throw new Error(`${spec.system} did not become healthy in 60 s:\n${logs.map((l) => l.text).join('\n')}`); }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    system: spec.system,
+    targets,
+    dataDirs,
+    rssBytes: () => children.reduce((sum, c) => sum + rssOf(c.pid), 0),
+    dataBytes: () => dataDirs.reduce((sum, d) => sum + Number(spawnSync('du', ['-sb', d], { encoding: 'utf8' }).stdout.split('\t')[0] || 0), 0),
+    stop,
+  };
+}
+
+function rssOf(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
