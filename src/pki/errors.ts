@@ -1,0 +1,16 @@
+// Errors of the PKI module. Texts keep etcd's form: lowercase, no final period, "pki:" prefix.
+export class PkiError extends Error {
+  /** The file the error is about, when there is one. */
+  readonly file?: string;
+
+  constructor(message: string, file?: string) {
+    super(`pki: ${message}`);
+    this.name = 'PkiError';
+    this.file = file;
+  }
+}
+
+/** Narrows a caught value to its message. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
