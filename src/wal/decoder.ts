@@ -1,0 +1,81 @@
+// Reads the frames of one segment and says exactly where and why reading stopped. Whether a stop
+// is acceptable (a torn tail of the last segment) or fatal is decided by the caller.
+
+import { crc32c } from './crc32c';
+import { FRAME_HEADER_BYTES, SECTOR_BYTES, paddingFor } from './frame';
+import { RawRecord } from './encoder';
+
+export interface DecodedRecord extends RawRecord {
+  /** Offset of the frame in the segment. */
+  offset: number;
+}
+
+/**
+ * Why decoding stopped at `end`:
+ * - `clean`: end of file, or an all-zero header (preallocated space that was never written);
+ * - `torn`: a frame cut short by the end of the file or with an all-zero sector in its body,
+ *   which is what a crash in the middle of a write leaves behind;
+ * - `crc-mismatch` / `corrupt`: damaged data that no crash of ours can produce.
+ */
+export type StopReason =
+  | { kind: 'clean' }
+  | { kind: 'torn'; detail: string }
+  | { kind: 'crc-mismatch' }
+  | { kind: 'corrupt'; detail: string };
+
+export interface SegmentScan {
+  records: DecodedRecord[];
+  /** Offset just after the last valid frame: where appending resumes. */
+  end: number;
+  stop: StopReason;
+}
+
+function allZero(buf: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (buf[i] !== 0) return false;
+  return true;
+}
+
+/** True when any sector-aligned piece of [from, to) is all zeros: a sector the disk never got. */
+function hasZeroSector(buf: Uint8Array, from: number, to: number): boolean {
+  let start = from;
+  while (start < to) {
+    const stop = Math.min(to, (Math.floor(start / SECTOR_BYTES) + 1) * SECTOR_BYTES);
+    if (allZero(buf, start, stop)) return true;
+    start = stop;
+  }
+  return false;
+}
+
+/** True when some byte of [from, buf.length) is not zero. */
+export function hasDataAfter(buf: Uint8Array, from: number): boolean {
+  return !allZero(buf, from, buf.length);
+}
+
+export function decodeSegment(buf: Uint8Array): SegmentScan {
+  const records: DecodedRecord[] = [];
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  let off = 0;
+  const stopped = (stop: StopReason): SegmentScan => ({ records, end: off, stop });
+  for (;;) {
+    const remaining = buf.length - off;
+    if (remaining === 0) return stopped({ kind: 'clean' });
+    if (remaining < FRAME_HEADER_BYTES) {
+      return stopped(allZero(buf, off, buf.length) ? { kind: 'clean' } : { kind: 'torn', detail: 'partial frame header' });
+    }
+    const body = view.getUint32(off, true);
+    const crc = view.getUint32(off + 4, true);
+    if (body === 0) {
+      // The 8-byte header never straddles a sector, so it is written whole or not at all.
+      return stopped(crc === 0 ? { kind: 'clean' } : { kind: 'corrupt', detail: 'zero record length' });
+    }
+    const bodyStart = off + FRAME_HEADER_BYTES;
+    const next = bodyStart + body + paddingFor(body);
+    if (next > buf.length) return stopped({ kind: 'torn', detail: 'frame runs past the end of the file' });
+    if (crc32c(buf, crc32c(buf, 0, off, off + 4), bodyStart, bodyStart + body) !== crc) {
+      // Padding is excluded: a few zero pad bytes alone in a sector are not a sign of a torn write.
+      return stopped(hasZeroSector(buf, bodyStart, bodyStart + body) ? { kind: 'torn', detail: 'zeroed sector' } : { kind: 'crc-mismatch' });
+    }
+    records.push({ type: buf[bodyStart], payload: buf.subarray(bodyStart + 1, bodyStart + body), offset: off });
+    off = next;
+  }
+}

@@ -1,0 +1,74 @@
+// Segment file names: `$seq-$index.wal`, both 16 lowercase hex digits, where seq counts segments
+// and index is the raft index of the first entry the segment may hold.
+
+import * as fs from 'node:fs';
+import { WalError } from './errors';
+
+export interface SegmentName {
+  name: string;
+  seq: number;
+  index: number;
+}
+
+const NAME_PATTERN = /^([0-9a-f]{16})-([0-9a-f]{16})\.wal$/;
+
+function hex16(n: number): string {
+  return n.toString(16).padStart(16, '0');
+}
+
+export function walName(seq: number, index: number): string {
+  return `${hex16(seq)}-${hex16(index)}.wal`;
+}
+
+export function parseWalName(name: string): SegmentName | undefined {
+  const m = NAME_PATTERN.exec(name);
+  if (!m) return undefined;
+  const seq = Number.parseInt(m[1], 16);
+  const index = Number.parseInt(m[2], 16);
+  if (!Number.isSafeInteger(seq) || !Number.isSafeInteger(index)) return undefined;
+  return { name, seq, index };
+}
+
+/** The segments in `dir`, by sequence; other files (temporaries, .broken copies) are ignored. */
+export function listSegments(dir: string): SegmentName[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  return names
+    .map(parseWalName)
+    .filter((s): s is SegmentName => s !== undefined)
+    .sort((a, b) => a.seq - b.seq);
+}
+
+/** True when `dir` holds at least one segment. */
+export function walExists(dir: string): boolean {
+  return listSegments(dir).length > 0;
+}
+
+/**
+ * The segments to read to find everything after raft index `index`: the last one whose first
+ * index is at most `index`, and all after it, with no gap in the sequence numbers.
+ */
+export function segmentsFrom(dir: string, index: number): SegmentName[] {
+  const all = listSegments(dir);
+  if (all.length === 0) throw new WalError('not-found', `wal: no wal files in ${dir}`);
+  let first = -1;
+  for (let i = all.length - 1; i >= 0; i--) {
+    if (all[i].index <= index) {
+      first = i;
+      break;
+    }
+  }
+  if (first < 0) throw new WalError('not-found', `wal: file not found which matches the snapshot index ${index}`);
+  const chosen = all.slice(first);
+  for (let i = 1; i < chosen.length; i++) {
+    if (chosen[i].seq !== chosen[i - 1].seq + 1) {
+      throw new WalError('corrupt', `wal: segment ${chosen[i].name} does not follow ${chosen[i - 1].name}: sequence numbers must increase by one`);
+    }
+  }
+  return chosen;
+}

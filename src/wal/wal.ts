@@ -1,0 +1,479 @@
+// The write-ahead log: a directory of segments holding raft entries, hard states and snapshot
+// markers. Opening reads everything after a snapshot; appending goes through one ordered queue so
+// that saves issued in the same turn share one write and one fdatasync (group commit).
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { WalError, messageOf } from './errors';
+import { RawRecord, encodeFrames } from './encoder';
+import { decodeSegment, hasDataAfter } from './decoder';
+import { FILE_MODE, DIR_MODE, closeFile, fdatasync, ftruncate, rename, syncDir, syncDirSync, unlink, writeAll, writeAllSync } from './fsio';
+import { FilePipeline } from './file_pipeline';
+import { SegmentName, listSegments, segmentsFrom, walExists, walName } from './names';
+import {
+  EMPTY_HARD_STATE,
+  Entry,
+  HardState,
+  RecordType,
+  SnapshotMarker,
+  WalMetadata,
+  decodeEntry,
+  decodeHardState,
+  decodeMetadata,
+  decodeSnapshotMarker,
+  encodeEntry,
+  encodeHardState,
+  encodeMetadata,
+  encodeSnapshotMarker,
+  isEmptyHardState,
+  sameHardState,
+} from './record';
+import { keepBrokenCopy, removeTemporaries, resetTail } from './repair';
+
+/** etcd's segment size: a segment is cut once it grows past this. */
+export const DEFAULT_SEGMENT_BYTES = 64 * 1000 * 1000;
+const SLOW_SYNC_SECONDS = 1;
+
+/** Satisfied by a pino logger. */
+export interface WalLogger {
+  info(msg: string): void;
+  warn(msg: string): void;
+}
+
+export interface WalOptions {
+  /** Size at which a segment is cut (default 64 MB, as etcd); small values are for tests. */
+  segmentBytes?: number;
+  logger?: WalLogger;
+  /** Called with the duration of every fdatasync (etcd_disk_wal_fsync_duration_seconds). */
+  onSync?: (seconds: number) => void;
+}
+
+export interface OpenOptions extends WalOptions {
+  /** Read from this raft snapshot on; its marker must be in the log. Default {index 0, term 0}. */
+  snapshot?: { index: number; term: number };
+}
+
+export interface WalContents {
+  metadata: WalMetadata;
+  /** The last hard state saved (empty when none was). */
+  hardState: HardState;
+  /** Entries after the snapshot index; a later entry replaces an earlier one at the same index. */
+  entries: Entry[];
+  /** Snapshot markers found in the segments read, in log order. */
+  snapshots: SnapshotMarker[];
+}
+
+interface Settle<T> {
+  resolve(value: T): void;
+  reject(err: unknown): void;
+}
+
+interface WriteJob {
+  kind: 'write';
+  frames: Buffer;
+  sync: boolean;
+  /** Index of the last entry written by this job. */
+  lastIndex?: number;
+  /** A snapshot marker's index: the log is known up to at least here. */
+  snapshotIndex?: number;
+  state?: HardState;
+  settle: Settle<void>;
+}
+
+interface ReleaseJob {
+  kind: 'release';
+  index: number;
+  settle: Settle<string[]>;
+}
+
+interface Tail {
+  fd: number;
+  segment: SegmentName;
+  offset: number;
+}
+
+const stderrLogger: WalLogger = {
+  info: () => {},
+  warn: (msg) => process.stderr.write(`${msg}\n`),
+};
+
+function checkSegmentBytes(n: number | undefined): number {
+  if (n === undefined) return DEFAULT_SEGMENT_BYTES;
+  if (!Number.isSafeInteger(n) || n < 64) throw new WalError('invalid-argument', `wal: segment size must be an integer of at least 64 bytes, got ${n}`);
+  return n;
+}
+
+export class Wal {
+  private readonly segmentBytes: number;
+  private readonly logger: WalLogger;
+  private readonly onSync?: (seconds: number) => void;
+  /** Set by open until readAll has run; a log is appendable only after that. */
+  private pendingRead?: { start: { index: number; term: number }; segments: SegmentName[] };
+  private metadata?: WalMetadata;
+  private tail?: Tail;
+  private pipeline?: FilePipeline;
+  private readonly queue: (WriteJob | ReleaseJob)[] = [];
+  private running = false;
+  private draining: Promise<void> = Promise.resolve();
+  private failure?: WalError;
+  private closed = false;
+  /** The hard state of the latest save, in call order: decides what the next save must write. */
+  private lastState: HardState = EMPTY_HARD_STATE;
+  /** What has reached the file: used for the header and the name of the next segment. */
+  private writtenState: HardState = EMPTY_HARD_STATE;
+  private writtenLastIndex = 0;
+  private unsynced = false;
+
+  /** The log directory, absolute. */
+  readonly dir: string;
+
+  private constructor(dir: string, options: WalOptions) {
+    this.dir = path.resolve(dir);
+    this.segmentBytes = checkSegmentBytes(options.segmentBytes);
+    this.logger = options.logger ?? stderrLogger;
+    this.onSync = options.onSync;
+  }
+
+  /**
+   * Creates a log in `dir` (which must not hold one) with `metadata` at its head and the empty
+   * snapshot marker {0, 0}. It is built in `<dir>.tmp` and renamed, so it appears whole or not at
+   * all. The returned log is ready to append.
+   */
+  static create(dir: string, metadata: WalMetadata, options: WalOptions = {}): Wal {
+    const wal = new Wal(dir, options);
+    if (walExists(dir)) throw new WalError('exists', `wal: ${dir} already holds a wal`);
+    const target = wal.dir;
+    const tmp = `${target}.tmp`;
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.mkdirSync(tmp, { recursive: true, mode: DIR_MODE });
+    const first = walName(0, 0);
+    const header = encodeFrames([
+      { type: RecordType.Metadata, payload: encodeMetadata(metadata) },
+      { type: RecordType.Snapshot, payload: encodeSnapshotMarker({ index: 0, term: 0 }) },
+    ]);
+    const fd = fs.openSync(path.join(tmp, first), 'w+', FILE_MODE);
+    try {
+      fs.ftruncateSync(fd, wal.segmentBytes);
+      writeAllSync(fd, header, 0);
+      fs.fdatasyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    syncDirSync(tmp);
+    fs.rmSync(target, { recursive: true, force: true });
+    fs.renameSync(tmp, target);
+    syncDirSync(path.dirname(target));
+    const tailFd = fs.openSync(path.join(target, first), 'r+');
+    wal.startAppending({ fd: tailFd, segment: { name: first, seq: 0, index: 0 }, offset: header.length }, metadata, EMPTY_HARD_STATE, 0);
+    return wal;
+  }
+
+  /** Opens the log in `dir` for reading from `options.snapshot`; call readAll next. */
+  static open(dir: string, options: OpenOptions = {}): Wal {
+    const wal = new Wal(dir, options);
+    const start = options.snapshot ?? { index: 0, term: 0 };
+    wal.pendingRead = { start: { index: start.index, term: start.term }, segments: segmentsFrom(dir, start.index) };
+    return wal;
+  }
+
+  /**
+   * Reads every record after the snapshot the log was opened at and makes the log appendable.
+   * A torn last record is cut off (logged, the original kept as `.broken`); any other damage
+   * throws a WalError naming the segment and offset.
+   */
+  readAll(): WalContents {
+    const pending = this.pendingRead;
+    if (!pending) throw new WalError('bad-state', 'wal: readAll must be called once, right after open');
+    this.pendingRead = undefined;
+    const { start, segments } = pending;
+    let metadata: WalMetadata | undefined;
+    let hardState = EMPTY_HARD_STATE;
+    const entries: Entry[] = [];
+    const snapshots: SnapshotMarker[] = [];
+    let matched = false;
+    let lastIndex = start.index;
+    let tailEnd = 0;
+    let discardTail = false;
+
+    for (let i = 0; i < segments.length; i++) {
+      const seg = segments[i];
+      const file = path.join(this.dir, seg.name);
+      const isLast = i === segments.length - 1;
+      const buf = fs.readFileSync(file);
+      const scan = decodeSegment(buf);
+      for (const rec of scan.records) {
+        const where = `${seg.name} at offset ${rec.offset}`;
+        const malformed = (what: string) => new WalError('corrupt', `wal: malformed ${what} record in ${where}`);
+        switch (rec.type) {
+          case RecordType.Metadata: {
+            const m = decodeMetadata(rec.payload);
+            if (!m) throw malformed('metadata');
+            if (metadata && (metadata.nodeId !== m.nodeId || metadata.clusterId !== m.clusterId)) {
+              throw new WalError('metadata-conflict', `wal: conflicting metadata found in ${where}`);
+            }
+            metadata = m;
+            break;
+          }
+          case RecordType.Entry: {
+            const e = decodeEntry(rec.payload);
+            if (!e) throw malformed('entry');
+            if (e.index > start.index) {
+              const at = e.index - start.index - 1;
+              if (at > entries.length) {
+                throw new WalError('corrupt', `wal: entry ${e.index} in ${where} leaves a gap after index ${start.index + entries.length}`);
+              }
+              entries.length = at;
+              entries.push(e);
+            }
+            lastIndex = e.index;
+            break;
+          }
+          case RecordType.State: {
+            const s = decodeHardState(rec.payload);
+            if (!s) throw malformed('hard state');
+            hardState = s;
+            break;
+          }
+          case RecordType.Snapshot: {
+            const s = decodeSnapshotMarker(rec.payload);
+            if (!s) throw malformed('snapshot');
+            snapshots.push(s);
+            if (s.index === start.index) {
+              if (s.term !== start.term) {
+                throw new WalError('snapshot-mismatch', `wal: snapshot mismatch: ${where} has index ${s.index} at term ${s.term}, expected term ${start.term}`);
+              }
+              matched = true;
+            }
+            lastIndex = Math.max(lastIndex, s.index);
+            break;
+          }
+          default:
+            throw new WalError('corrupt', `wal: unknown record type ${rec.type} in ${where}`);
+        }
+      }
+
+      const stop = scan.stop;
+      if (stop.kind === 'crc-mismatch') {
+        throw new WalError('crc-mismatch', `wal: crc mismatch in ${seg.name} at offset ${scan.end}`);
+      }
+      if (stop.kind === 'corrupt') {
+        throw new WalError('corrupt', `wal: corrupt record in ${seg.name} at offset ${scan.end}: ${stop.detail}`);
+      }
+      if (stop.kind === 'torn' && !isLast) {
+        throw new WalError('corrupt', `wal: torn record in ${seg.name} at offset ${scan.end} (${stop.detail}), but it is not the last segment`);
+      }
+      if (isLast) {
+        tailEnd = scan.end;
+        if (stop.kind === 'torn') {
+          keepBrokenCopy(file);
+          this.logger.warn(`wal: truncating torn last record in ${seg.name} at offset ${scan.end} (${stop.detail}); the file as found is kept as ${seg.name}.broken`);
+          discardTail = true;
+        } else if (hasDataAfter(buf, scan.end)) {
+          keepBrokenCopy(file);
+          this.logger.warn(`wal: zeroing unreadable bytes after the last record in ${seg.name} at offset ${scan.end}; the file as found is kept as ${seg.name}.broken`);
+          discardTail = true;
+        }
+      }
+    }
+
+    if (!metadata) throw new WalError('corrupt', `wal: no metadata record in ${segments[0].name}`);
+    if (!matched) {
+      throw new WalError('snapshot-not-found', `wal: snapshot not found: no marker for index ${start.index} term ${start.term}`);
+    }
+
+    const last = segments[segments.length - 1];
+    const fd = fs.openSync(path.join(this.dir, last.name), 'r+');
+    try {
+      resetTail(fd, tailEnd, this.segmentBytes, discardTail);
+      removeTemporaries(this.dir);
+    } catch (err) {
+      fs.closeSync(fd);
+      throw err;
+    }
+    this.startAppending({ fd, segment: last, offset: tailEnd }, metadata, hardState, lastIndex);
+    return { metadata, hardState, entries, snapshots };
+  }
+
+  /**
+   * Appends `entries` and `hardState` (skipped when empty or unchanged) in one write and makes
+   * them durable with one fdatasync, shared with the other saves waiting in the queue. Saves
+   * complete in call order. A save that only moves the commit index is written but not synced
+   * (raft does not need it durable), as etcd does. Resolves once the records are on disk.
+   */
+  async save(hardState: HardState | undefined, entries: readonly Entry[]): Promise<void> {
+    this.checkAppendable();
+    const records: RawRecord[] = entries.map((e) => ({ type: RecordType.Entry, payload: encodeEntry(e) }));
+    const prev = this.lastState;
+    const state = hardState && !isEmptyHardState(hardState) && !sameHardState(hardState, prev) ? { ...hardState } : undefined;
+    if (state) records.push({ type: RecordType.State, payload: encodeHardState(state) });
+    const frames = encodeFrames(records);
+    if (state) this.lastState = state;
+    const sync = entries.length > 0 || (state !== undefined && (state.term !== prev.term || state.vote !== prev.vote));
+    const lastIndex = entries.length > 0 ? entries[entries.length - 1].index : undefined;
+    return new Promise<void>((resolve, reject) => this.enqueue({ kind: 'write', frames, sync, lastIndex, state, settle: { resolve, reject } }));
+  }
+
+  /** Records that a raft snapshot was saved at `marker`, durably, after earlier saves. */
+  async saveSnapshot(marker: SnapshotMarker): Promise<void> {
+    this.checkAppendable();
+    const frames = encodeFrames([{ type: RecordType.Snapshot, payload: encodeSnapshotMarker(marker) }]);
+    return new Promise<void>((resolve, reject) =>
+      this.enqueue({ kind: 'write', frames, sync: true, snapshotIndex: marker.index, settle: { resolve, reject } }),
+    );
+  }
+
+  /**
+   * Deletes the segments that hold nothing at or after raft `index` (each is followed by a
+   * segment starting at or before `index`); the tail is never deleted. Call it with the index of
+   * a snapshot whose marker is saved. Resolves with the names deleted.
+   */
+  async releaseTo(index: number): Promise<string[]> {
+    this.checkAppendable();
+    return new Promise<string[]>((resolve, reject) => this.enqueue({ kind: 'release', index, settle: { resolve, reject } }));
+  }
+
+  /** Waits for queued work, syncs what is not yet durable, and closes the files. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    while (this.running) await this.draining;
+    const tail = this.tail;
+    this.tail = undefined;
+    try {
+      if (tail && this.unsynced && !this.failure) await this.sync(tail.fd);
+    } finally {
+      if (tail) await closeFile(tail.fd);
+      await this.pipeline?.close();
+    }
+  }
+
+  private startAppending(tail: Tail, metadata: WalMetadata, state: HardState, lastIndex: number): void {
+    this.tail = tail;
+    this.metadata = metadata;
+    this.lastState = state;
+    this.writtenState = state;
+    this.writtenLastIndex = lastIndex;
+    this.pipeline = new FilePipeline(this.dir, this.segmentBytes);
+  }
+
+  private checkAppendable(): void {
+    if (this.closed) throw new WalError('bad-state', 'wal: closed');
+    if (this.failure) throw this.failure;
+    if (!this.tail) throw new WalError('bad-state', 'wal: readAll must complete before appending');
+  }
+
+  private enqueue(job: WriteJob | ReleaseJob): void {
+    this.queue.push(job);
+    if (!this.running) {
+      this.running = true;
+      this.draining = this.drain();
+    }
+  }
+
+  /** Runs queued jobs until none is left. `running` is cleared in the same step that finds the
+   * queue empty, so a job enqueued at any moment is either seen by this loop or starts a new one. */
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const head = this.queue[0];
+        if (head.kind === 'release') {
+          this.queue.shift();
+          await this.release(head);
+          continue;
+        }
+        let n = 1;
+        while (n < this.queue.length && this.queue[n].kind === 'write') n++;
+        await this.writeBatch(this.queue.splice(0, n) as WriteJob[]);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async writeBatch(batch: WriteJob[]): Promise<void> {
+    const tail = this.tail;
+    if (this.failure || !tail) {
+      const err = this.failure ?? new WalError('bad-state', 'wal: closed');
+      for (const job of batch) job.settle.reject(err);
+      return;
+    }
+    try {
+      const buf = batch.length === 1 ? batch[0].frames : Buffer.concat(batch.map((j) => j.frames));
+      await writeAll(tail.fd, buf, tail.offset);
+      tail.offset += buf.length;
+      this.unsynced = true;
+      for (const job of batch) {
+        if (job.lastIndex !== undefined) this.writtenLastIndex = job.lastIndex;
+        if (job.snapshotIndex !== undefined) this.writtenLastIndex = Math.max(this.writtenLastIndex, job.snapshotIndex);
+        if (job.state) this.writtenState = job.state;
+      }
+      if (batch.some((j) => j.sync)) await this.sync(tail.fd);
+    } catch (err) {
+      this.fail(err);
+      for (const job of batch) job.settle.reject(this.failure);
+      return;
+    }
+    for (const job of batch) job.settle.resolve();
+    if (tail.offset >= this.segmentBytes) {
+      try {
+        await this.cut(tail);
+      } catch (err) {
+        this.fail(err);
+      }
+    }
+  }
+
+  /** After a failed write or sync the state of the file is unknown: refuse all further appends. */
+  private fail(err: unknown): void {
+    this.failure ??= new WalError('write-failed', `wal: log is unusable after a failed write: ${messageOf(err)}`, { cause: err });
+    this.logger.warn(this.failure.message);
+  }
+
+  private async sync(fd: number): Promise<void> {
+    const started = process.hrtime.bigint();
+    await fdatasync(fd);
+    this.unsynced = false;
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    this.onSync?.(seconds);
+    if (seconds > SLOW_SYNC_SECONDS) this.logger.warn(`wal: slow fdatasync took ${Math.round(seconds * 1000)}ms`);
+  }
+
+  /**
+   * Ends the tail segment where its data ends and continues in a new one, which starts with the
+   * metadata and the current hard state. The new file is written under a temporary name and
+   * renamed only once complete.
+   */
+  private async cut(old: Tail): Promise<void> {
+    await ftruncate(old.fd, old.offset);
+    await this.sync(old.fd);
+    const next = await this.pipeline!.take();
+    const records: RawRecord[] = [{ type: RecordType.Metadata, payload: encodeMetadata(this.metadata!) }];
+    if (!isEmptyHardState(this.writtenState)) records.push({ type: RecordType.State, payload: encodeHardState(this.writtenState) });
+    const header = encodeFrames(records);
+    await writeAll(next.fd, header, 0);
+    await this.sync(next.fd);
+    const segment: SegmentName = { name: walName(old.segment.seq + 1, this.writtenLastIndex + 1), seq: old.segment.seq + 1, index: this.writtenLastIndex + 1 };
+    await rename(next.path, path.join(this.dir, segment.name));
+    await syncDir(this.dir);
+    this.tail = { fd: next.fd, segment, offset: header.length };
+    await closeFile(old.fd);
+    this.logger.info(`wal: created segment ${segment.name}`);
+  }
+
+  private async release(job: ReleaseJob): Promise<void> {
+    try {
+      const all = listSegments(this.dir);
+      const removed: string[] = [];
+      for (let i = 0; i + 1 < all.length; i++) {
+        if (all[i + 1].index > job.index || all[i].name === this.tail?.segment.name) break;
+        await unlink(path.join(this.dir, all[i].name));
+        removed.push(all[i].name);
+        this.logger.info(`wal: released segment ${all[i].name}`);
+      }
+      if (removed.length > 0) await syncDir(this.dir);
+      job.settle.resolve(removed);
+    } catch (err) {
+      job.settle.reject(new WalError('write-failed', `wal: releasing segments before index ${job.index} failed: ${messageOf(err)}`, { cause: err }));
+    }
+  }
+}
