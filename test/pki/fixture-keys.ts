@@ -22,16 +22,17 @@ export function fixtureKeys(algorithm: KeyAlgorithm): KeyObject[] {
 
 /**
  * A generator that hands out the fixture keys of each algorithm in turn, starting over when they
- * run out (12 RSA-2048 keys, 3 of each other kind), so consecutive keys always differ.
+ * run out (12 RSA-2048 keys, 3 of each other kind), so consecutive keys always differ. `skip`
+ * starts further along, so two generators can give two trees different keys.
  */
-export function fixtureKeyGenerator(): KeyGenerator & { issued: number } {
+export function fixtureKeyGenerator(skip = 0): KeyGenerator & { issued: number } {
   const next = new Map<KeyAlgorithm, number>();
   const cache = new Map<KeyAlgorithm, KeyObject[]>();
   const gen = ((algorithm: KeyAlgorithm) => {
     const keys = cache.get(algorithm) ?? fixtureKeys(algorithm);
     cache.set(algorithm, keys);
     if (keys.length === 0) throw new Error(`no fixture keys for ${algorithm}`);
-    const i = next.get(algorithm) ?? 0;
+    const i = next.get(algorithm) ?? skip;
     next.set(algorithm, i + 1);
     gen.issued++;
     return keys[i % keys.length];

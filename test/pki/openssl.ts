@@ -2,8 +2,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 
 /** `openssl verify -CAfile ca cert`; returns its output, throws with it when verification fails. */
-export function opensslVerify(caFile: string, certFile: string, purpose?: 'sslserver' | 'sslclient'): string {
-  const args = ['verify', '-CAfile', caFile, ...(purpose ? ['-purpose', purpose] : []), certFile];
+export function opensslVerify(caFile: string, certFile: string, purpose?: 'sslserver' | 'sslclient', at?: Date): string {
+  const args = ['verify', '-CAfile', caFile, ...(purpose ? ['-purpose', purpose] : []), ...(at ? ['-attime', String(Math.floor(at.getTime() / 1000))] : []), certFile];
   const r = spawnSync('openssl', args, { encoding: 'utf8', timeout: 20_000 });
   const out = `${r.stdout}${r.stderr}`;
   if (r.status !== 0) throw new Error(`openssl verify failed: ${out}`);
