@@ -1,0 +1,121 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Wal, WalError } from '../../src/wal';
+import { decodeSegment } from '../../src/wal/decoder';
+import { RecordType, decodeEntry } from '../../src/wal/record';
+import { META, entries, recordingLogger, tempWalDir } from './helpers';
+
+const SEGMENT = 4096;
+
+function segmentNames(dir: string): string[] {
+  return fs.readdirSync(dir).filter((n) => n.endsWith('.wal')).sort();
+}
+
+function entryIndexes(file: string): number[] {
+  return decodeSegment(fs.readFileSync(file))
+    .records.filter((r) => r.type === RecordType.Entry)
+    .map((r) => decodeEntry(r.payload)!.index);
+}
+
+/** Writes entries 1..last in batches of 5 into a log with 4 KiB segments. */
+async function fill(dir: string, last: number): Promise<void> {
+  const wal = Wal.create(dir, META, { segmentBytes: SEGMENT, logger: recordingLogger() });
+  await wal.save({ term: 1, vote: 2n, commit: 0 }, []);
+  for (let i = 1; i <= last; i += 5) await wal.save(undefined, entries(i, Math.min(last, i + 4)));
+  await wal.close();
+}
+
+test('segments are cut past the segment size and named after their first entry', async (t) => {
+  const { dir, cleanup } = tempWalDir();
+  t.after(cleanup);
+  await fill(dir, 200);
+  const names = segmentNames(dir);
+  assert.ok(names.length >= 4, `expected several segments, got ${names.join(' ')}`);
+  assert.deepEqual(fs.readdirSync(dir).filter((n) => n.endsWith('.tmp')), [], 'no temporary file left after close');
+  names.forEach((name, seq) => {
+    const [seqHex, indexHex] = name.replace('.wal', '').split('-');
+    assert.equal(parseInt(seqHex, 16), seq);
+    const indexes = entryIndexes(path.join(dir, name));
+    if (seq > 0) assert.equal(parseInt(indexHex, 16), indexes[0], `${name} starts with entry ${indexes[0]}`);
+    const size = fs.statSync(path.join(dir, name)).size;
+    if (seq < names.length - 1) {
+      assert.ok(size >= SEGMENT, `${name} was cut only after reaching the segment size`);
+      assert.equal(decodeSegment(fs.readFileSync(path.join(dir, name))).end, size, `${name} ends where its data ends`);
+    } else {
+      assert.equal(size, SEGMENT, 'the tail is preallocated');
+    }
+  });
+});
+
+test('reading crosses segments, and a reopened log keeps appending and cutting', async (t) => {
+  const { dir, cleanup } = tempWalDir();
+  t.after(cleanup);
+  await fill(dir, 200);
+  const wal = Wal.open(dir, { segmentBytes: SEGMENT, logger: recordingLogger() });
+  const first = wal.readAll();
+  assert.deepEqual(first.entries, entries(1, 200));
+  assert.deepEqual(first.hardState, { term: 1, vote: 2n, commit: 0 });
+  const before = segmentNames(dir).length;
+  for (let i = 201; i <= 400; i += 10) await wal.save({ term: 1, vote: 2n, commit: i }, entries(i, i + 9));
+  await wal.close();
+  assert.ok(segmentNames(dir).length > before);
+  const again = Wal.open(dir, { segmentBytes: SEGMENT });
+  const second = again.readAll();
+  assert.deepEqual(second.entries, entries(1, 400));
+  assert.deepEqual(second.hardState, { term: 1, vote: 2n, commit: 391 });
+  await again.close();
+});
+
+test('releaseTo deletes the segments wholly before a snapshot and open starts from it', async (t) => {
+  const { dir, cleanup } = tempWalDir();
+  t.after(cleanup);
+  await fill(dir, 200);
+  const wal = Wal.open(dir, { segmentBytes: SEGMENT, logger: recordingLogger() });
+  wal.readAll();
+  await wal.saveSnapshot({ index: 150, term: 1 });
+  const before = segmentNames(dir);
+  const removed = await wal.releaseTo(150);
+  await wal.close();
+
+  const after = segmentNames(dir);
+  assert.ok(removed.length > 0);
+  assert.deepEqual([...removed, ...after], before);
+  const starts = after.map((n) => parseInt(n.split('-')[1], 16));
+  assert.ok(starts[0] <= 150, 'the segment holding entry 150 is kept');
+  assert.ok(starts.length === 1 || starts[1] > 150, 'every segment before it is gone');
+
+  const fromSnap = Wal.open(dir, { snapshot: { index: 150, term: 1 }, segmentBytes: SEGMENT });
+  const contents = fromSnap.readAll();
+  assert.deepEqual(contents.entries, entries(151, 200));
+  assert.deepEqual(contents.hardState, { term: 1, vote: 2n, commit: 0 }, 'the hard state survives in the header of a later segment');
+  await fromSnap.close();
+  assert.throws(() => Wal.open(dir), (err: unknown) => err instanceof WalError && err.message === 'wal: file not found which matches the snapshot index 0');
+});
+
+test('releaseTo never deletes the tail segment', async (t) => {
+  const { dir, cleanup } = tempWalDir();
+  t.after(cleanup);
+  await fill(dir, 200);
+  const wal = Wal.open(dir, { segmentBytes: SEGMENT });
+  wal.readAll();
+  const before = segmentNames(dir);
+  const removed = await wal.releaseTo(10_000);
+  assert.deepEqual(removed, before.slice(0, -1));
+  await wal.save(undefined, entries(201, 201));
+  await wal.saveSnapshot({ index: 201, term: 1 });
+  await wal.close();
+  const again = Wal.open(dir, { snapshot: { index: 201, term: 1 } });
+  assert.deepEqual(again.readAll().entries, []);
+  await again.close();
+});
+
+test('a gap in segment sequence numbers stops open', async (t) => {
+  const { dir, cleanup } = tempWalDir();
+  t.after(cleanup);
+  await fill(dir, 200);
+  const names = segmentNames(dir);
+  fs.rmSync(path.join(dir, names[1]));
+  assert.throws(() => Wal.open(dir), { message: `wal: segment ${names[2]} does not follow ${names[0]}: sequence numbers must increase by one` });
+});
