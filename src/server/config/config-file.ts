@@ -1,0 +1,76 @@
+// etcd's YAML --config-file: keys are the flag names (etcd's `json` tags), TLS settings sit in the
+// client-transport-security and peer-transport-security blocks, durations are integer nanoseconds and
+// sizes are bytes. Unlike etcd, which skips keys it does not know, a key neither etcd nor cairn knows
+// is an error: a misspelt key would otherwise fall back to a default without a word.
+import { load as loadYaml, YAMLException } from 'js-yaml';
+import { ConfigError } from './errors';
+import { fileKeyOf, flagSpec, flagTable, type FlagSpec } from './flag-table';
+import { type FlagValue, valueFromYaml } from './values';
+
+const topLevelKeys = new Map<string, FlagSpec>();
+for (const spec of flagTable) {
+  const key = fileKeyOf(spec);
+  if (key !== undefined) topLevelKeys.set(key, spec);
+}
+
+/** Keys of the two TLS blocks and the flag each stands for. */
+const securityBlocks: Record<string, Record<string, string>> = {
+  'client-transport-security': {
+    'cert-file': 'cert-file',
+    'key-file': 'key-file',
+    'client-cert-auth': 'client-cert-auth',
+    'trusted-ca-file': 'trusted-ca-file',
+    'auto-tls': 'auto-tls',
+  },
+  'peer-transport-security': {
+    'cert-file': 'peer-cert-file',
+    'key-file': 'peer-key-file',
+    'client-cert-auth': 'peer-client-cert-auth',
+    'trusted-ca-file': 'peer-trusted-ca-file',
+    'auto-tls': 'peer-auto-tls',
+  },
+};
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
+
+function hint(key: string): string {
+  if (securityBlocks['client-transport-security'][key]) return ' (TLS settings go under client-transport-security)';
+  const peer = Object.entries(securityBlocks['peer-transport-security']).find(([, flag]) => flag === key);
+  if (peer) return ` (write it as ${peer[0]} under peer-transport-security)`;
+  return '';
+}
+
+/** The flag values a config file sets; `where` names the file in errors. A `key:` with no value sets nothing, as in etcd. */
+export function valuesFromConfigFile(text: string, where: string): Map<string, FlagValue> {
+  let doc: unknown;
+  try {
+    doc = loadYaml(text, { filename: where });
+  } catch (err) {
+    if (err instanceof YAMLException) throw new ConfigError(`${where}: invalid YAML: ${err.message}`);
+    throw err;
+  }
+  const values = new Map<string, FlagValue>();
+  if (doc === undefined || doc === null) return values;
+  if (!isMapping(doc)) throw new ConfigError(`${where}: must be a YAML mapping of etcd configuration keys`);
+  for (const [key, value] of Object.entries(doc)) {
+    const block = securityBlocks[key];
+    if (block) {
+      if (value === null) continue;
+      if (!isMapping(value)) throw new ConfigError(`${where}: "${key}" must be a mapping with cert-file, key-file, client-cert-auth, trusted-ca-file, auto-tls`);
+      for (const [inner, innerValue] of Object.entries(value)) {
+        const flagName = block[inner];
+        if (!flagName) throw new ConfigError(`${where}: unknown key "${key}.${inner}"`);
+        if (innerValue === null) continue;
+        values.set(flagName, valueFromYaml(flagSpec(flagName)!, `${key}.${inner}`, innerValue, where));
+      }
+      continue;
+    }
+    const spec = topLevelKeys.get(key);
+    if (!spec) throw new ConfigError(`${where}: unknown key "${key}"${hint(key)}`);
+    if (value === null) continue;
+    values.set(spec.name, valueFromYaml(spec, key, value, where));
+  }
+  return values;
+}
