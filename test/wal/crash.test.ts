@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Wal } from '../../src/wal';
+import { dataFor, tempWalDir } from './helpers';
+
+const SEGMENT = 64 * 1024;
+const ROUND_TIMEOUT_MS = 60_000;
+
+function repoRoot(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 10 && !fs.existsSync(path.join(dir, 'package.json')); i++) dir = path.dirname(dir);
+  return dir;
+}
+
+/** Runs the writer until it has acknowledged `acks` saves, kills it with SIGKILL, returns the highest acknowledged index. */
+function runAndKill(dir: string, acks: number): Promise<{ ready: number; acked: number }> {
+  const fromSource = __filename.endsWith('.ts');
+  const script = path.join(__dirname, fromSource ? 'crash-writer.ts' : 'crash-writer.js');
+  const args = [...(fromSource ? ['--import', 'tsx'] : []), script, '--wal-crash-writer', dir, String(SEGMENT), '1000000'];
+  const child = spawn(process.execPath, args, { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let ready = -1;
+    let acked = 0;
+    let count = 0;
+    let pending = '';
+    let stderr = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`writer did not acknowledge ${acks} saves within ${ROUND_TIMEOUT_MS}ms (got ${count}); stderr: ${stderr}`));
+    }, ROUND_TIMEOUT_MS);
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      pending += d.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) {
+        if (line.startsWith('ready ')) ready = Number(line.slice(6));
+        else if (/^\d+$/.test(line)) {
+          const index = Number(line);
+          assert.ok(index > acked, `acknowledgements arrive in order (${index} after ${acked})`);
+          acked = index;
+          if (++count === acks) child.kill('SIGKILL');
+        }
+      }
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (signal === 'SIGKILL' && count >= acks) resolve({ ready, acked });
+      else reject(new Error(`writer exited with ${code ?? signal} after ${count} acknowledgements; stderr: ${stderr}`));
+    });
+  });
+}
+
+test('every acknowledged entry survives SIGKILL of the writer, round after round', { timeout: 4 * ROUND_TIMEOUT_MS }, async (t) => {
+  const { dir, cleanup } = tempWalDir();
+  t.after(cleanup);
+  let previous = 0;
+  for (const acks of [40, 300, 120]) {
+    const { ready, acked } = await runAndKill(dir, acks);
+    assert.ok(ready > previous, `the writer resumed after the last entry found (${ready} > ${previous})`);
+    const wal = Wal.open(dir, { segmentBytes: SEGMENT, logger: { info: () => {}, warn: () => {} } });
+    const { entries, hardState } = wal.readAll();
+    await wal.close();
+    const last = entries.length > 0 ? entries[entries.length - 1].index : 0;
+    assert.ok(last >= acked, `entry ${acked} was acknowledged; the log ends at ${last}`);
+    entries.forEach((e, i) => {
+      assert.equal(e.index, i + 1);
+      assert.deepEqual(e.data, dataFor(e.index));
+    });
+    assert.ok(hardState.commit >= acked);
+    previous = last;
+  }
+  const segments = fs.readdirSync(dir).filter((n) => n.endsWith('.wal'));
+  assert.ok(segments.length > 1, 'the run crossed segment cuts');
+});
