@@ -30,7 +30,7 @@
 // follows are cut off (the file as found is kept as `<name>.broken`). Any other CRC failure or
 // malformed record stops the open with an error naming the segment and the frame's offset.
 
-export { Wal, DEFAULT_SEGMENT_BYTES } from './wal';
+export { Wal, DEFAULT_SEGMENT_BYTES, validSnapshotMarkers } from './wal';
 export type { WalOptions, OpenOptions, WalContents, WalLogger } from './wal';
 export type { Entry, HardState, WalMetadata, SnapshotMarker } from './record';
 export { WalError } from './errors';

@@ -49,6 +49,22 @@ export function walExists(dir: string): boolean {
   return listSegments(dir).length > 0;
 }
 
+function checkSequence(segments: SegmentName[]): SegmentName[] {
+  for (let i = 1; i < segments.length; i++) {
+    if (segments[i].seq !== segments[i - 1].seq + 1) {
+      throw new WalError('corrupt', `wal: segment ${segments[i].name} does not follow ${segments[i - 1].name}: sequence numbers must increase by one`);
+    }
+  }
+  return segments;
+}
+
+/** Every segment in `dir`, checked to have no gap in its sequence numbers. */
+export function allSegments(dir: string): SegmentName[] {
+  const all = listSegments(dir);
+  if (all.length === 0) throw new WalError('not-found', `wal: no wal files in ${dir}`);
+  return checkSequence(all);
+}
+
 /**
  * The segments to read to find everything after raft index `index`: the last one whose first
  * index is at most `index`, and all after it, with no gap in the sequence numbers.
@@ -64,11 +80,5 @@ export function segmentsFrom(dir: string, index: number): SegmentName[] {
     }
   }
   if (first < 0) throw new WalError('not-found', `wal: file not found which matches the snapshot index ${index}`);
-  const chosen = all.slice(first);
-  for (let i = 1; i < chosen.length; i++) {
-    if (chosen[i].seq !== chosen[i - 1].seq + 1) {
-      throw new WalError('corrupt', `wal: segment ${chosen[i].name} does not follow ${chosen[i - 1].name}: sequence numbers must increase by one`);
-    }
-  }
-  return chosen;
+  return checkSequence(all.slice(first));
 }

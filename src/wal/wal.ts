@@ -6,10 +6,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WalError, messageOf } from './errors';
 import { RawRecord, encodeFrames } from './encoder';
-import { decodeSegment, hasDataAfter } from './decoder';
 import { FILE_MODE, DIR_MODE, closeFile, fdatasync, ftruncate, rename, syncDir, syncDirSync, unlink, writeAll, writeAllSync } from './fsio';
 import { FilePipeline } from './file_pipeline';
-import { SegmentName, listSegments, segmentsFrom, walExists, walName } from './names';
+import { SegmentName, allSegments, listSegments, segmentsFrom, walExists, walName } from './names';
+import { readSegments } from './reader';
 import {
   EMPTY_HARD_STATE,
   Entry,
@@ -17,10 +17,6 @@ import {
   RecordType,
   SnapshotMarker,
   WalMetadata,
-  decodeEntry,
-  decodeHardState,
-  decodeMetadata,
-  decodeSnapshotMarker,
   encodeEntry,
   encodeHardState,
   encodeMetadata,
@@ -192,105 +188,67 @@ export class Wal {
     const snapshots: SnapshotMarker[] = [];
     let matched = false;
     let lastIndex = start.index;
-    let tailEnd = 0;
-    let discardTail = false;
 
-    for (let i = 0; i < segments.length; i++) {
-      const seg = segments[i];
-      const file = path.join(this.dir, seg.name);
-      const isLast = i === segments.length - 1;
-      const buf = fs.readFileSync(file);
-      const scan = decodeSegment(buf);
-      for (const rec of scan.records) {
-        const where = `${seg.name} at offset ${rec.offset}`;
-        const malformed = (what: string) => new WalError('corrupt', `wal: malformed ${what} record in ${where}`);
-        switch (rec.type) {
-          case RecordType.Metadata: {
-            const m = decodeMetadata(rec.payload);
-            if (!m) throw malformed('metadata');
-            if (metadata && (metadata.nodeId !== m.nodeId || metadata.clusterId !== m.clusterId)) {
-              throw new WalError('metadata-conflict', `wal: conflicting metadata found in ${where}`);
+    const tail = readSegments(this.dir, segments, (rec, where) => {
+      switch (rec.type) {
+        case RecordType.Metadata: {
+          const m = rec.metadata;
+          if (metadata && (metadata.nodeId !== m.nodeId || metadata.clusterId !== m.clusterId)) {
+            throw new WalError('metadata-conflict', `wal: conflicting metadata found in ${where}`);
+          }
+          metadata = m;
+          break;
+        }
+        case RecordType.Entry: {
+          const e = rec.entry;
+          if (e.index > start.index) {
+            const at = e.index - start.index - 1;
+            if (at > entries.length) {
+              throw new WalError('corrupt', `wal: entry ${e.index} in ${where} leaves a gap after index ${start.index + entries.length}`);
             }
-            metadata = m;
-            break;
+            entries.length = at;
+            entries.push(e);
           }
-          case RecordType.Entry: {
-            const e = decodeEntry(rec.payload);
-            if (!e) throw malformed('entry');
-            if (e.index > start.index) {
-              const at = e.index - start.index - 1;
-              if (at > entries.length) {
-                throw new WalError('corrupt', `wal: entry ${e.index} in ${where} leaves a gap after index ${start.index + entries.length}`);
-              }
-              entries.length = at;
-              entries.push(e);
+          lastIndex = e.index;
+          break;
+        }
+        case RecordType.State:
+          hardState = rec.state;
+          break;
+        case RecordType.Snapshot: {
+          const s = rec.snapshot;
+          snapshots.push(s);
+          if (s.index === start.index) {
+            if (s.term !== start.term) {
+              throw new WalError('snapshot-mismatch', `wal: snapshot mismatch: ${where} has index ${s.index} at term ${s.term}, expected term ${start.term}`);
             }
-            lastIndex = e.index;
-            break;
+            matched = true;
           }
-          case RecordType.State: {
-            const s = decodeHardState(rec.payload);
-            if (!s) throw malformed('hard state');
-            hardState = s;
-            break;
-          }
-          case RecordType.Snapshot: {
-            const s = decodeSnapshotMarker(rec.payload);
-            if (!s) throw malformed('snapshot');
-            snapshots.push(s);
-            if (s.index === start.index) {
-              if (s.term !== start.term) {
-                throw new WalError('snapshot-mismatch', `wal: snapshot mismatch: ${where} has index ${s.index} at term ${s.term}, expected term ${start.term}`);
-              }
-              matched = true;
-            }
-            lastIndex = Math.max(lastIndex, s.index);
-            break;
-          }
-          default:
-            throw new WalError('corrupt', `wal: unknown record type ${rec.type} in ${where}`);
+          lastIndex = Math.max(lastIndex, s.index);
+          break;
         }
       }
-
-      const stop = scan.stop;
-      if (stop.kind === 'crc-mismatch') {
-        throw new WalError('crc-mismatch', `wal: crc mismatch in ${seg.name} at offset ${scan.end}`);
-      }
-      if (stop.kind === 'corrupt') {
-        throw new WalError('corrupt', `wal: corrupt record in ${seg.name} at offset ${scan.end}: ${stop.detail}`);
-      }
-      if (stop.kind === 'torn' && !isLast) {
-        throw new WalError('corrupt', `wal: torn record in ${seg.name} at offset ${scan.end} (${stop.detail}), but it is not the last segment`);
-      }
-      if (isLast) {
-        tailEnd = scan.end;
-        if (stop.kind === 'torn') {
-          keepBrokenCopy(file);
-          this.logger.warn(`wal: truncating torn last record in ${seg.name} at offset ${scan.end} (${stop.detail}); the file as found is kept as ${seg.name}.broken`);
-          discardTail = true;
-        } else if (hasDataAfter(buf, scan.end)) {
-          keepBrokenCopy(file);
-          this.logger.warn(`wal: zeroing unreadable bytes after the last record in ${seg.name} at offset ${scan.end}; the file as found is kept as ${seg.name}.broken`);
-          discardTail = true;
-        }
-      }
-    }
+    });
 
     if (!metadata) throw new WalError('corrupt', `wal: no metadata record in ${segments[0].name}`);
     if (!matched) {
       throw new WalError('snapshot-not-found', `wal: snapshot not found: no marker for index ${start.index} term ${start.term}`);
     }
+    const { segment: last, end, damage } = tail;
+    if (damage) {
+      keepBrokenCopy(path.join(this.dir, last.name));
+      this.logger.warn(`wal: cutting off ${damage} in ${last.name} at offset ${end}; the file as found is kept as ${last.name}.broken`);
+    }
 
-    const last = segments[segments.length - 1];
     const fd = fs.openSync(path.join(this.dir, last.name), 'r+');
     try {
-      resetTail(fd, tailEnd, this.segmentBytes, discardTail);
+      resetTail(fd, end, this.segmentBytes, damage !== undefined);
       removeTemporaries(this.dir);
     } catch (err) {
       fs.closeSync(fd);
       throw err;
     }
-    this.startAppending({ fd, segment: last, offset: tailEnd }, metadata, hardState, lastIndex);
+    this.startAppending({ fd, segment: last, offset: end }, metadata, hardState, lastIndex);
     return { metadata, hardState, entries, snapshots };
   }
 
@@ -476,4 +434,19 @@ export class Wal {
       job.settle.reject(new WalError('write-failed', `wal: releasing segments before index ${job.index} failed: ${messageOf(err)}`, { cause: err }));
     }
   }
+}
+
+/**
+ * The snapshot markers of the log in `dir` that a restart may start from: those at or below the
+ * commit index of the last hard state (etcd's ValidSnapshotEntries). Reads every segment without
+ * changing any; a torn tail is simply where reading ends.
+ */
+export function validSnapshotMarkers(dir: string): SnapshotMarker[] {
+  const markers: SnapshotMarker[] = [];
+  let commit = 0;
+  readSegments(dir, allSegments(dir), (rec) => {
+    if (rec.type === RecordType.Snapshot) markers.push(rec.snapshot);
+    else if (rec.type === RecordType.State) commit = rec.state.commit;
+  });
+  return markers.filter((m) => m.index <= commit);
 }

@@ -52,7 +52,7 @@ test('a last record cut off at any byte is dropped and every complete record sur
     assert.deepEqual(contents.hardState, { term: 1, vote: 1n, commit: 0 });
     if (cut > lastStart) {
       assert.equal(lines.length, 1, `cut at ${cut}: one log line`);
-      assert.match(lines[0], new RegExp(`^warn wal: truncating torn last record in ${FIRST} at offset ${lastStart} \\(`));
+      assert.match(lines[0], new RegExp(`^warn wal: cutting off torn last record \\(.+\\) in ${FIRST} at offset ${lastStart}; the file as found is kept as ${FIRST}\\.broken$`));
     }
     await wal.close();
     // The repaired log is preallocated again and takes appends where the torn record was.
@@ -97,7 +97,7 @@ test('stray bytes after the last record (a torn write that missed its header) ar
   const original = fs.readFileSync(file);
   const { contents, lines, wal } = await openDamaged(original, `${dir}-work`, (fd) => fs.writeSync(fd, Buffer.alloc(100, 0x5a), 0, 100, lastEnd + 512));
   assert.equal(contents.entries.length, 10);
-  assert.deepEqual(lines, [`warn wal: zeroing unreadable bytes after the last record in ${FIRST} at offset ${lastEnd}; the file as found is kept as ${FIRST}.broken`]);
+  assert.deepEqual(lines, [`warn wal: cutting off unreadable bytes after the last record in ${FIRST} at offset ${lastEnd}; the file as found is kept as ${FIRST}.broken`]);
   await wal.close();
   assert.ok(fs.readFileSync(path.join(`${dir}-work`, FIRST)).subarray(lastEnd).every((b) => b === 0));
 });
@@ -145,5 +145,22 @@ test('a torn record in a segment that is not the last stops open', async (t) => 
   const open = Wal.open(dir);
   assert.throws(() => open.readAll(), {
     message: `wal: torn record in ${names[1]} at offset ${decodeSegment(fs.readFileSync(victim)).end} (frame runs past the end of the file), but it is not the last segment`,
+  });
+});
+
+test('zeros inside a segment that is not the last stop open', async (t) => {
+  const { dir, cleanup } = tempWalDir();
+  t.after(cleanup);
+  const wal = Wal.create(dir, META, { segmentBytes: 1024 });
+  for (let i = 1; i <= 40; i += 4) await wal.save(undefined, entries(i, i + 3));
+  await wal.close();
+  const names = fs.readdirSync(dir).filter((n) => n.endsWith('.wal')).sort();
+  const victim = path.join(dir, names[1]);
+  const at = decodeSegment(fs.readFileSync(victim)).records[1].offset;
+  const fd = fs.openSync(victim, 'r+');
+  fs.writeSync(fd, Buffer.alloc(8), 0, 8, at);
+  fs.closeSync(fd);
+  assert.throws(() => Wal.open(dir).readAll(), {
+    message: `wal: zeroed data in ${names[1]} at offset ${at}, before the end of a segment that is not the last`,
   });
 });

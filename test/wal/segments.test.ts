@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Wal, WalError } from '../../src/wal';
+import { Wal, WalError, validSnapshotMarkers } from '../../src/wal';
 import { decodeSegment } from '../../src/wal/decoder';
 import { RecordType, decodeEntry } from '../../src/wal/record';
 import { META, entries, recordingLogger, tempWalDir } from './helpers';
@@ -118,4 +118,19 @@ test('a gap in segment sequence numbers stops open', async (t) => {
   const names = segmentNames(dir);
   fs.rmSync(path.join(dir, names[1]));
   assert.throws(() => Wal.open(dir), { message: `wal: segment ${names[2]} does not follow ${names[0]}: sequence numbers must increase by one` });
+});
+
+test('validSnapshotMarkers lists the markers at or below the last commit index', async (t) => {
+  const { dir, cleanup } = tempWalDir();
+  t.after(cleanup);
+  await fill(dir, 200);
+  const wal = Wal.open(dir, { segmentBytes: SEGMENT });
+  wal.readAll();
+  await wal.save({ term: 1, vote: 2n, commit: 120 }, []);
+  await wal.saveSnapshot({ index: 100, term: 1 });
+  await wal.saveSnapshot({ index: 150, term: 1 });
+  assert.deepEqual(validSnapshotMarkers(dir), [{ index: 0, term: 0 }, { index: 100, term: 1 }]);
+  await wal.save({ term: 1, vote: 2n, commit: 160 }, []);
+  await wal.close();
+  assert.deepEqual(validSnapshotMarkers(dir), [{ index: 0, term: 0 }, { index: 100, term: 1 }, { index: 150, term: 1 }]);
 });

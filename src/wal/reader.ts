@@ -1,0 +1,92 @@
+// Reads segments in order and hands over their records, decoded. Damage in any segment but the
+// last is an error; what ends the last segment (cleanly, torn, or followed by stray bytes) is
+// reported to the caller, which decides whether to repair it.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { WalError } from './errors';
+import { decodeSegment, hasDataAfter } from './decoder';
+import { SegmentName } from './names';
+import {
+  Entry,
+  HardState,
+  RecordType,
+  SnapshotMarker,
+  WalMetadata,
+  decodeEntry,
+  decodeHardState,
+  decodeMetadata,
+  decodeSnapshotMarker,
+} from './record';
+
+export type LogRecord =
+  | { type: RecordType.Metadata; metadata: WalMetadata }
+  | { type: RecordType.Entry; entry: Entry }
+  | { type: RecordType.State; state: HardState }
+  | { type: RecordType.Snapshot; snapshot: SnapshotMarker };
+
+export interface TailEnd {
+  segment: SegmentName;
+  /** Offset just after the last complete record of the last segment. */
+  end: number;
+  /** Set when bytes after `end` must go: why, for the log line. */
+  damage?: string;
+}
+
+function decodeRecord(type: number, payload: Uint8Array, where: string): LogRecord {
+  const malformed = (what: string) => new WalError('corrupt', `wal: malformed ${what} record in ${where}`);
+  switch (type) {
+    case RecordType.Metadata: {
+      const metadata = decodeMetadata(payload);
+      if (!metadata) throw malformed('metadata');
+      return { type, metadata };
+    }
+    case RecordType.Entry: {
+      const entry = decodeEntry(payload);
+      if (!entry) throw malformed('entry');
+      return { type, entry };
+    }
+    case RecordType.State: {
+      const state = decodeHardState(payload);
+      if (!state) throw malformed('hard state');
+      return { type, state };
+    }
+    case RecordType.Snapshot: {
+      const snapshot = decodeSnapshotMarker(payload);
+      if (!snapshot) throw malformed('snapshot');
+      return { type, snapshot };
+    }
+    default:
+      throw new WalError('corrupt', `wal: unknown record type ${type} in ${where}`);
+  }
+}
+
+/** Calls `onRecord` for every record of `segments` (in `dir`), in log order. */
+export function readSegments(dir: string, segments: readonly SegmentName[], onRecord: (record: LogRecord, where: string) => void): TailEnd {
+  let tail: TailEnd | undefined;
+  segments.forEach((segment, i) => {
+    const { name } = segment;
+    const isLast = i === segments.length - 1;
+    const buf = fs.readFileSync(path.join(dir, name));
+    const scan = decodeSegment(buf);
+    for (const rec of scan.records) {
+      const where = `${name} at offset ${rec.offset}`;
+      onRecord(decodeRecord(rec.type, rec.payload, where), where);
+    }
+    const stop = scan.stop;
+    const at = `${name} at offset ${scan.end}`;
+    if (stop.kind === 'crc-mismatch') throw new WalError('crc-mismatch', `wal: crc mismatch in ${at}`);
+    if (stop.kind === 'corrupt') throw new WalError('corrupt', `wal: corrupt record in ${at}: ${stop.detail}`);
+    if (!isLast) {
+      // A segment is cut where its data ends, so anything else in one that is not the last is damage.
+      if (stop.kind === 'torn') throw new WalError('corrupt', `wal: torn record in ${at} (${stop.detail}), but it is not the last segment`);
+      if (scan.end < buf.length) throw new WalError('corrupt', `wal: zeroed data in ${at}, before the end of a segment that is not the last`);
+      return;
+    }
+    tail = { segment, end: scan.end };
+    if (stop.kind === 'torn') tail.damage = `torn last record (${stop.detail})`;
+    else if (hasDataAfter(buf, scan.end)) tail.damage = 'unreadable bytes after the last record';
+  });
+  if (!tail) throw new WalError('not-found', `wal: no wal files in ${dir}`);
+  return tail;
+}
