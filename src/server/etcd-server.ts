@@ -1,13 +1,43 @@
-// EtcdServer: the face of the server core that the listeners and the CLI use.
+// EtcdServer: the face of the server core that the listeners and the CLI use. It opens the data
+// dir, wires store, lessor, alarms and the proposal pipeline together, and hands out the gRPC
+// services; each job itself lives in its own file.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { ChannelOptions, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
-import { Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { etcdserverpb } from '../api';
+import type { InternalRaftRequest } from '../api/gen/etcdserverpb/raft_internal';
+import { Logger, namedLogger, silentLogger } from '../log';
+import { Backend, WatchableStore, openStore } from '../mvcc';
+import type * as mvcc from '../mvcc';
+import { Wal, walExists } from '../wal';
+import { AlarmStore } from './alarms';
+import type { ApplyValue } from './apply';
+import { ServerError } from './errors';
+import { makeHeader } from './header';
+import { LeaseExpiry } from './lease-expiry';
+import { Lessor, minLeaseTtl } from './lessor';
+import { readMembers, unsafeSaveMembers } from './member-store';
+import { Member, bootstrapCluster } from './membership';
+import { ServerMetrics } from './metrics';
 import { EtcdServerOptions, ResolvedOptions, grpcOverheadBytes, resolveOptions } from './options';
-import { Versions, versions } from './versions';
+import { Proposal, Proposals } from './proposals';
+import { quotaAvailable, requestCost } from './quota';
+import { RequestIdGenerator } from './request-id';
+import { authService } from './services/auth';
+import { clusterService } from './services/cluster';
+import { kvService } from './services/kv';
+import { leaseService } from './services/lease';
+import { maintenanceService } from './services/maintenance';
+import { WatchServiceHandle, watchService } from './services/watch';
+import { SingleMemberLog } from './single-member-log';
+import { SnapshotImage, writeSnapshotImage } from './snapshot-image';
+import { Versions, etcdClusterVersion, etcdServerVersion, versions } from './versions';
 
 /** One gRPC service: add it with `grpcServer.addService(definition, implementation)`. */
 export type GrpcService = [ServiceDefinition, UntypedServiceImplementation];
 
-/** As etcd's /health: false with a reason when there is no leader, an alarm is active or a read fails. */
+/** As etcd's /health: false with a reason when an alarm is active, there is no leader or a read fails. */
 export interface Health {
   health: boolean;
   reason: string;
@@ -18,24 +48,164 @@ export interface HealthOptions {
   excludedAlarms?: string[];
 }
 
-export class EtcdServer {
-  readonly metrics: Registry;
-  private readonly options: ResolvedOptions;
+/** How long /health waits for a linearizable read, as etcd. */
+const healthReadTimeoutMs = 1000;
 
-  private constructor(options: ResolvedOptions) {
-    this.options = options;
-    this.metrics = new Registry();
+interface Parts {
+  options: ResolvedOptions;
+  logger: Logger;
+  metrics: ServerMetrics;
+  backend: Backend;
+  store: WatchableStore;
+  lessor: Lessor;
+  alarms: AlarmStore;
+  log: SingleMemberLog;
+  members: Member[];
+  memberId: bigint;
+  clusterId: bigint;
+}
+
+export class EtcdServer {
+  readonly memberId: bigint;
+  readonly clusterId: bigint;
+  private readonly options: ResolvedOptions;
+  private readonly logger: Logger;
+  private readonly serverMetrics: ServerMetrics;
+  private readonly backend: Backend;
+  private readonly store: WatchableStore;
+  private readonly lessor: Lessor;
+  private readonly alarms: AlarmStore;
+  private readonly log: SingleMemberLog;
+  private readonly proposals: Proposals;
+  private readonly expiry: LeaseExpiry;
+  private readonly ids: RequestIdGenerator;
+  private readonly watch: WatchServiceHandle;
+  private readonly services: GrpcService[];
+  private memberList: Member[];
+  private state: 'starting' | 'serving' | 'closing' | 'closed' = 'starting';
+
+  private constructor(parts: Parts) {
+    this.options = parts.options;
+    this.logger = parts.logger;
+    this.serverMetrics = parts.metrics;
+    this.backend = parts.backend;
+    this.store = parts.store;
+    this.lessor = parts.lessor;
+    this.alarms = parts.alarms;
+    this.log = parts.log;
+    this.memberList = parts.members;
+    this.memberId = parts.memberId;
+    this.clusterId = parts.clusterId;
+    this.ids = new RequestIdGenerator(this.memberId, Date.now());
+    this.expiry = new LeaseExpiry({
+      now: () => Date.now(),
+      revoke: async (id) => {
+        await this.proposals.propose({ leaseRevoke: { ID: id } });
+      },
+    });
+    this.proposals = new Proposals({
+      log: this.log,
+      store: this.store,
+      state: { lessor: this.lessor, alarms: this.alarms },
+      ids: this.ids,
+      maxRequestBytes: this.options.maxRequestBytes,
+      metrics: this.serverMetrics,
+      logger: this.logger,
+      afterApply: (req, value) => this.afterApply(req, value),
+    });
+    this.watch = watchService({
+      header: (revision) => this.header(revision),
+      maxRequestBytes: this.options.maxRequestBytes,
+      newWatchStream: () => this.store.watchStream(),
+      progressNotifyIntervalMs: this.options.watchProgressNotifyIntervalMs,
+    });
+    this.services = this.buildServices();
+    this.serverMetrics.attach({
+      hasLeader: () => this.log.status().leader !== 0n,
+      isLeader: () => this.log.status().leader === this.memberId,
+      dbSize: () => this.backend.size(),
+      dbSizeInUse: () => this.backend.sizeInUse(),
+      keysTotal: () => this.store.index.size,
+      pendingProposals: () => this.log.pending(),
+    });
   }
 
   /** Opens (or creates) the data dir, replays the WAL after the store's consistent index and gets ready to serve. */
   static async open(options: EtcdServerOptions): Promise<EtcdServer> {
-    const server = new EtcdServer(resolveOptions(options));
-    throw new Error(`etcdserver: server core not ready yet (data dir ${server.options.dataDir})`);
+    const resolved = resolveOptions(options);
+    const logger = namedLogger(resolved.logger ?? silentLogger(), 'etcdserver');
+    const metrics = new ServerMetrics(etcdServerVersion);
+    const memberDir = path.join(resolved.dataDir, 'member');
+    fs.mkdirSync(memberDir, { recursive: true, mode: 0o700 });
+    const walDir = path.join(memberDir, 'wal');
+    const walOptions = { logger, onSync: (seconds: number) => metrics.walFsyncDuration.observe(seconds) };
+
+    const lessor = new Lessor(minLeaseTtl(resolved.heartbeatMs, resolved.electionMs));
+    const alarms = new AlarmStore();
+    const backend = Backend.open(resolved.dataDir);
+    const snapshot = backend.snapshot();
+    try {
+      lessor.restore(snapshot);
+      alarms.restore(snapshot);
+    } finally {
+      snapshot.close();
+    }
+    const store = openStore(backend, { lease: lessor, logger: namedLogger(logger, 'mvcc') });
+
+    let wal: Wal;
+    let memberId: bigint;
+    let clusterId: bigint;
+    let walEntries: { index: number; term: number; data: Buffer }[] = [];
+    let lastTerm = 0;
+    if (walExists(walDir)) {
+      wal = Wal.open(walDir, walOptions);
+      const contents = wal.readAll();
+      memberId = contents.metadata.nodeId;
+      clusterId = contents.metadata.clusterId;
+      walEntries = contents.entries.map((e) => ({ index: e.index, term: e.term, data: Buffer.from(e.data) }));
+      lastTerm = contents.hardState.term;
+      logger.info({ 'member-id': memberId.toString(16), 'cluster-id': clusterId.toString(16), entries: walEntries.length }, 'restarting member');
+    } else {
+      const identity = bootstrapCluster({
+        name: resolved.name,
+        initialCluster: resolved.initialCluster,
+        clusterToken: resolved.initialClusterToken,
+        advertiseClientUrls: resolved.advertiseClientUrls,
+      });
+      if (identity.members.length > 1) {
+        throw new Error('etcdserver: this cairn serves a single member; --initial-cluster lists more than one');
+      }
+      memberId = identity.self.id;
+      clusterId = identity.clusterId;
+      // Members first, then the WAL: a crash in between leaves no WAL, so the next start bootstraps again.
+      store.applyBatch(store.consistentIndex, (w) => unsafeSaveMembers(w.backend, identity.members, etcdClusterVersion));
+      wal = Wal.create(walDir, { nodeId: memberId, clusterId }, walOptions);
+      logger.info({ 'member-id': memberId.toString(16), 'cluster-id': clusterId.toString(16) }, 'starting a new member');
+    }
+
+    const stored = backend.snapshot();
+    let members: Member[];
+    try {
+      members = readMembers(stored);
+    } finally {
+      stored.close();
+    }
+    // This member's client URLs are what it advertises now, as etcd publishes them at every start.
+    members = members.map((m) => (m.id === memberId ? { ...m, name: resolved.name, clientUrls: resolved.advertiseClientUrls } : m));
+
+    const log = new SingleMemberLog(wal, { memberId, walEntries, lastTerm });
+    const server = new EtcdServer({ options: resolved, logger, metrics, backend, store, lessor, alarms, log, members, memberId, clusterId });
+    await server.start();
+    return server;
+  }
+
+  get metrics(): Registry {
+    return this.serverMetrics.registry;
   }
 
   /** The gRPC services (KV, Watch, Lease, Cluster, Maintenance, Auth) to add to a grpc-js Server. */
   grpcServices(): GrpcService[] {
-    return [];
+    return this.services;
   }
 
   /** grpc-js Server options as etcd sets them: receive up to max-request-bytes plus gRPC overhead. */
@@ -47,18 +217,182 @@ export class EtcdServer {
   }
 
   async health(options: HealthOptions = {}): Promise<Health> {
-    void options;
-    return { health: false, reason: 'etcdserver: server core not ready yet' };
+    const result = await this.checkHealth(new Set(options.excludedAlarms ?? []));
+    (result.health ? this.serverMetrics.healthSuccess : this.serverMetrics.healthFailures).inc();
+    return result;
   }
 
   isReady(): boolean {
-    return false;
+    return this.state === 'serving';
   }
 
   versions(): Versions {
     return versions();
   }
 
+  members(): Member[] {
+    return this.memberList.map((m) => ({ ...m }));
+  }
+
   /** Stops accepting requests, finishes in-flight applies, closes the WAL and the store. */
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    if (this.state === 'closing' || this.state === 'closed') return;
+    this.state = 'closing';
+    this.expiry.stop();
+    this.watch.closeAll();
+    await this.log.close();
+    this.proposals.stop(new ServerError('stopped'));
+    await this.store.close();
+    this.state = 'closed';
+    this.logger.info({}, 'stopped');
+  }
+
+  private async start(): Promise<void> {
+    await this.log.start(this.store.consistentIndex, {
+      apply: (entries) => this.proposals.apply(entries),
+      fatal: (err) => this.proposals.fatal(err),
+    });
+    // A restarted member gives every lease its remaining TTL again from now, as etcd's new leader does.
+    for (const id of this.lessor.ids()) this.expiry.track(id, this.lessor.startingTtl(id) ?? 0);
+    this.expiry.start();
+    this.state = 'serving';
+  }
+
+  private afterApply(req: InternalRaftRequest, value: ApplyValue): void {
+    if (value.kind === 'leaseGrant') this.expiry.track(value.id, value.ttl);
+    else if (value.kind === 'leaseRevoke' && req.leaseRevoke !== undefined) this.expiry.forget(req.leaseRevoke.ID);
+  }
+
+  private header(revision?: number): etcdserverpb.ResponseHeader {
+    return makeHeader(
+      {
+        clusterId: this.clusterId,
+        memberId: this.memberId,
+        raftTerm: () => this.log.status().term,
+        currentRevision: () => this.store.currentRevision,
+      },
+      revision,
+    );
+  }
+
+  private assertServing(): void {
+    if (this.state !== 'serving') throw new ServerError('stopped');
+  }
+
+  private async propose(proposal: Proposal): Promise<ApplyValue> {
+    this.assertServing();
+    return this.proposals.propose(proposal);
+  }
+
+  /** A write that adds data is refused, and NOSPACE raised, when it would take the database past the quota. */
+  private async proposeWrite(proposal: Proposal): Promise<ApplyValue> {
+    this.assertServing();
+    const cost = requestCost(proposal);
+    if (cost > 0 && !quotaAvailable(this.backend.size(), cost, this.options.quotaBackendBytes)) {
+      await this.proposals.propose({
+        alarm: { action: etcdserverpb.AlarmRequest_AlarmAction.ACTIVATE, memberID: this.memberId, alarm: etcdserverpb.AlarmType.NOSPACE },
+      });
+      throw new ServerError('no-space');
+    }
+    return this.proposals.propose(proposal);
+  }
+
+  private async readBarrier(): Promise<void> {
+    this.assertServing();
+    await this.proposals.readBarrier();
+  }
+
+  private range(request: mvcc.RangeRequest): mvcc.RangeResponse {
+    return this.store.range(request);
+  }
+
+  private renewLease(id: bigint): number | undefined {
+    const ttl = this.lessor.ttl(id);
+    if (ttl === undefined || !this.expiry.renew(id, ttl)) return undefined;
+    return ttl;
+  }
+
+  private status(): Omit<etcdserverpb.StatusResponse, 'header'> {
+    const raft = this.log.status();
+    return {
+      version: etcdServerVersion,
+      dbSize: BigInt(this.backend.size()),
+      dbSizeInUse: BigInt(this.backend.sizeInUse()),
+      leader: raft.leader,
+      raftIndex: BigInt(raft.commitIndex),
+      raftTerm: BigInt(raft.term),
+      raftAppliedIndex: BigInt(this.proposals.appliedIndex),
+      errors: this.alarms.get().map((a) => `memberID:${a.memberID} alarm:${etcdserverpb.alarmTypeToJSON(a.alarm)} `),
+      isLearner: raft.isLearner,
+    };
+  }
+
+  private async snapshotImage(): Promise<SnapshotImage> {
+    await this.readBarrier();
+    return writeSnapshotImage(this.store.snapshot(), path.join(this.options.dataDir, 'member'));
+  }
+
+  private async checkHealth(excluded: Set<string>): Promise<Health> {
+    if (this.state !== 'serving') return { health: false, reason: 'SERVER NOT SERVING' };
+    for (const alarm of this.alarms.get()) {
+      const name = etcdserverpb.alarmTypeToJSON(alarm.alarm);
+      if (!excluded.has(name)) return { health: false, reason: `ALARM ${name}` };
+    }
+    if (this.log.status().leader === 0n) return { health: false, reason: 'RAFT NO LEADER' };
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ServerError('timeout')), healthReadTimeoutMs);
+    });
+    try {
+      await Promise.race([this.readBarrier(), timeout]);
+      return { health: true, reason: '' };
+    } catch (err) {
+      return { health: false, reason: `QGET ERROR: ${err instanceof Error ? err.message : String(err)}` };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private buildServices(): GrpcService[] {
+    const metrics = this.serverMetrics;
+    const header = (revision?: number) => this.header(revision);
+    const readBarrier = () => this.readBarrier();
+    const proposeWrite = (p: Proposal) => this.proposeWrite(p);
+    return [
+      [etcdserverpb.KVService, kvService({ metrics, maxTxnOps: this.options.maxTxnOps, header, proposeWrite, readBarrier, range: (r) => this.range(r) })],
+      [etcdserverpb.WatchService, this.watch.implementation],
+      [
+        etcdserverpb.LeaseService,
+        leaseService({
+          metrics,
+          header,
+          proposeWrite,
+          readBarrier,
+          newLeaseId: () => this.ids.next() & ((1n << 63n) - 1n),
+          grantedTtl: (id) => this.lessor.ttl(id),
+          remainingTtl: (id) => (this.lessor.exists(id) ? this.expiry.remainingSeconds(id) : undefined),
+          renew: (id) => this.renewLease(id),
+          leaseKeys: (id) => this.lessor.keys(id),
+          leaseIds: () => this.lessor.ids(),
+        }),
+      ],
+      [etcdserverpb.ClusterService, clusterService({ metrics, header, readBarrier, members: () => this.members() })],
+      [
+        etcdserverpb.MaintenanceService,
+        maintenanceService({
+          metrics,
+          memberId: this.memberId,
+          header,
+          propose: (p) => this.propose(p),
+          readBarrier,
+          status: () => this.status(),
+          hashKV: (revision) => this.store.hashKV(revision),
+          hash: () => this.store.hash(),
+          defragment: () => this.store.sync(),
+          snapshotImage: () => this.snapshotImage(),
+        }),
+      ],
+      [etcdserverpb.AuthService, authService({ metrics, header })],
+    ];
+  }
 }

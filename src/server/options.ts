@@ -1,5 +1,5 @@
 // What EtcdServer.open takes, and etcd's defaults for what the caller leaves out.
-import type { Logger } from 'pino';
+import type { Logger } from '../log';
 
 export interface EtcdServerOptions {
   /** --name */

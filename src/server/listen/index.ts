@@ -1,0 +1,13 @@
+// The member's network edge: listeners that serve gRPC and HTTP on one port (plain or TLS, with
+// client certificate checks), the grpc-js server behind them, and the metrics listeners.
+export { serveMember } from './serve';
+export type { ServedMember, ServeOptions, ServingMember } from './serve';
+export { listenUrl } from './listener';
+export type { Listener, ListenOptions, ConnectionRoutes } from './listener';
+export { createGrpcEdge, grpcChannelOptions } from './grpc-edge';
+export type { GrpcEdge, GrpcEdgeOptions, GrpcMember } from './grpc-edge';
+export { serverTlsOptions, ListenError } from './tls-options';
+export type { TlsVersions } from './tls-options';
+export { autoTlsFiles } from './auto-tls';
+export { classifyPreface, http2Preface } from './preface';
+export type { Preface } from './preface';

@@ -1,0 +1,149 @@
+// One listening socket for one etcd URL, serving gRPC and HTTP/1.x on the same port as etcd does.
+// A plain connection is routed by its first bytes; a TLS connection by the ALPN protocol the client
+// chose (by its first bytes when it chose none). After routing, the socket is handed over as it is:
+// the HTTP/2 session reads it natively, so the routing costs nothing per message.
+import { once } from 'node:events';
+import type { Server as HttpServer } from 'node:http';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import type { Logger } from 'pino';
+import { parseEtcdUrl } from '../config';
+import { classifyPreface } from './preface';
+import { ListenError } from './tls-options';
+
+/** Where routed connections go; a connection for a missing route is closed. */
+export interface ConnectionRoutes {
+  /** Takes HTTP/2 (gRPC) connections: a grpc-js connection injector's injectConnection. */
+  readonly grpc?: (socket: net.Socket) => void;
+  /** Takes HTTP/1.x connections. */
+  readonly http?: HttpServer;
+}
+
+export interface ListenOptions {
+  /** Serve TLS with these options (for https:// and unixs:// URLs). */
+  readonly tls?: tls.TlsOptions;
+  readonly logger: Logger;
+}
+
+export interface Listener {
+  /** The URL as configured. */
+  readonly url: string;
+  /** The bound address: host:port (the real port when the URL asked for port 0), or the socket path. */
+  readonly address: string;
+  readonly secure: boolean;
+  /**
+   * Stops accepting, waits up to graceMs (default 0) for open connections to end by themselves (after
+   * a gRPC GOAWAY, say), then closes the rest.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+type Route = 'h2' | 'http1';
+
+function route(socket: net.Socket, kind: Route, routes: ConnectionRoutes): boolean {
+  if (kind === 'h2' && routes.grpc) {
+    routes.grpc(socket);
+    return true;
+  }
+  if (kind === 'http1' && routes.http) {
+    routes.http.emit('connection', socket);
+    socket.resume();
+    return true;
+  }
+  return false;
+}
+
+/** Reads just enough of a connection to classify it, puts the bytes back and routes it. */
+function sniff(socket: net.Socket, routes: ConnectionRoutes, logger: Logger): void {
+  let head: Buffer | undefined;
+  const onData = (chunk: Buffer): void => {
+    head = head === undefined ? chunk : Buffer.concat([head, chunk]);
+    const kind = classifyPreface(head);
+    if (kind === 'undecided') return;
+    socket.off('data', onData);
+    socket.pause();
+    if (kind !== 'unknown') {
+      socket.unshift(head);
+      if (route(socket, kind, routes)) return;
+    }
+    logger.debug({ remote: socket.remoteAddress, kind }, 'closing a client connection that speaks neither gRPC nor HTTP');
+    socket.destroy();
+  };
+  socket.on('data', onData);
+}
+
+function bindAddress(server: net.Server): string {
+  const address = server.address();
+  if (address === null) return '';
+  if (typeof address === 'string') return address;
+  return address.family === 'IPv6' ? `[${address.address}]:${address.port}` : `${address.address}:${address.port}`;
+}
+
+/** Listens on one etcd URL (http, https, unix, unixs) and routes each connection to gRPC or HTTP. */
+export async function listenUrl(url: string, routes: ConnectionRoutes, options: ListenOptions): Promise<Listener> {
+  const parsed = parseEtcdUrl(url);
+  const secure = parsed.scheme === 'https' || parsed.scheme === 'unixs';
+  if (secure && !options.tls) throw new ListenError(`listen ${url}: TLS URL without TLS settings`);
+  const logger = options.logger;
+  const sockets = new Set<net.Socket>();
+  const track = (socket: net.Socket): void => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    // An error on a connection (a reset, a failed write) concerns that connection only.
+    socket.on('error', (err) => logger.debug({ remote: socket.remoteAddress, err: err.message }, 'client connection error'));
+  };
+
+  let server: net.Server;
+  if (secure) {
+    const tlsServer = tls.createServer({
+      ...options.tls,
+      // gRPC clients offer only h2; curl and browsers offer http/1.1 too, and get HTTP/1.1.
+      ALPNCallback: ({ protocols }) => (protocols.includes('http/1.1') ? 'http/1.1' : protocols.includes('h2') ? 'h2' : undefined),
+    });
+    tlsServer.on('connection', track);
+    tlsServer.on('secureConnection', (socket: tls.TLSSocket) => {
+      track(socket);
+      const alpn = socket.alpnProtocol;
+      if (alpn === 'h2' || alpn === 'http/1.1') {
+        if (!route(socket, alpn === 'h2' ? 'h2' : 'http1', routes)) socket.destroy();
+      } else {
+        sniff(socket, routes, logger);
+      }
+    });
+    tlsServer.on('tlsClientError', (err, socket) => {
+      logger.info({ remote: socket.remoteAddress, err: err.message }, 'rejected TLS connection');
+      socket.destroy();
+    });
+    server = tlsServer;
+  } else {
+    server = net.createServer((socket) => {
+      track(socket);
+      sniff(socket, routes, logger);
+    });
+  }
+
+  const isUnix = parsed.scheme === 'unix' || parsed.scheme === 'unixs';
+  server.listen(isUnix ? { path: parsed.host } : { host: parsed.hostname, port: parsed.port });
+  try {
+    await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]) => Promise.reject(err))]);
+  } catch (err) {
+    throw new ListenError(`listen ${url}: ${(err as Error).message}`);
+  }
+  server.on('error', (err) => logger.error({ url, err: err.message }, 'listener error'));
+
+  return {
+    url,
+    address: bindAddress(server),
+    secure,
+    close: async (graceMs = 0) => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      if (graceMs > 0 && sockets.size > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([closed, new Promise<void>((resolve) => { timer = setTimeout(resolve, graceMs); })]);
+        clearTimeout(timer);
+      }
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}

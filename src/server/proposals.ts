@@ -1,0 +1,144 @@
+// The proposal pipeline: encode a request with a unique ID, register a waiter, propose it to the
+// replication log; when the log hands back committed entries, apply them in one store batch (one
+// write transaction that also records the consistent index), then answer each waiter.
+import { InternalRaftRequest } from '../api/gen/etcdserverpb/raft_internal';
+import type { Logger } from '../log';
+import type * as mvcc from '../mvcc';
+import { ApplyState, ApplyValue, applyRequest } from './apply';
+import type { ServerMetrics } from './metrics';
+import type { CommittedEntry, ReplicationLog } from './replication-log';
+import type { RequestIdGenerator } from './request-id';
+import { checkRequestSize } from './validate';
+import { WaitRegistry } from './wait';
+
+/** A request before the pipeline gives it an ID: exactly one of the request fields set. */
+export type Proposal = Omit<Partial<InternalRaftRequest>, 'header' | 'ID'>;
+
+/** What a waiter receives: the value, or the error the request was answered with. */
+type Outcome = { ok: true; value: ApplyValue } | { ok: false; error: Error };
+
+/** The part of the mvcc store the pipeline writes to. */
+export interface BatchStore {
+  readonly consistentIndex: number;
+  /** Runs fn in one write transaction that also records the consistent index (and term). */
+  applyBatch<T>(index: number, fn: (writer: mvcc.BatchWriter) => T, options?: { term?: number }): T;
+}
+
+export interface ProposalsOptions {
+  log: ReplicationLog;
+  store: BatchStore;
+  state: ApplyState;
+  ids: RequestIdGenerator;
+  maxRequestBytes: number;
+  metrics: ServerMetrics;
+  logger: Logger;
+  /** Runs after each applied request, outside the transaction (drivers watch grants and revokes here). */
+  afterApply(req: InternalRaftRequest, value: ApplyValue): void;
+}
+
+interface AppliedWaiter {
+  index: number;
+  resolve(): void;
+}
+
+export class Proposals {
+  private readonly waits = new WaitRegistry<Outcome>();
+  private readonly appliedWaiters: AppliedWaiter[] = [];
+  private applied: number;
+  private stopError: Error | undefined;
+
+  constructor(private readonly options: ProposalsOptions) {
+    this.applied = options.store.consistentIndex;
+  }
+
+  get appliedIndex(): number {
+    return this.applied;
+  }
+
+  /** Proposes a request and resolves with what applying it produced. @throws the request's error */
+  async propose(proposal: Proposal): Promise<ApplyValue> {
+    if (this.stopError) throw this.stopError;
+    const id = this.options.ids.next();
+    const data = Buffer.from(InternalRaftRequest.encode(InternalRaftRequest.fromPartial({ ...proposal, header: { ID: id } })).finish());
+    checkRequestSize(data.length, this.options.maxRequestBytes);
+    const outcome = this.waits.register(id);
+    try {
+      this.options.log.propose(data);
+    } catch (err) {
+      this.waits.fail(id, err instanceof Error ? err : new Error(String(err)));
+    }
+    const result = await outcome;
+    if (!result.ok) throw result.error;
+    return result.value;
+  }
+
+  /** Resolves once everything proposed before the call is applied (a linearizable read may then read). */
+  async readBarrier(): Promise<void> {
+    if (this.stopError) throw this.stopError;
+    const index = await this.options.log.readIndex();
+    await this.waitApplied(index);
+  }
+
+  waitApplied(index: number): Promise<void> {
+    if (index <= this.applied) return Promise.resolve();
+    return new Promise((resolve) => this.appliedWaiters.push({ index, resolve }));
+  }
+
+  /** Applies committed entries as one batch; the replication log calls this. */
+  async apply(entries: CommittedEntry[]): Promise<void> {
+    const fresh = entries.filter((e) => e.index > this.applied);
+    if (fresh.length === 0) return;
+    const { store, state, metrics } = this.options;
+    metrics.proposalsCommitted.inc(fresh.length);
+    const last = fresh[fresh.length - 1];
+    const decoded = fresh.map((e) => InternalRaftRequest.decode(e.data));
+    const started = process.hrtime.bigint();
+    const outcomes = store.applyBatch(
+      last.index,
+      (writer) =>
+        decoded.map((req): Outcome => {
+          try {
+            return { ok: true, value: applyRequest(writer, req, state) };
+          } catch (err) {
+            return { ok: false, error: err instanceof Error ? err : new Error(String(err)) };
+          }
+        }),
+      { term: last.term },
+    );
+    metrics.backendCommitDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    this.applied = last.index;
+    metrics.proposalsApplied.inc(fresh.length);
+    decoded.forEach((req, i) => {
+      const outcome = outcomes[i];
+      if (outcome.ok) this.options.afterApply(req, outcome.value);
+      else metrics.proposalsFailed.inc();
+      this.waits.trigger(req.header?.ID ?? req.ID, outcome);
+    });
+    this.releaseAppliedWaiters();
+  }
+
+  /** The log failed: nothing in flight will be applied. */
+  fatal(err: Error): void {
+    this.options.logger.error({ err: err.message }, 'replication log failed; refusing further proposals');
+    this.stop(err);
+  }
+
+  stop(err: Error): void {
+    this.stopError ??= err;
+    this.waits.failAll(err);
+  }
+
+  pendingWaiters(): number {
+    return this.waits.size;
+  }
+
+  private releaseAppliedWaiters(): void {
+    for (let i = this.appliedWaiters.length - 1; i >= 0; i--) {
+      const waiter = this.appliedWaiters[i];
+      if (waiter.index <= this.applied) {
+        this.appliedWaiters.splice(i, 1);
+        waiter.resolve();
+      }
+    }
+  }
+}
