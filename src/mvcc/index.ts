@@ -32,5 +32,13 @@ export { SortOrder, SortTarget, CompareResult, CompareTarget, EventType } from '
 export type { Revision } from './revision';
 export { revToBytes, bytesToRev, isTombstone } from './revision';
 export { SUB_DATABASES, MetaKey } from './schema';
+export { encodeKeyValue, decodeKeyValue } from './kv-codec';
 export type { MvccErrorCode } from './errors';
 export { MvccError, isMvccError } from './errors';
+export type { BackendOptions } from './backend';
+export { Backend } from './backend';
+export type { StoreOptions, MvccLogger } from './kvstore';
+export type { WatchOptions, WatchableStoreOptions } from './watchable-store';
+export { WatchableStore, openStore } from './watchable-store';
+export type { WatchStreamOptions } from './watcher';
+export { checkTxnDuplicateKeys } from './txn-check';

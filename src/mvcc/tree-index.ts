@@ -1,0 +1,134 @@
+// The in-memory index of every key: key -> KeyIndex, in key byte order (etcd's treeIndex).
+// Keys are held as latin1 strings: one char per byte, so string order is byte order and a
+// short key costs a few dozen bytes instead of a Buffer object.
+
+import BTree from 'sorted-btree';
+import { KeyIndex } from './key-index';
+import type { KeyIndexGet } from './key-index';
+import type { Revision } from './revision';
+
+/** A key range in index form: [start, end), end null = no upper bound; single = just start. */
+export interface IndexRange {
+  start: string;
+  end: string | null;
+  single: boolean;
+}
+
+export function keyToIndexKey(key: Buffer): string {
+  return key.toString('latin1');
+}
+
+export function indexKeyToKey(key: string): Buffer {
+  return Buffer.from(key, 'latin1');
+}
+
+/** rangeEnd as in kv.ts: absent/empty = single key, `\0` = no upper bound. */
+export function toIndexRange(key: Buffer, rangeEnd: Buffer | undefined): IndexRange {
+  const start = keyToIndexKey(key);
+  if (rangeEnd === undefined || rangeEnd.length === 0) return { start, end: null, single: true };
+  if (rangeEnd.length === 1 && rangeEnd[0] === 0) return { start, end: null, single: false };
+  return { start, end: keyToIndexKey(rangeEnd), single: false };
+}
+
+export interface IndexHit extends KeyIndexGet {
+  key: string;
+}
+
+export class TreeIndex {
+  private readonly tree = new BTree<string, KeyIndex>();
+
+  get size(): number {
+    return this.tree.size;
+  }
+
+  put(key: string, rev: Revision): void {
+    let ki = this.tree.get(key);
+    if (ki === undefined) {
+      ki = new KeyIndex();
+      this.tree.set(key, ki);
+    }
+    ki.put(rev);
+  }
+
+  /** False if the key is not alive. */
+  tombstone(key: string, rev: Revision): boolean {
+    const ki = this.tree.get(key);
+    return ki !== undefined && ki.tombstone(rev);
+  }
+
+  keyIndex(key: string): KeyIndex | undefined {
+    return this.tree.get(key);
+  }
+
+  /** Insert a key restored from disk (see KeyIndex.restore). */
+  insert(key: string, ki: KeyIndex): void {
+    this.tree.set(key, ki);
+  }
+
+  get(key: string, atRev: number): KeyIndexGet | undefined {
+    return this.tree.get(key)?.get(atRev);
+  }
+
+  /** Calls visit for each key in range, in key order, until it returns false. */
+  private visit(range: IndexRange, visit: (key: string, ki: KeyIndex) => boolean): void {
+    if (range.single) {
+      const ki = this.tree.get(range.start);
+      if (ki !== undefined) visit(range.start, ki);
+      return;
+    }
+    if (range.end !== null && range.start >= range.end) return;
+    for (const [key, ki] of this.tree.entries(range.start)) {
+      if (range.end !== null && key >= range.end) break;
+      if (!visit(key, ki)) break;
+    }
+  }
+
+  /**
+   * The keys alive at atRev in range, in key order: at most `limit` hits (0 = all), and the total
+   * number of keys alive at atRev in the range.
+   */
+  revisions(range: IndexRange, atRev: number, limit = 0): { hits: IndexHit[]; total: number } {
+    const hits: IndexHit[] = [];
+    let total = 0;
+    this.visit(range, (key, ki) => {
+      const got = ki.get(atRev);
+      if (got !== undefined) {
+        if (limit <= 0 || hits.length < limit) hits.push({ key, ...got });
+        total++;
+      }
+      return true;
+    });
+    return { hits, total };
+  }
+
+  count(range: IndexRange, atRev: number): number {
+    let total = 0;
+    this.visit(range, (_key, ki) => {
+      if (ki.get(atRev) !== undefined) total++;
+      return true;
+    });
+    return total;
+  }
+
+  /** Compact every key at atRev; keys left with no history leave the index. */
+  compact(atRev: number): void {
+    const emptied: string[] = [];
+    for (const [key, ki] of this.tree.entries()) {
+      if (ki.compact(atRev)) emptied.push(key);
+    }
+    this.tree.deleteKeys(emptied);
+  }
+
+  /** Calls fn with each revision a compaction at atRev would keep. */
+  forEachKept(atRev: number, fn: (rev: Revision) => void): void {
+    for (const ki of this.tree.values()) {
+      const rev = ki.keep(atRev);
+      if (rev !== undefined) fn(rev);
+    }
+  }
+
+  /** Whether the record (key, rev) is still referenced by the index. */
+  hasRevision(key: string, rev: Revision): boolean {
+    return this.tree.get(key)?.hasRevision(rev) ?? false;
+  }
+}
