@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { etcdserverpb } from '../../src/api';
+import P = etcdserverpb;
 import { EtcdServer, EtcdServerOptions } from '../../src/server';
 
 export interface Clients {
@@ -100,25 +101,24 @@ export function call<Req, Res>(
 
 /** A thin promise face over the generated clients, for tests. */
 export function api(c: Clients) {
-  const P = etcdserverpb;
   return {
     put: (key: string, value: string, extra: Partial<etcdserverpb.PutRequest> = {}) =>
-      call(c.kv, c.kv.put, P.PutRequest.fromPartial({ key: Buffer.from(key), value: Buffer.from(value), ...extra })),
+      call<P.PutRequest, P.PutResponse>(c.kv, c.kv.put, etcdserverpb.PutRequest.fromPartial({ key: Buffer.from(key), value: Buffer.from(value), ...extra })),
     range: (key: string, extra: Partial<etcdserverpb.RangeRequest> = {}) =>
-      call(c.kv, c.kv.range, P.RangeRequest.fromPartial({ key: Buffer.from(key), ...extra })),
+      call<P.RangeRequest, P.RangeResponse>(c.kv, c.kv.range, etcdserverpb.RangeRequest.fromPartial({ key: Buffer.from(key), ...extra })),
     del: (key: string, extra: Partial<etcdserverpb.DeleteRangeRequest> = {}) =>
-      call(c.kv, c.kv.deleteRange, P.DeleteRangeRequest.fromPartial({ key: Buffer.from(key), ...extra })),
-    txn: (req: etcdserverpb.TxnRequest) => call(c.kv, c.kv.txn, req),
-    compact: (revision: bigint, physical = false) => call(c.kv, c.kv.compact, { revision, physical }),
-    grant: (TTL: bigint, ID = 0n) => call(c.lease, c.lease.leaseGrant, { TTL, ID }),
-    revoke: (ID: bigint) => call(c.lease, c.lease.leaseRevoke, { ID }),
-    timeToLive: (ID: bigint, keys = false) => call(c.lease, c.lease.leaseTimeToLive, { ID, keys }),
-    leases: () => call(c.lease, c.lease.leaseLeases, {}),
-    status: () => call(c.maintenance, c.maintenance.status, {}),
-    hashKV: (revision = 0n) => call(c.maintenance, c.maintenance.hashKv, { revision }),
-    hash: () => call(c.maintenance, c.maintenance.hash, {}),
-    alarm: (req: etcdserverpb.AlarmRequest) => call(c.maintenance, c.maintenance.alarm, req),
-    defragment: () => call(c.maintenance, c.maintenance.defragment, {}),
-    memberList: () => call(c.cluster, c.cluster.memberList, { linearizable: false }),
+      call<P.DeleteRangeRequest, P.DeleteRangeResponse>(c.kv, c.kv.deleteRange, etcdserverpb.DeleteRangeRequest.fromPartial({ key: Buffer.from(key), ...extra })),
+    txn: (req: etcdserverpb.TxnRequest) => call<P.TxnRequest, P.TxnResponse>(c.kv, c.kv.txn, req),
+    compact: (revision: bigint, physical = false) => call<P.CompactionRequest, P.CompactionResponse>(c.kv, c.kv.compact, { revision, physical }),
+    grant: (TTL: bigint, ID = 0n) => call<P.LeaseGrantRequest, P.LeaseGrantResponse>(c.lease, c.lease.leaseGrant, { TTL, ID }),
+    revoke: (ID: bigint) => call<P.LeaseRevokeRequest, P.LeaseRevokeResponse>(c.lease, c.lease.leaseRevoke, { ID }),
+    timeToLive: (ID: bigint, keys = false) => call<P.LeaseTimeToLiveRequest, P.LeaseTimeToLiveResponse>(c.lease, c.lease.leaseTimeToLive, { ID, keys }),
+    leases: () => call<P.LeaseLeasesRequest, P.LeaseLeasesResponse>(c.lease, c.lease.leaseLeases, {}),
+    status: () => call<P.StatusRequest, P.StatusResponse>(c.maintenance, c.maintenance.status, {}),
+    hashKV: (revision = 0n) => call<P.HashKVRequest, P.HashKVResponse>(c.maintenance, c.maintenance.hashKv, { revision }),
+    hash: () => call<P.HashRequest, P.HashResponse>(c.maintenance, c.maintenance.hash, {}),
+    alarm: (req: etcdserverpb.AlarmRequest) => call<P.AlarmRequest, P.AlarmResponse>(c.maintenance, c.maintenance.alarm, req),
+    defragment: () => call<P.DefragmentRequest, P.DefragmentResponse>(c.maintenance, c.maintenance.defragment, {}),
+    memberList: () => call<P.MemberListRequest, P.MemberListResponse>(c.cluster, c.cluster.memberList, { linearizable: false }),
   };
 }
