@@ -1,0 +1,250 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as grpc from '@grpc/grpc-js';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { Gauge, Registry } from 'prom-client';
+import { etcdserverpb } from '../../src/api';
+import { buildServerConfig, type FlagValue } from '../../src/server/config';
+import { serveMember, type ServedMember, type ServingMember } from '../../src/server/listen';
+import { silentLogger } from '../../src/log';
+import { makeTestPki, type TestPki } from './tls-fixtures';
+
+// A member with one gRPC method and a switchable health: enough to see where connections land.
+// (The end-to-end tests in test/cli run the real server.)
+function testMember(): ServedMember & { report: { health: boolean; reason: string }; ready: boolean } {
+  const metrics = new Registry();
+  new Gauge({ name: 'etcd_server_has_leader', help: 'Whether a leader exists.', registers: [metrics] }).set(1);
+  const member = {
+    report: { health: true, reason: '' },
+    ready: true,
+    metrics,
+    grpcServices: (): Array<[grpc.ServiceDefinition, grpc.UntypedServiceImplementation]> => [[
+      etcdserverpb.MaintenanceService as unknown as grpc.ServiceDefinition,
+      {
+        status: (_call: unknown, callback: grpc.sendUnaryData<etcdserverpb.StatusResponse>) => callback(null, etcdserverpb.StatusResponse.fromPartial({ version: '3.4.31', dbSize: 4096n })),
+      },
+    ]],
+    grpcServerOptions: () => ({ 'grpc.max_receive_message_length': 1024 }),
+    health: async () => member.report,
+    isReady: () => member.ready,
+    versions: () => ({ etcdserver: '3.4.31', etcdcluster: '3.4.0', cairn: '0.1.0' }),
+  };
+  return member;
+}
+
+interface Reply { status: number; headers: http.IncomingHttpHeaders; body: string }
+
+function get(url: string, options: https.RequestOptions = {}): Promise<Reply> {
+  const client = url.startsWith('https:') ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = client.request(url, { agent: false, timeout: 10000, ...options }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('request timed out')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function grpcStatus(address: string, credentials = grpc.credentials.createInsecure()): Promise<etcdserverpb.StatusResponse> {
+  const client = new etcdserverpb.MaintenanceClient(address, credentials);
+  return new Promise((resolve, reject) => {
+    client.status({}, new grpc.Metadata(), { deadline: Date.now() + 10000 }, (err, res) => {
+      client.close();
+      if (err) reject(err);
+      else resolve(res);
+    });
+  });
+}
+
+function config(values: Record<string, FlagValue>) {
+  return buildServerConfig(new Map(Object.entries(values)), { explicitlySet: new Set(Object.keys(values)) });
+}
+
+let pki: TestPki;
+before(() => { pki = makeTestPki(); });
+after(() => pki.remove());
+
+test('one plain port serves gRPC and HTTP; metrics port serves health and metrics', async (t) => {
+  const member = testMember();
+  const serving = await serveMember(member, config({
+    'listen-client-urls': ['http://127.0.0.1:0'],
+    'advertise-client-urls': ['http://127.0.0.1:2379'],
+    'listen-metrics-urls': ['http://127.0.0.1:0'],
+  }), { logger: silentLogger() });
+  t.after(() => serving.close());
+  const client = serving.clientListeners[0].address;
+  const metricsAddress = serving.metricsListeners[0].address;
+
+  assert.equal((await grpcStatus(client)).version, '3.4.31');
+
+  const health = await get(`http://${client}/health`);
+  assert.equal(health.status, 200);
+  assert.equal(health.body, '{"health":"true"}');
+  assert.equal(health.headers['content-type'], 'text/plain; charset=utf-8');
+  assert.equal(health.headers['access-control-allow-origin'], '*');
+
+  const version = await get(`http://${client}/version`);
+  assert.equal(version.headers['content-type'], 'application/json');
+  assert.deepEqual(JSON.parse(version.body), { etcdserver: '3.4.31', etcdcluster: '3.4.0', cairn: '0.1.0' });
+
+  const metrics = await get(`http://${client}/metrics`);
+  assert.equal(metrics.status, 200);
+  assert.match(metrics.headers['content-type'] ?? '', /^text\/plain; version=0.0.4/);
+  assert.match(metrics.body, /^etcd_server_has_leader 1$/m);
+  assert.match(metrics.body, /^etcd_server_health_success 1$/m);
+  assert.match(metrics.body, /^process_cpu_seconds_total /m);
+  assert.match(metrics.body, /^nodejs_heap_size_used_bytes /m);
+
+  const missing = await get(`http://${client}/v2/keys`);
+  assert.equal(missing.status, 404);
+  assert.equal(missing.body, '404 page not found\n');
+  const post = await get(`http://${client}/health`, { method: 'POST' });
+  assert.equal(post.status, 405);
+  assert.equal(post.headers.allow, 'GET');
+
+  // the metrics port: health and metrics, no /version, no CORS headers, no gRPC
+  const mHealth = await get(`http://${metricsAddress}/health`);
+  assert.equal(mHealth.body, '{"health":"true"}');
+  assert.equal(mHealth.headers['access-control-allow-origin'], undefined);
+  assert.equal((await get(`http://${metricsAddress}/version`)).status, 404);
+  assert.match((await get(`http://${metricsAddress}/metrics`)).body, /etcd_server_has_leader 1/);
+  await assert.rejects(grpcStatus(metricsAddress), (err: grpc.ServiceError) => err.code === grpc.status.UNAVAILABLE);
+});
+
+test('/health, /livez and /readyz report failures as etcd does', async (t) => {
+  const member = testMember();
+  const serving = await serveMember(member, config({ 'listen-client-urls': ['http://127.0.0.1:0'], 'advertise-client-urls': ['http://127.0.0.1:2379'] }), { logger: silentLogger() });
+  t.after(() => serving.close());
+  const base = `http://${serving.clientListeners[0].address}`;
+
+  assert.deepEqual([(await get(`${base}/livez`)).status, (await get(`${base}/livez`)).body], [200, 'ok\n']);
+  assert.equal((await get(`${base}/readyz?verbose`)).body, '[+]data_corruption ok\n[+]serializable_read ok\n[+]linearizable_read ok\nok\n');
+  assert.equal((await get(`${base}/readyz/linearizable_read`)).body, 'ok\n');
+  assert.equal((await get(`${base}/readyz/nonsense`)).status, 404);
+
+  member.report = { health: false, reason: 'RAFT NO LEADER' };
+  const health = await get(`${base}/health`);
+  assert.equal(health.status, 503);
+  assert.equal(health.body, '{"health":"false"}\n');
+  const live = await get(`${base}/livez`);
+  assert.equal(live.status, 503);
+  assert.equal(live.body, '[-]serializable_read failed: RAFT NO LEADER\n\n');
+  assert.equal((await get(`${base}/readyz?exclude=serializable_read&exclude=linearizable_read`)).status, 200);
+
+  member.report = { health: true, reason: '' };
+  member.ready = false; // a learner, or still starting
+  const ready = await get(`${base}/readyz`);
+  assert.equal(ready.status, 503);
+  assert.match(ready.body, /^\[-\]linearizable_read failed: member is not ready/m);
+  assert.equal((await get(`${base}/livez`)).status, 200);
+
+  const metrics = (await get(`${base}/metrics`)).body;
+  assert.match(metrics, /^etcd_server_health_failures 1$/m);
+  assert.match(metrics, /^etcd_server_healthcheck\{type="readyz",name="linearizable_read"\} 0$/m);
+});
+
+function rawExchange(address: string, bytes: Buffer): Promise<{ closed: boolean; received: number }> {
+  const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port }, () => socket.write(bytes));
+    let received = 0;
+    const timer = setTimeout(() => { socket.destroy(); resolve({ closed: false, received }); }, 10000);
+    socket.on('data', (d) => { received += d.length; });
+    socket.on('error', () => undefined);
+    socket.on('close', () => { clearTimeout(timer); resolve({ closed: true, received }); });
+    socket.on('timeout', reject);
+  });
+}
+
+test('garbage on the client port gets the connection closed and the server keeps serving', async (t) => {
+  const serving = await serveMember(testMember(), config({ 'listen-client-urls': ['http://127.0.0.1:0'], 'advertise-client-urls': ['http://127.0.0.1:2379'] }), { logger: silentLogger() });
+  t.after(() => serving.close());
+  const address = serving.clientListeners[0].address;
+  const garbage = [
+    Buffer.from([0x16, 0x03, 0x01, 0x00, 0xff, 0x01]), // a TLS hello on a plain port
+    Buffer.alloc(4096, 0xab),
+    Buffer.from('\r\n\r\n\x00\x00'),
+    Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.alloc(64, 0xff)]), // the preface, then nonsense frames
+    Buffer.from('GET / HTTP/9.9\r\nHost: \x01\r\n\r\n'),
+  ];
+  for (const bytes of garbage) {
+    const result = await rawExchange(address, bytes);
+    assert.equal(result.closed, true, `connection left open after ${bytes.subarray(0, 8).toString('hex')}`);
+  }
+  assert.equal((await grpcStatus(address)).version, '3.4.31');
+  assert.equal((await get(`http://${address}/health`)).status, 200);
+});
+
+test('TLS with client certificate auth: gRPC and HTTPS with a good certificate; none or a stranger\'s is refused', async (t) => {
+  const serving = await serveMember(testMember(), config({
+    'listen-client-urls': ['https://127.0.0.1:0'],
+    'advertise-client-urls': ['https://127.0.0.1:2379'],
+    'cert-file': pki.serverCert,
+    'key-file': pki.serverKey,
+    'client-cert-auth': true,
+    'trusted-ca-file': pki.caFile,
+  }), { logger: silentLogger() });
+  t.after(() => serving.close());
+  const address = serving.clientListeners[0].address;
+  const ca = pki.read(pki.caFile);
+  const goodCreds = grpc.credentials.createSsl(ca, pki.read(pki.clientKey), pki.read(pki.clientCert));
+  assert.equal((await grpcStatus(address, goodCreds)).version, '3.4.31');
+
+  const good = { ca, key: pki.read(pki.clientKey), cert: pki.read(pki.clientCert) };
+  // node's https client offers no ALPN: the listener routes by the first bytes inside TLS
+  const health = await get(`https://${address}/health`, good);
+  assert.equal(health.body, '{"health":"true"}');
+
+  // a client offering h2 and http/1.1 (curl) gets HTTP/1.1
+  const [host, port] = address.split(':');
+  const socket = tls.connect({ host, port: Number(port), ...good, ALPNProtocols: ['h2', 'http/1.1'] });
+  await new Promise((resolve, reject) => { socket.once('secureConnect', resolve); socket.once('error', reject); });
+  assert.equal(socket.alpnProtocol, 'http/1.1');
+  socket.end('GET /version HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  let raw = '';
+  for await (const chunk of socket) raw += String(chunk);
+  assert.match(raw, /^HTTP\/1.1 200 OK/);
+  assert.match(raw, /"etcdcluster":"3.4.0"/);
+
+  await assert.rejects(get(`https://${address}/health`, { ca }));
+  await assert.rejects(get(`https://${address}/health`, { ca, key: pki.read(pki.strangerKey), cert: pki.read(pki.strangerCert) }));
+  await assert.rejects(grpcStatus(address, grpc.credentials.createSsl(ca)), (err: grpc.ServiceError) => err.code === grpc.status.UNAVAILABLE);
+  await assert.rejects(grpcStatus(address, grpc.credentials.createSsl(ca, pki.read(pki.strangerKey), pki.read(pki.strangerCert))));
+  // a plaintext client on the TLS port is refused too, and the server goes on
+  await assert.rejects(grpcStatus(address));
+  assert.equal((await grpcStatus(address, goodCreds)).version, '3.4.31');
+});
+
+test('--listen-client-http-urls moves HTTP off the gRPC port', async (t) => {
+  const serving: ServingMember = await serveMember(testMember(), config({
+    'listen-client-urls': ['http://127.0.0.1:0'],
+    'listen-client-http-urls': ['http://127.0.0.1:0'],
+    'advertise-client-urls': ['http://127.0.0.1:2379'],
+  }), { logger: silentLogger() });
+  t.after(() => serving.close());
+  const [grpcPort, httpPort] = serving.clientListeners.map((l) => l.address);
+  assert.equal((await grpcStatus(grpcPort)).version, '3.4.31');
+  await assert.rejects(get(`http://${grpcPort}/health`));
+  assert.equal((await get(`http://${httpPort}/health`)).status, 200);
+});
+
+test('a port in use is a clear error and nothing stays open', async () => {
+  const blocker = net.createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const port = (blocker.address() as net.AddressInfo).port;
+  try {
+    await assert.rejects(
+      serveMember(testMember(), config({ 'listen-client-urls': [`http://127.0.0.1:${port}`], 'advertise-client-urls': ['http://127.0.0.1:2379'] }), { logger: silentLogger() }),
+      new RegExp(`listen http://127.0.0.1:${port}: .*EADDRINUSE`),
+    );
+  } finally {
+    blocker.close();
+  }
+});
