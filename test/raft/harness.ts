@@ -28,7 +28,7 @@ export class Member {
   storage: MemoryStorage;
   node: RawNode;
   /** Every entry handed over for applying, in order. */
-  applied: Entry[] = [];
+  applied: Entry[];
   readStates: ReadState[] = [];
   confState: ConfState | undefined;
   private readonly opts: NodeOptions;
@@ -37,11 +37,14 @@ export class Member {
     this.id = id;
     this.storage = storage;
     this.opts = opts;
+    this.applied = [];
     this.node = this.start();
   }
 
   private start(): RawNode {
-    return new RawNode({ electionTick: 10, heartbeatTick: 1, ...this.opts, id: this.id, storage: this.storage, rng: seededRng(Number(this.id)) });
+    // The applied entries survive a restart (as an application's state would).
+    const applied = this.applied.length > 0 ? this.applied[this.applied.length - 1].index : 0;
+    return new RawNode({ electionTick: 10, heartbeatTick: 1, ...this.opts, id: this.id, storage: this.storage, rng: seededRng(Number(this.id)), applied });
   }
 
   get raft() {
