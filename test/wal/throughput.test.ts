@@ -4,6 +4,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Wal } from '../../src/wal';
 import { META, entries, tempWalDir } from './helpers';
 
@@ -38,7 +40,28 @@ async function measure(batch: number, inFlight: number): Promise<string> {
   }
 }
 
+/** The disk's own pace for reference: 400 appends of one entry's bytes, each followed by fdatasync. */
+function baseline(): string {
+  const { dir, cleanup } = tempWalDir();
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    const fd = fs.openSync(path.join(dir, 'baseline'), 'w+');
+    const buf = Buffer.alloc(ENTRY_BYTES + 32, 1);
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < SAVES; i++) {
+      fs.writeSync(fd, buf, 0, buf.length, i * buf.length);
+      fs.fdatasyncSync(fd);
+    }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    fs.closeSync(fd);
+    return `baseline: ${(SAVES / seconds).toFixed(0)} write+fdatasync/s straight from node:fs`;
+  } finally {
+    cleanup();
+  }
+}
+
 test('fdatasynced saves per second', { skip: process.env.CAIRN_WAL_BENCH !== '1' && 'set CAIRN_WAL_BENCH=1 to measure' }, async (t) => {
+  t.diagnostic(baseline());
   for (const inFlight of [1, 8]) {
     for (const batch of [1, 10, 100]) {
       const line = await measure(batch, inFlight);
