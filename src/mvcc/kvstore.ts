@@ -71,8 +71,10 @@ export class KVStore implements StoreCore {
   readonly lease: LeaseHooks | undefined;
   protected readonly logger: MvccLogger | undefined;
   private treeIndex = new TreeIndex();
-  private currentRev = 0;
-  private compactRev = 0;
+  /** an empty store is at revision 1, so the first write is revision 2 (etcd) */
+  private currentRev = 1;
+  /** -1 until the first compaction (etcd reports it so in hashkv) */
+  private compactRev = -1;
   private closedFlag = false;
   private readonly compactor: Compactor;
   private readonly reader: TxnReader = {
@@ -86,7 +88,7 @@ export class KVStore implements StoreCore {
     this.logger = opts.logger;
     this.compactor = new Compactor(this, opts.compaction);
     const scheduled = this.restore();
-    if (scheduled > 0) {
+    if (scheduled >= 0) {
       this.logger?.info({ 'scheduled-compact-revision': scheduled }, 'resume scheduled compaction');
       this.treeIndex.compact(scheduled);
       this.compactRev = scheduled;
@@ -115,13 +117,13 @@ export class KVStore implements StoreCore {
     return this.backend.consistentIndex();
   }
 
-  /** Rebuilds the index from disk; returns a scheduled compaction that did not finish (or 0). */
+  /** Rebuilds the index from disk; returns a scheduled compaction that did not finish (or -1). */
   private restore(): number {
     const index = new TreeIndex();
     const finished = this.readMetaRev(MetaKey.finishedCompactRev);
     const scheduled = this.readMetaRev(MetaKey.scheduledCompactRev);
     const leases = new Map<string, bigint>();
-    let current = 0;
+    let current = 1;
     for (const { key, value } of this.backend.entries(KEY_DB)) {
       const rev = bytesToRev(key);
       const kv = decodeKeyValue(value);
@@ -147,12 +149,13 @@ export class KVStore implements StoreCore {
     // records up to the compact revision may all be gone (e.g. the last write was a delete)
     this.currentRev = Math.max(current, finished);
     for (const [ikey, id] of leases) this.lease?.attach(id, indexKeyToKey(ikey));
-    return scheduled > finished ? scheduled : 0;
+    return scheduled > finished ? scheduled : -1;
   }
 
+  /** A compaction mark, or -1 when there is none. */
   private readMetaRev(key: Buffer): number {
     const bytes = this.backend.get(META_DB, key);
-    return bytes === undefined ? 0 : bytesToRev(bytes).main;
+    return bytes === undefined ? -1 : bytesToRev(bytes).main;
   }
 
   /** A read of committed state. @throws MvccError compacted, future-rev */

@@ -6,14 +6,15 @@ import { b, openTestStore, show } from './helpers';
 test('put creates and updates a key: create/mod revision and version as etcd', async () => {
   const t = openTestStore();
   try {
-    assert.equal(t.store.currentRevision, 0);
-    assert.equal(t.apply((w) => w.put({ key: b('foo'), value: b('bar') })).revision, 1);
-    assert.equal(t.apply((w) => w.put({ key: b('foo'), value: b('baz') })).revision, 2);
+    assert.equal(t.store.currentRevision, 1, 'an empty store is at revision 1, as etcd');
+    assert.equal(t.store.compactRevision, -1);
+    assert.equal(t.apply((w) => w.put({ key: b('foo'), value: b('bar') })).revision, 2);
+    assert.equal(t.apply((w) => w.put({ key: b('foo'), value: b('baz') })).revision, 3);
     const r = t.store.range({ key: b('foo') });
-    assert.equal(r.revision, 2);
+    assert.equal(r.revision, 3);
     assert.equal(r.count, 1);
-    assert.deepEqual(r.kvs.map(show), ['foo=baz@1/2/2']);
-    assert.deepEqual(t.store.range({ key: b('foo'), revision: 1 }).kvs.map(show), ['foo=bar@1/1/1']);
+    assert.deepEqual(r.kvs.map(show), ['foo=baz@2/3/2']);
+    assert.deepEqual(t.store.range({ key: b('foo'), revision: 2 }).kvs.map(show), ['foo=bar@2/2/1']);
   } finally {
     await t.cleanup();
   }
@@ -24,16 +25,16 @@ test('delete writes a tombstone; a re-put starts a new generation at version 1',
   try {
     t.apply((w) => w.put({ key: b('a'), value: b('1') }));
     const d = t.apply((w) => w.deleteRange({ key: b('a'), prevKv: true }));
-    assert.equal(d.revision, 2);
+    assert.equal(d.revision, 3);
     assert.equal(d.deleted, 1);
-    assert.deepEqual(d.prevKvs.map(show), ['a=1@1/1/1']);
+    assert.deepEqual(d.prevKvs.map(show), ['a=1@2/2/1']);
     assert.equal(t.store.range({ key: b('a') }).count, 0);
     // deleting nothing does not move the revision
     const none = t.apply((w) => w.deleteRange({ key: b('a') }));
-    assert.deepEqual([none.revision, none.deleted, t.store.currentRevision], [2, 0, 2]);
+    assert.deepEqual([none.revision, none.deleted, t.store.currentRevision], [3, 0, 3]);
     t.apply((w) => w.put({ key: b('a'), value: b('2') }));
-    assert.deepEqual(t.store.range({ key: b('a') }).kvs.map(show), ['a=2@3/3/1']);
-    assert.deepEqual(t.store.range({ key: b('a'), revision: 2 }).kvs, []);
+    assert.deepEqual(t.store.range({ key: b('a') }).kvs.map(show), ['a=2@4/4/1']);
+    assert.deepEqual(t.store.range({ key: b('a'), revision: 3 }).kvs, []);
   } finally {
     await t.cleanup();
   }
@@ -45,7 +46,7 @@ test('range: prefix, from-key, limit with more and count, keys-only, count-only'
     t.apply((w) => {
       for (const k of ['a', 'b1', 'b2', 'b3', 'c']) w.put({ key: b(k), value: b(`v-${k}`) });
     });
-    assert.equal(t.store.currentRevision, 5, 'each put in a batch is its own revision');
+    assert.equal(t.store.currentRevision, 6, 'each put in a batch is its own revision');
     const prefix = t.store.range({ key: b('b'), rangeEnd: b('c') });
     assert.deepEqual(prefix.kvs.map((kv) => kv.key.toString()), ['b1', 'b2', 'b3']);
     const fromKey = t.store.range({ key: b('b2'), rangeEnd: Buffer.of(0) });
@@ -86,7 +87,7 @@ test('range: sort by target and order, ascending by default for a non-key target
     assert.equal(keys(SortOrder.ASCEND, SortTarget.CREATE), 'k1,k2,k3');
     assert.equal(keys(SortOrder.DESCEND, SortTarget.VERSION), 'k1,k2,k3');
     const r = t.store.range({ key: b('k'), rangeEnd: b('l'), sortOrder: SortOrder.DESCEND, sortTarget: SortTarget.MOD, limit: 1 });
-    assert.deepEqual([r.kvs.map(show), r.more, r.count], [['k1=w@1/4/2'], true, 3]);
+    assert.deepEqual([r.kvs.map(show), r.more, r.count], [['k1=w@2/5/2'], true, 3]);
   } finally {
     await t.cleanup();
   }
@@ -104,10 +105,10 @@ test('range: min/max mod and create revision filters', async () => {
         .range({ key: b('a'), rangeEnd: b('z'), ...f })
         .kvs.map((kv) => kv.key.toString())
         .join(',');
-    assert.equal(keys({ minModRevision: 3 }), 'a,c,d');
-    assert.equal(keys({ maxModRevision: 3 }), 'b,c');
-    assert.equal(keys({ minCreateRevision: 2, maxCreateRevision: 3 }), 'b,c');
-    const r = t.store.range({ key: b('a'), rangeEnd: b('z'), minModRevision: 3, limit: 2 });
+    assert.equal(keys({ minModRevision: 4 }), 'a,c,d');
+    assert.equal(keys({ maxModRevision: 4 }), 'b,c');
+    assert.equal(keys({ minCreateRevision: 3, maxCreateRevision: 4 }), 'b,c');
+    const r = t.store.range({ key: b('a'), rangeEnd: b('z'), minModRevision: 4, limit: 2 });
     assert.deepEqual([r.kvs.length, r.more, r.count], [2, true, 4], 'count is before the filters, as etcd');
   } finally {
     await t.cleanup();
@@ -118,17 +119,17 @@ test('range at a future revision or below the compact revision fails with etcd e
   const t = openTestStore();
   try {
     for (let i = 0; i < 5; i++) t.apply((w) => w.put({ key: b('k'), value: b(String(i)) }));
-    assert.throws(() => t.store.range({ key: b('k'), revision: 6 }), {
+    assert.throws(() => t.store.range({ key: b('k'), revision: 7 }), {
       message: 'mvcc: required revision is a future revision',
     });
-    await t.apply((w) => w.compact(3)).physical;
-    assert.throws(() => t.store.range({ key: b('k'), revision: 2 }), (err: unknown) => {
+    await t.apply((w) => w.compact(4)).physical;
+    assert.throws(() => t.store.range({ key: b('k'), revision: 3 }), (err: unknown) => {
       assert.ok(err instanceof MvccError);
       assert.equal(err.message, 'mvcc: required revision has been compacted');
       assert.equal(err.code, 'compacted');
       return true;
     });
-    assert.deepEqual(t.store.range({ key: b('k'), revision: 3 }).kvs.map(show), ['k=2@1/3/3']);
+    assert.deepEqual(t.store.range({ key: b('k'), revision: 4 }).kvs.map(show), ['k=2@2/4/3']);
   } finally {
     await t.cleanup();
   }
@@ -148,17 +149,17 @@ test('put: prevKv, ignoreValue, ignoreLease; key not found when the key is absen
       message: 'etcdserver: key not found',
     });
     assert.throws(() => t.apply((w) => w.put({ key: b('x'), value: b('v'), lease: 9n })), { message: 'lease not found' });
-    assert.equal(t.store.currentRevision, 0, 'failed requests change nothing');
+    assert.equal(t.store.currentRevision, 1, 'failed requests change nothing');
     const p1 = t.apply((w) => w.put({ key: b('x'), value: b('v1'), lease: 7n, prevKv: true }));
     assert.equal(p1.prevKv, undefined);
     assert.deepEqual([...(leases.get(7n) ?? [])], ['x']);
     const p2 = t.apply((w) => w.put({ key: b('x'), value: b('ignored'), ignoreValue: true, prevKv: true }));
-    assert.equal(show(p2.prevKv), 'x=v1@1/1/1 lease=7');
-    assert.deepEqual(t.store.range({ key: b('x') }).kvs.map(show), ['x=v1@1/2/2'], 'lease dropped: no ignoreLease');
+    assert.equal(show(p2.prevKv), 'x=v1@2/2/1 lease=7');
+    assert.deepEqual(t.store.range({ key: b('x') }).kvs.map(show), ['x=v1@2/3/2'], 'lease dropped: no ignoreLease');
     assert.deepEqual([...(leases.get(7n) ?? [])], []);
     t.apply((w) => w.put({ key: b('x'), value: b('v3'), lease: 7n }));
     t.apply((w) => w.put({ key: b('x'), value: b('v4'), ignoreLease: true }));
-    assert.deepEqual(t.store.range({ key: b('x') }).kvs.map(show), ['x=v4@1/4/4 lease=7']);
+    assert.deepEqual(t.store.range({ key: b('x') }).kvs.map(show), ['x=v4@2/5/4 lease=7']);
     t.apply((w) => w.deleteRange({ key: b('x') }));
     assert.deepEqual([...(leases.get(7n) ?? [])], [], 'delete detaches');
   } finally {
@@ -180,7 +181,7 @@ test('a failed request inside a batch leaves the others applied', async () => {
       w.put({ key: b('b'), value: b('2') });
     });
     assert.deepEqual(errors, ['etcdserver: key not found']);
-    assert.equal(t.store.currentRevision, 2);
+    assert.equal(t.store.currentRevision, 3);
     assert.equal(t.store.consistentIndex, 1);
   } finally {
     await t.cleanup();
@@ -198,9 +199,9 @@ test('an exception thrown out of a batch aborts it and memory matches disk', asy
         throw new Error('boom');
       }),
     );
-    assert.equal(t.store.currentRevision, 1);
+    assert.equal(t.store.currentRevision, 2);
     assert.equal(t.store.consistentIndex, 1);
-    assert.deepEqual(t.store.range({ key: b('a'), rangeEnd: Buffer.of(0) }).kvs.map(show), ['a=1@1/1/1']);
+    assert.deepEqual(t.store.range({ key: b('a'), rangeEnd: Buffer.of(0) }).kvs.map(show), ['a=1@2/2/1']);
   } finally {
     await t.cleanup();
   }
