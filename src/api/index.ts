@@ -7,3 +7,4 @@ export { EtcdError, etcdError, wireErrors, wireErrorNamed } from './errors';
 export type { WireError, WireErrorName } from './errors';
 export { singleKey, prefixRange, fromKeyRange, allKeys, prefixEnd, rangeContains } from './key-range';
 export type { KeyRange } from './key-range';
+export { protoFieldNames } from './gen/field-names';
