@@ -74,7 +74,7 @@ for (const [name, buckets] of Object.entries(cases)) {
         const entries = b.entries as KeyValuePair[];
         const read = got.get(b.name) ?? [];
         assert.equal(read.length, entries.length, b.name);
-        const mismatch = read.findIndex(([k, v], i) => !k.equals(entries[i][0]) || !v.equals(entries[i][1]));
+        const mismatch = read.findIndex(([k, v], i) => Buffer.compare(k, entries[i][0]) !== 0 || Buffer.compare(v, entries[i][1]) !== 0);
         assert.equal(mismatch, -1, `${b.name}: first differing pair`);
       }
     });
