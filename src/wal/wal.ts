@@ -93,6 +93,20 @@ const stderrLogger: WalLogger = {
   warn: (msg) => process.stderr.write(`${msg}\n`),
 };
 
+/** Clears the way for a new log: only what a crashed log leaves (temporaries, .broken copies) may be there. */
+function removeLeftovers(dir: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  const other = names.find((n) => !n.endsWith('.tmp') && !n.endsWith('.broken'));
+  if (other !== undefined) throw new WalError('exists', `wal: ${dir} is not empty (it holds ${other})`);
+  fs.rmSync(dir, { recursive: true });
+}
+
 function checkSegmentBytes(n: number | undefined): number {
   if (n === undefined) return DEFAULT_SEGMENT_BYTES;
   if (!Number.isSafeInteger(n) || n < 64) throw new WalError('invalid-argument', `wal: segment size must be an integer of at least 64 bytes, got ${n}`);
@@ -139,6 +153,7 @@ export class Wal {
     const wal = new Wal(dir, options);
     if (walExists(dir)) throw new WalError('exists', `wal: ${dir} already holds a wal`);
     const target = wal.dir;
+    removeLeftovers(target);
     const tmp = `${target}.tmp`;
     fs.rmSync(tmp, { recursive: true, force: true });
     fs.mkdirSync(tmp, { recursive: true, mode: DIR_MODE });
@@ -156,7 +171,6 @@ export class Wal {
       fs.closeSync(fd);
     }
     syncDirSync(tmp);
-    fs.rmSync(target, { recursive: true, force: true });
     fs.renameSync(tmp, target);
     syncDirSync(path.dirname(target));
     const tailFd = fs.openSync(path.join(target, first), 'r+');

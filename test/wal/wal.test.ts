@@ -46,6 +46,22 @@ test('create refuses a directory that already holds a log', async (t) => {
   assert.throws(() => Wal.create(dir, META), (err: unknown) => err instanceof WalError && err.code === 'exists' && err.message === `wal: ${dir} already holds a wal`);
 });
 
+test('create clears leftovers of a crashed log but refuses other files', async (t) => {
+  const { dir, cleanup } = tempWalDir();
+  t.after(cleanup);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(`${dir}/0.tmp`, 'x');
+  fs.writeFileSync(`${dir}/0000000000000000-0000000000000000.wal.broken`, 'x');
+  await Wal.create(dir, META).close();
+  assert.deepEqual(fs.readdirSync(dir), ['0000000000000000-0000000000000000.wal']);
+  const other = `${dir}-other`;
+  fs.mkdirSync(other);
+  fs.writeFileSync(`${other}/notes.txt`, 'x');
+  assert.throws(() => Wal.create(other, META), { message: `wal: ${other} is not empty (it holds notes.txt)` });
+  assert.equal(fs.readFileSync(`${other}/notes.txt`, 'utf8'), 'x');
+  assert.equal(fs.existsSync(`${other}.tmp`), false);
+});
+
 test('open of a directory without segments says so', (t) => {
   const { dir, cleanup } = tempWalDir();
   t.after(cleanup);
