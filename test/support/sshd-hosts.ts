@@ -2,7 +2,9 @@
 // loopback address (127.0.0.11, 127.0.0.12, ...; all of 127.0.0.0/8 is on lo, no setup needed), inside
 // its own mount and UTS namespace: /etc/kubernetes, /var/lib/etcd and /etc/systemd/system are bind
 // mounts of the host's own directories under rootDir, and `hostname` prints the host's name, so
-// three hosts on this one machine look like three machines to whatever logs in. Needs root.
+// three hosts on this one machine look like three machines to whatever logs in. root's home is private
+// too and starts empty, as on a fresh machine: this machine's /root/.bashrc (which bash runs for
+// every SSH command) stays out of the tests. Needs root.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -21,8 +23,9 @@ const STOP_GRACE_MS = 3_000;
 const POLL_MS = 50;
 const BIND_ATTEMPTS = 3;
 
-/** Directories each host has for itself; every other path is the shared file system of this machine. */
+/** Directories each host has for itself (besides /root); every other path is the shared file system of this machine. */
 export const PRIVATE_DIRS = ['/etc/kubernetes', '/var/lib/etcd', '/etc/systemd/system'];
+const HOME = '/root';
 
 export interface SshdHostsOptions {
   /** how many hosts (default 1) */
@@ -48,6 +51,8 @@ export interface SshdTestHost {
   rootDir: string;
   /** the host key as `type base64`, the way known_hosts and authorized_keys write it */
   hostPublicKey: string;
+  /** sshd's log (LogLevel VERBOSE): one "Accepted publickey" line per login */
+  logFile: string;
   /** the sshd's pid, and the mount namespace every process of this host is in */
   pid: number;
   mountNamespace: string;
@@ -110,7 +115,7 @@ async function launch(host: SshdTestHost, dir: string, privateDirs: string[]): P
       pidFile: join(dir, 'sshd.pid'),
     }),
   );
-  const logFile = join(dir, 'sshd.log');
+  const logFile = host.logFile;
   const log = openSync(logFile, 'a');
   const script = namespaceScript(host.name, host.rootDir, privateDirs, configFile);
   const child = spawn('unshare', ['--mount', '--uts', '--propagation', 'private', 'sh', '-c', script], {
@@ -147,18 +152,19 @@ async function startOne(name: string, base: string, keyFile: string, knownHosts:
   try {
     const dir = join(base, name);
     const rootDir = join(dir, 'root');
-    for (const privateDir of opts.privateDirs) {
+    for (const privateDir of [HOME, ...opts.privateDirs]) {
       // the mount point must exist on this machine; an empty directory there changes nothing for it
       mkdirSync(privateDir, { recursive: true });
       await mkdir(join(rootDir, privateDir), { recursive: true });
     }
+    await chmod(join(rootDir, HOME), 0o700);
     if (opts.privateDirs.includes('/var/lib/etcd')) await chmod(join(rootDir, '/var/lib/etcd'), 0o700);
     const hostPublicKey = publicKeyBody(await generateKeyPair(join(dir, 'ssh_host_ed25519_key'), { comment: `${name}-host-key` }));
     await writeFile(join(dir, 'authorized_keys'), readFileSync(`${keyFile}.pub`));
     for (let attempt = 1; attempt <= BIND_ATTEMPTS; attempt++) {
       const port = await choosePort(claim.address, opts.preferPort22 && attempt === 1);
-      const host: SshdTestHost = { name, address: claim.address, port, user: 'root', keyFile, knownHosts, rootDir, hostPublicKey, pid: 0, mountNamespace: '' };
-      const child = await launch(host, dir, opts.privateDirs);
+      const host: SshdTestHost = { name, address: claim.address, port, user: 'root', keyFile, knownHosts, rootDir, hostPublicKey, logFile: join(dir, 'sshd.log'), pid: 0, mountNamespace: '' };
+      const child = await launch(host, dir, [HOME, ...opts.privateDirs]);
       if (child === 'address-in-use') continue; // someone took the port between our probe and sshd's bind
       host.pid = child.pid!;
       host.mountNamespace = mountNamespaceOf(host.pid) ?? '';
