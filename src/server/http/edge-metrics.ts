@@ -1,12 +1,11 @@
-// Metrics the edge itself owns: etcd's health-check counters, and the process and Node runtime
-// metrics (process_cpu_seconds_total, process_resident_memory_bytes, nodejs_*), in a registry of
-// their own that /metrics serves after the member's.
+// Metrics the edge itself owns: the results of the /livez and /readyz checks, and the process and
+// Node runtime metrics (process_cpu_seconds_total, process_resident_memory_bytes, nodejs_*), in a
+// registry of their own that /metrics serves after the member's. (The member counts /health itself:
+// etcd_server_health_success and etcd_server_health_failures are in its registry.)
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface EdgeMetrics {
   readonly registry: Registry;
-  readonly healthSuccess: Counter;
-  readonly healthFailures: Counter;
   /** etcd_server_healthcheck{type,name}: 1 when the last check of that name passed, else 0. */
   readonly healthCheck: Gauge<'type' | 'name'>;
   readonly healthChecksTotal: Counter<'type' | 'name' | 'status'>;
@@ -17,8 +16,6 @@ export function createEdgeMetrics(): EdgeMetrics {
   collectDefaultMetrics({ register: registry });
   return {
     registry,
-    healthSuccess: new Counter({ name: 'etcd_server_health_success', help: 'Health checks that passed.', registers: [registry] }),
-    healthFailures: new Counter({ name: 'etcd_server_health_failures', help: 'Health checks that failed.', registers: [registry] }),
     healthCheck: new Gauge({ name: 'etcd_server_healthcheck', help: 'Result of the last check of each kind (1 passed, 0 failed).', labelNames: ['type', 'name'], registers: [registry] }),
     healthChecksTotal: new Counter({ name: 'etcd_server_healthchecks_total', help: 'Checks run, by kind and result.', labelNames: ['type', 'name', 'status'], registers: [registry] }),
   };

@@ -37,12 +37,10 @@ function allowGet(req: IncomingMessage, res: ServerResponse): boolean {
 async function serveHealth(member: HttpMember, query: URLSearchParams, res: ServerResponse, options: HttpHandlerOptions): Promise<void> {
   const report = await member.health({ excludedAlarms: query.getAll('exclude'), serializable: query.get('serializable') === 'true' });
   if (report.health) {
-    options.edgeMetrics.healthSuccess.inc();
     res.writeHead(200, { 'Content-Type': textPlain });
     res.end('{"health":"true"}');
     return;
   }
-  options.edgeMetrics.healthFailures.inc();
   options.logger.warn({ reason: report.reason }, 'serving /health false');
   // etcd 3.4 keeps the reason out of the body.
   sendError(res, 503, '{"health":"false"}');
