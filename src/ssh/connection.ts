@@ -53,7 +53,6 @@ export class Connection {
   readonly channels = new Limiter(MAX_CHANNELS);
 
   private constructor(readonly client: Client) {
-    client.on('error', () => undefined); // after login, failures reach the waiting requests through 'close'
     client.on('close', () => {
       this.closed = true;
     });
@@ -70,6 +69,9 @@ export class Connection {
       throw new SshError('no-credentials', `no credentials for ${s.label}: set a private key file for the host, or start ssh-agent and set SSH_AUTH_SOCK`);
     }
     const client = new Client();
+    // ssh2 may emit several errors for one failure; the first decides. After login, failures reach
+    // the waiting requests through 'close'.
+    client.on('error', () => undefined);
     let stage: ConnectStage = 'tcp';
     let hostKeyError: SshError | undefined;
     const config: ConnectConfig = {
