@@ -29,9 +29,15 @@
 // fails and which contains an all-zero 512-byte sector, is a torn write from a crash: it and what
 // follows are cut off (the file as found is kept as `<name>.broken`). Any other CRC failure or
 // malformed record stops the open with an error naming the segment and the frame's offset.
+//
+// Raft snapshots (`<data-dir>/member/snap/$term-$index.snap`) are kept by the Snapshotter; their
+// file layout is described in snapshotter.ts.
 
 export { Wal, DEFAULT_SEGMENT_BYTES, validSnapshotMarkers } from './wal';
-export type { WalOptions, OpenOptions, WalContents, WalLogger } from './wal';
+export type { WalOptions, OpenOptions, WalContents } from './wal';
+export type { WalLogger } from './logger';
+export { Snapshotter } from './snapshotter';
+export type { SnapshotFile, SnapshotterOptions } from './snapshotter';
 export type { Entry, HardState, WalMetadata, SnapshotMarker } from './record';
 export { WalError } from './errors';
 export type { WalErrorCode } from './errors';

@@ -24,17 +24,12 @@ import {
   isEmptyHardState,
   sameHardState,
 } from './record';
+import { WalLogger, stderrLogger } from './logger';
 import { keepBrokenCopy, removeTemporaries, resetTail } from './repair';
 
 /** etcd's segment size: a segment is cut once it grows past this. */
 export const DEFAULT_SEGMENT_BYTES = 64 * 1000 * 1000;
 const SLOW_SYNC_SECONDS = 1;
-
-/** Satisfied by a pino logger. */
-export interface WalLogger {
-  info(msg: string): void;
-  warn(msg: string): void;
-}
 
 export interface WalOptions {
   /** Size at which a segment is cut (default 64 MB, as etcd); small values are for tests. */
@@ -87,11 +82,6 @@ interface Tail {
   segment: SegmentName;
   offset: number;
 }
-
-const stderrLogger: WalLogger = {
-  info: () => {},
-  warn: (msg) => process.stderr.write(`${msg}\n`),
-};
 
 /** Clears the way for a new log: only what a crashed log leaves (temporaries, .broken copies) may be there. */
 function removeLeftovers(dir: string): void {
