@@ -10,7 +10,3 @@ export class PkiError extends Error {
   }
 }
 
-/** Narrows a caught value to its message. */
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPrivateKey } from 'node:crypto';
-import { randomSerial, shortHumanDuration, formatExpiry, keyAlgorithmOf, isKeyAlgorithm, parsePrivateKey, privateKeyToPem, isDnsSubdomain } from '../../src/pki';
+import { generatePrivateKey, randomSerial, shortHumanDuration, formatExpiry, keyAlgorithmOf, isKeyAlgorithm, parsePrivateKey, privateKeyToPem, isDnsSubdomain } from '../../src/pki';
 import { ipFromBytes, ipToBytes } from '../../src/pki/ip';
 import { fixtureKeys } from './fixture-keys';
 
@@ -61,4 +61,10 @@ test('DNS names that may be SANs', () => {
   assert.ok(!isDnsSubdomain('CP_1'));
   assert.ok(!isDnsSubdomain('-a'));
   assert.ok(!isDnsSubdomain('a'.repeat(254)));
+});
+
+test('the default generator makes keys of the asked algorithm', () => {
+  assert.equal(keyAlgorithmOf(generatePrivateKey('rsa-2048')), 'rsa-2048');
+  assert.equal(keyAlgorithmOf(generatePrivateKey('ecdsa-p256')), 'ecdsa-p256');
+  assert.equal(keyAlgorithmOf(generatePrivateKey('ecdsa-p384')), 'ecdsa-p384');
 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ensureCertificates, localPkiFiles } from '../../src/pki';
+import { ensureCertificates, localPkiFiles, KeyAlgorithm } from '../../src/pki';
 import { memberCommand, renderConfigFile, ClusterMember } from '../../src/render';
 import { fixtureKeyGenerator } from '../pki/fixture-keys';
 import { freePorts } from '../support/ports';
@@ -15,7 +15,7 @@ import { memberInput } from './inputs';
 const skip = hasEtcdAndEtcdctl() ? false : 'etcd and etcdctl (Debian etcd-server, etcd-client) are not installed';
 const now = new Date(Math.floor(Date.now() / 1000) * 1000);
 
-async function pkiFor(certificatesDir: string, name: string, caFrom?: string): Promise<void> {
+async function pkiFor(certificatesDir: string, name: string, caFrom?: string, keyAlgorithm: KeyAlgorithm = 'rsa-2048'): Promise<void> {
   if (caFrom) {
     mkdirSync(path.join(certificatesDir, 'etcd'), { recursive: true });
     for (const f of ['ca.crt', 'ca.key']) copyFileSync(path.join(caFrom, 'etcd', f), path.join(certificatesDir, 'etcd', f));
@@ -24,6 +24,7 @@ async function pkiFor(certificatesDir: string, name: string, caFrom?: string): P
     certificatesDir,
     host: { name, advertiseAddress: '127.0.0.1' },
     generateKey: fixtureKeyGenerator(),
+    keyAlgorithm,
     clock: () => now,
   });
 }
@@ -66,13 +67,13 @@ test('real etcd starts from the rendered config file and serves TLS clients', { 
   }
 });
 
-test('real etcd accepts the static pod command line (the same settings as flags)', { skip }, async () => {
+test('real etcd accepts the static pod command line (the same settings as flags), with ECDSA certificates', { skip }, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'cairn-render-'));
   let etcd: Running | undefined;
   try {
     const [client, peer, metrics] = await freePorts(3);
     const certificatesDir = path.join(dir, 'pki');
-    await pkiFor(certificatesDir, 'member-1');
+    await pkiFor(certificatesDir, 'member-1', undefined, 'ecdsa-p384');
     const input = memberInput({
       name: 'member-1',
       advertiseAddress: '127.0.0.1',
