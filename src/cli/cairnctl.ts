@@ -1,12 +1,29 @@
-// `cairnctl`: the etcdctl-compatible client. This entry point answers --help and --version; the
-// commands (get, put, del, txn, watch, lease, member, endpoint, snapshot, ...) are added by src/ctl.
-import { Command } from 'commander';
-import { readCairnVersion } from '../server';
+// `cairnctl`: the etcdctl-compatible client (commands in src/ctl).
+import { createInterface } from 'node:readline';
+import { runCtl, type CtlIo } from '../ctl';
 
-const program = new Command('cairnctl')
-  .description('etcdctl-compatible client for cairn and etcd (the commands come in a later release)')
-  .version(`cairnctl version: ${readCairnVersion()}`, '--version', 'print the version and exit')
-  .addHelpText('after', '\nNo commands are available in this build yet.');
+let lines: AsyncIterator<string> | undefined;
 
-program.parse(process.argv);
-program.outputHelp();
+const io: CtlIo = {
+  env: process.env,
+  output: {
+    out: (data) => { process.stdout.write(data); },
+    err: (text) => { process.stderr.write(text); },
+  },
+  readStdin: async () => {
+    if (process.stdin.isTTY) return Buffer.alloc(0);
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  },
+  readLine: async () => {
+    lines ??= createInterface({ input: process.stdin, terminal: false })[Symbol.asyncIterator]();
+    const next = await lines.next();
+    return next.done ? null : next.value;
+  },
+};
+
+runCtl(process.argv.slice(2), io).then((code) => {
+  // Let stdout drain before leaving: a pipe reader must get every line.
+  process.stdout.write('', () => process.exit(code));
+});

@@ -9,6 +9,8 @@ export interface ClientTls {
   readonly keyFile?: string;
   /** Accept any server certificate (etcdctl's --insecure-skip-tls-verify). */
   readonly insecureSkipVerify?: boolean;
+  /** Use TLS even with no files given (system roots), as etcdctl's --insecure-transport=false. */
+  readonly enabled?: boolean;
 }
 
 export class CredentialsError extends Error {
@@ -19,7 +21,7 @@ export class CredentialsError extends Error {
 }
 
 export function hasTlsMaterial(tls: ClientTls | undefined): boolean {
-  return !!tls && !!(tls.caFile || tls.certFile || tls.keyFile || tls.insecureSkipVerify);
+  return !!tls && !!(tls.enabled || tls.caFile || tls.certFile || tls.keyFile || tls.insecureSkipVerify);
 }
 
 export function channelCredentials(secure: boolean, tls: ClientTls | undefined): ChannelCredentials {

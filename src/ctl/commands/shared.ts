@@ -1,0 +1,61 @@
+// Argument parsing and error translation that many commands share.
+import { status } from '@grpc/grpc-js';
+import { EtcdError } from '../../api';
+import { badArgs, CtlError, ExitCode, type ExitCodeValue } from '../exit';
+
+const INT64_MAX = (1n << 63n) - 1n;
+const INT64_MIN = -(1n << 63n);
+
+/**
+ * Go's strconv.ParseInt(text, 10, 64). With a flag name the message is pflag's ("invalid argument
+ * ... for "--limit" flag: ..."); without, strconv's own, as etcdctl prints for positional numbers.
+ */
+export function parseInt64(flag: string | null, text: string, code: ExitCodeValue = ExitCode.badArgs): bigint {
+  const fail = (why: string) => {
+    const reason = `strconv.ParseInt: parsing ${JSON.stringify(text)}: ${why}`;
+    return new CtlError(code, flag ? `invalid argument ${JSON.stringify(text)} for "--${flag}" flag: ${reason}` : reason);
+  };
+  if (!/^[+-]?\d+$/.test(text)) throw fail('invalid syntax');
+  const value = BigInt(text);
+  if (value > INT64_MAX || value < INT64_MIN) throw fail('value out of range');
+  return value;
+}
+
+/** A lease or member id in hex (etcdctl prints and reads them so). */
+export function parseHexId(text: string, message: (reason: string) => string): bigint {
+  if (!/^[+-]?[0-9a-fA-F]+$/.test(text)) throw badArgs(message(`strconv.ParseInt: parsing ${JSON.stringify(text)}: invalid syntax`));
+  const negative = text.startsWith('-');
+  const value = BigInt(`0x${text.replace(/^[+-]/, '')}`);
+  if (value > INT64_MAX) throw badArgs(message(`strconv.ParseInt: parsing ${JSON.stringify(text)}: value out of range`));
+  return negative ? -value : value;
+}
+
+/** A member id in hex, read as uint64 (etcdctl's strconv.ParseUint(id, 16, 64)). */
+export function parseMemberId(text: string | undefined): bigint {
+  if (text === undefined) throw badArgs('member ID is not provided');
+  if (!/^[0-9a-fA-F]+$/.test(text)) throw badArgs(`bad member ID arg (strconv.ParseUint: parsing ${JSON.stringify(text)}: invalid syntax), expecting ID in Hex`);
+  const value = BigInt(`0x${text}`);
+  if (value >= 1n << 64n) throw badArgs(`bad member ID arg (strconv.ParseUint: parsing ${JSON.stringify(text)}: value out of range), expecting ID in Hex`);
+  return value;
+}
+
+/**
+ * Awaits a call and turns a failure into etcdctl's error line: the server's message as it is,
+ * and "context deadline exceeded" when no endpoint could be reached in time, as etcdctl says.
+ */
+export async function callOrFail<T>(call: Promise<T>, code: ExitCodeValue = ExitCode.error, wrap?: (message: string) => string): Promise<T> {
+  try {
+    return await call;
+  } catch (err) {
+    throw toCtlError(err, code, wrap);
+  }
+}
+
+export function toCtlError(err: unknown, code: ExitCodeValue = ExitCode.error, wrap?: (message: string) => string): CtlError {
+  if (err instanceof CtlError) return err;
+  let message = err instanceof Error ? err.message : String(err);
+  if (err instanceof EtcdError && (err.code === status.DEADLINE_EXCEEDED || message.startsWith('client: cannot connect'))) {
+    message = 'context deadline exceeded';
+  }
+  return new CtlError(code, wrap ? wrap(message) : message);
+}

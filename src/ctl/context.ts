@@ -1,0 +1,54 @@
+// What every cairnctl command gets: the resolved global flags, the printer of the chosen format,
+// the output streams, a client made on first use, and stdin.
+import { EtcdClient } from '../client';
+import { clientOptionsFor, resolveGlobalOptions, type GlobalOptions, type RawGlobalFlags } from './global';
+import { printerFor, type Output, type Printer } from './printers';
+
+export interface CtlIo {
+  readonly output: Output;
+  readonly env: NodeJS.ProcessEnv;
+  /** All of standard input (etcdctl reads a value or a txn from it). */
+  readStdin(): Promise<Buffer>;
+  /** Standard input line by line, for interactive commands; null at end of input. */
+  readLine(): Promise<string | null>;
+}
+
+export class CtlContext {
+  private cachedGlobal: GlobalOptions | undefined;
+  private cachedClient: EtcdClient | undefined;
+  private readonly clients: EtcdClient[] = [];
+
+  constructor(readonly io: CtlIo, private readonly flags: () => RawGlobalFlags) {}
+
+  get global(): GlobalOptions {
+    this.cachedGlobal ??= resolveGlobalOptions(this.flags(), this.io.env);
+    return this.cachedGlobal;
+  }
+
+  get printer(): Printer {
+    return printerFor(this.global.output, this.io.output, this.global.hex);
+  }
+
+  get output(): Output {
+    return this.io.output;
+  }
+
+  client(): EtcdClient {
+    this.cachedClient ??= this.track(new EtcdClient(clientOptionsFor(this.global)));
+    return this.cachedClient;
+  }
+
+  /** A client for one endpoint (per-member commands such as endpoint status --cluster). */
+  clientFor(endpoint: string): EtcdClient {
+    return this.track(new EtcdClient(clientOptionsFor(this.global, [endpoint])));
+  }
+
+  close(): void {
+    for (const c of this.clients) c.close();
+  }
+
+  private track(client: EtcdClient): EtcdClient {
+    this.clients.push(client);
+    return client;
+  }
+}

@@ -1,0 +1,4 @@
+// cairnctl: etcdctl's commands, flags, variables and output formats.
+export { runCtl, buildProgram } from './program';
+export type { CtlIo } from './context';
+export { ExitCode, CtlError } from './exit';
