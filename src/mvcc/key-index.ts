@@ -23,6 +23,9 @@
 
 import type { Revision } from './revision';
 
+/** Revision arrays shorter than this are copied at exact size on append; longer ones grow by push. */
+const GROW_IN_PLACE = 16;
+
 class Generation {
   /** puts in this generation so far, including ones compacted away */
   ver: number;
@@ -66,22 +69,26 @@ export class KeyIndex {
 
   /** Record a put at rev (rev must be newer than every recorded revision). */
   put(rev: Revision): void {
-    let g = this.generations[this.generations.length - 1];
+    const g = this.generations[this.generations.length - 1];
     if (g === undefined) {
-      g = new Generation(0, rev, []);
-      this.generations.push(g);
+      this.generations = [new Generation(1, rev, [rev.main, rev.sub])];
+      return;
     }
     if (g.count === 0) {
       g.createdMain = rev.main;
       g.createdSub = rev.sub;
+      g.revs = [rev.main, rev.sub];
+    } else if (g.revs.length < GROW_IN_PLACE) {
+      g.revs = [...g.revs, rev.main, rev.sub]; // exact size: most keys have a few revisions
+    } else {
+      g.revs.push(rev.main, rev.sub);
     }
-    g.revs.push(rev.main, rev.sub);
     g.ver++;
   }
 
   /** Restore a key whose older revisions may be compacted away: its first known revision. */
   restore(created: Revision, modified: Revision, version: number): void {
-    this.generations.push(new Generation(version, created, [modified.main, modified.sub]));
+    this.generations = [...this.generations, new Generation(version, created, [modified.main, modified.sub])];
   }
 
   /** Record a delete at rev. False (and nothing recorded) if the key is not alive. */
@@ -89,7 +96,7 @@ export class KeyIndex {
     const last = this.generations[this.generations.length - 1];
     if (last === undefined || last.count === 0) return false;
     this.put(rev);
-    this.generations.push(new Generation(0, { main: 0, sub: 0 }, []));
+    this.generations = [...this.generations, new Generation(0, { main: 0, sub: 0 }, [])];
     return true;
   }
 

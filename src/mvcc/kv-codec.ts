@@ -3,22 +3,84 @@
 // writes them, so a bbolt image can carry these bytes unchanged.
 //   1 key bytes, 2 create_revision int64, 3 mod_revision int64, 4 version int64,
 //   5 value bytes, 6 lease int64
+// Encoding is hand-rolled (one exact-size allocation) because every write pays for it; decoding
+// uses @bufbuild/protobuf's reader, except for the restore scan, which reads only what the index
+// needs (decodeRecordMeta).
 
-import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import { BinaryReader } from '@bufbuild/protobuf/wire';
 import type { KeyValue } from './kv';
 
 const EMPTY = Buffer.alloc(0);
 
+/** Bytes of a non-negative integer (< 2^53) as a varint. */
+function varintSize(n: number): number {
+  let size = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 128);
+    size++;
+  }
+  return size;
+}
+
+function writeVarint(buf: Buffer, pos: number, n: number): number {
+  while (n >= 0x80) {
+    buf[pos++] = (n % 128) | 0x80;
+    n = Math.floor(n / 128);
+  }
+  buf[pos++] = n;
+  return pos;
+}
+
+/** int64 varint of a bigint (two's complement for negatives, 10 bytes). */
+function int64Bytes(v: bigint): Buffer {
+  let u = BigInt.asUintN(64, v);
+  const out: number[] = [];
+  while (u >= 0x80n) {
+    out.push(Number(u & 0x7fn) | 0x80);
+    u >>= 7n;
+  }
+  out.push(Number(u));
+  return Buffer.from(out);
+}
+
 export function encodeKeyValue(kv: KeyValue): Buffer {
-  const w = new BinaryWriter();
-  if (kv.key.length > 0) w.tag(1, WireType.LengthDelimited).bytes(kv.key);
-  if (kv.createRevision !== 0) w.tag(2, WireType.Varint).int64(kv.createRevision);
-  if (kv.modRevision !== 0) w.tag(3, WireType.Varint).int64(kv.modRevision);
-  if (kv.version !== 0) w.tag(4, WireType.Varint).int64(kv.version);
-  if (kv.value.length > 0) w.tag(5, WireType.LengthDelimited).bytes(kv.value);
-  if (kv.lease !== 0n) w.tag(6, WireType.Varint).int64(kv.lease);
-  const out = w.finish();
-  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+  const lease = kv.lease !== 0n ? int64Bytes(kv.lease) : EMPTY;
+  let size = 0;
+  if (kv.key.length > 0) size += 1 + varintSize(kv.key.length) + kv.key.length;
+  if (kv.createRevision !== 0) size += 1 + varintSize(kv.createRevision);
+  if (kv.modRevision !== 0) size += 1 + varintSize(kv.modRevision);
+  if (kv.version !== 0) size += 1 + varintSize(kv.version);
+  if (kv.value.length > 0) size += 1 + varintSize(kv.value.length) + kv.value.length;
+  if (lease.length > 0) size += 1 + lease.length;
+  const buf = Buffer.allocUnsafe(size);
+  let pos = 0;
+  if (kv.key.length > 0) {
+    buf[pos++] = 0x0a;
+    pos = writeVarint(buf, pos, kv.key.length);
+    pos += kv.key.copy(buf, pos);
+  }
+  if (kv.createRevision !== 0) {
+    buf[pos++] = 0x10;
+    pos = writeVarint(buf, pos, kv.createRevision);
+  }
+  if (kv.modRevision !== 0) {
+    buf[pos++] = 0x18;
+    pos = writeVarint(buf, pos, kv.modRevision);
+  }
+  if (kv.version !== 0) {
+    buf[pos++] = 0x20;
+    pos = writeVarint(buf, pos, kv.version);
+  }
+  if (kv.value.length > 0) {
+    buf[pos++] = 0x2a;
+    pos = writeVarint(buf, pos, kv.value.length);
+    pos += kv.value.copy(buf, pos);
+  }
+  if (lease.length > 0) {
+    buf[pos++] = 0x30;
+    lease.copy(buf, pos);
+  }
+  return buf;
 }
 
 function asBuffer(u8: Uint8Array): Buffer {
@@ -56,3 +118,54 @@ export function decodeKeyValue(bytes: Uint8Array): KeyValue {
   }
   return kv;
 }
+
+/** What the index needs from a record: the key (as a latin1 string), create revision, version, lease. */
+export interface RecordMeta {
+  key: string;
+  createRevision: number;
+  version: number;
+  /** true when the record has a lease (decode it with decodeKeyValue when needed) */
+  hasLease: boolean;
+}
+
+/**
+ * Reads the fields the index needs without allocating more than the key string. Falls back to
+ * decodeKeyValue for anything unexpected (unknown fields, huge varints).
+ */
+export function decodeRecordMeta(bytes: Buffer): RecordMeta {
+  const meta: RecordMeta = { key: '', createRevision: 0, version: 0, hasLease: false };
+  let pos = 0;
+  const readVarint = (): number => {
+    let n = 0;
+    let mul = 1;
+    for (let i = 0; i < 8; i++) {
+      const byte = bytes[pos++];
+      n += (byte & 0x7f) * mul;
+      if (byte < 0x80) return n;
+      mul *= 128;
+    }
+    return -1;
+  };
+  while (pos < bytes.length) {
+    const tag = bytes[pos++];
+    if (tag === 0x0a || tag === 0x2a) {
+      const len = readVarint();
+      if (len < 0 || pos + len > bytes.length) break;
+      if (tag === 0x0a) meta.key = bytes.toString('latin1', pos, pos + len);
+      pos += len;
+      continue;
+    }
+    if (tag !== 0x10 && tag !== 0x18 && tag !== 0x20 && tag !== 0x30) break;
+    const n = readVarint();
+    if (n < 0) break; // more than 8 varint bytes: leave it to decodeKeyValue
+    if (tag === 0x10) meta.createRevision = n;
+    else if (tag === 0x20) meta.version = n;
+    else if (tag === 0x30) meta.hasLease = n !== 0;
+  }
+  if (pos !== bytes.length) {
+    const kv = decodeKeyValue(bytes);
+    return { key: kv.key.toString('latin1'), createRevision: kv.createRevision, version: kv.version, hasLease: kv.lease !== 0n };
+  }
+  return meta;
+}
+

@@ -33,13 +33,13 @@ import type {
 } from './kv';
 import { Compactor } from './kvstore-compaction';
 import type { CompactorOptions } from './kvstore-compaction';
-import { decodeKeyValue } from './kv-codec';
+import { decodeKeyValue, decodeRecordMeta } from './kv-codec';
 import type { Change, RangeKeysOptions, RangeKeysResult, StoreCore } from './kvstore-txn';
 import { TxnWrite, rangeKeys } from './kvstore-txn';
 import { KeyIndex } from './key-index';
 import { bytesToRev, isTombstone, revToBytes } from './revision';
 import { KEY_DB, META_DB, MetaKey } from './schema';
-import { TreeIndex, indexKeyToKey, keyToIndexKey } from './tree-index';
+import { TreeIndex, indexKeyToKey } from './tree-index';
 import type { IndexRange } from './tree-index';
 
 /** Minimal logger (pino's shape). */
@@ -126,8 +126,8 @@ export class KVStore implements StoreCore {
     let current = 1;
     for (const { key, value } of this.backend.entries(KEY_DB)) {
       const rev = bytesToRev(key);
-      const kv = decodeKeyValue(value);
-      const ikey = keyToIndexKey(kv.key);
+      const meta = decodeRecordMeta(value);
+      const ikey = meta.key;
       current = rev.main;
       const ki = index.keyIndex(ikey);
       const tombstone = isTombstone(key);
@@ -136,11 +136,11 @@ export class KVStore implements StoreCore {
         else ki.put(rev);
       } else if (!tombstone) {
         const fresh = new KeyIndex();
-        fresh.restore({ main: kv.createRevision, sub: 0 }, rev, kv.version);
+        fresh.restore({ main: meta.createRevision, sub: 0 }, rev, meta.version);
         index.insert(ikey, fresh);
       }
       if (this.lease !== undefined) {
-        if (!tombstone && kv.lease !== 0n) leases.set(ikey, kv.lease);
+        if (!tombstone && meta.hasLease) leases.set(ikey, decodeKeyValue(value).lease);
         else leases.delete(ikey);
       }
     }
