@@ -1,12 +1,13 @@
 // Idempotent creation of the certificate tree, as kubeadm's certs phase: a pair that exists and
 // checks out is reused, a pair that is absent is created, and anything else is an error that
-// names the file. Nothing existing is ever overwritten.
+// names the file. The whole tree is inspected before anything is written, so a run that would
+// fail changes nothing; nothing existing is ever overwritten.
 import type { KeyObject } from 'node:crypto';
 import { CERT_LIST, CertSpec, ETCD_CA, ProfileContext, certProfile, certSpec } from './cert-list';
 import { CERT_FILE_MODE, KEY_FILE_MODE, PkiFiles, certPath, keyPath } from './files';
 import { CertKeyPair, IssueOptions, SignedPair, createCA, createLeaf } from './issue';
 import { parsePrivateKey } from './key-algorithm';
-import { readCertificate } from './read';
+import { CertificateInfo, readCertificate } from './read';
 import { certificateProblems } from './verify';
 import { PkiError } from './errors';
 
@@ -20,105 +21,179 @@ export interface CertResult {
   notAfter: Date;
 }
 
+/** What is on disk for one certificate: absent (will be created), valid (reused) or invalid. */
+export type CertState = 'absent' | 'valid' | 'invalid';
+
+export interface CertInspection {
+  name: string;
+  certPath: string;
+  keyPath: string;
+  state: CertState;
+  /** Why the run would stop; each names its file. Empty when ensure would succeed. */
+  problems: string[];
+  /** The file the first problem is about. */
+  problemFile?: string;
+  notAfter?: Date;
+}
+
 export interface EnsureOptions extends IssueOptions, ProfileContext {
   certificatesDir: string;
 }
 
-interface Existing {
-  cert?: { pem: string; path: string };
-  key?: { pem: string; path: string };
+interface Loaded {
+  inspection: CertInspection;
+  cert?: CertificateInfo;
+  certPem?: string;
+  key?: KeyObject;
 }
 
-async function readPair(files: PkiFiles, dir: string, spec: CertSpec): Promise<Existing & { certPath: string; keyPath: string }> {
+/** Reads a pair and parses what exists; parse failures become problems. */
+async function load(files: PkiFiles, dir: string, spec: CertSpec): Promise<Loaded> {
   const c = certPath(dir, spec.baseName);
   const k = keyPath(dir, spec.baseName);
   const [certPem, keyPem] = await Promise.all([files.read(c), files.read(k)]);
-  return {
-    certPath: c,
-    keyPath: k,
-    cert: certPem === undefined ? undefined : { pem: certPem, path: c },
-    key: keyPem === undefined ? undefined : { pem: keyPem, path: k },
+  const inspection: CertInspection = { name: spec.name, certPath: c, keyPath: k, state: 'absent', problems: [] };
+  const loaded: Loaded = { inspection, certPem };
+  const problem = (file: string, text: string): void => {
+    inspection.problems.push(text);
+    inspection.problemFile ??= file;
   };
+  if (certPem === undefined && keyPem === undefined) return loaded;
+  inspection.state = 'valid';
+  if (certPem === undefined) problem(c, `${c}: missing, but its key ${k} exists`);
+  else {
+    try {
+      loaded.cert = readCertificate(certPem, c);
+      inspection.notAfter = loaded.cert.notAfter;
+    } catch (err) {
+      problem(c, (err as Error).message.replace(/^pki: /, ''));
+    }
+  }
+  if (keyPem === undefined) {
+    if (spec.caName) problem(k, `${k}: missing, but its certificate ${c} exists`);
+  } else {
+    try {
+      loaded.key = parsePrivateKey(keyPem, k);
+    } catch (err) {
+      problem(k, (err as Error).message.replace(/^pki: /, ''));
+    }
+  }
+  return loaded;
 }
 
-async function writePair(files: PkiFiles, paths: { certPath: string; keyPath: string }, pair: SignedPair): Promise<void> {
-  // Key first: a certificate without its key would be reported as broken on the next run.
-  await files.write(paths.keyPath, pair.keyPem, KEY_FILE_MODE);
-  await files.write(paths.certPath, pair.certPem, CERT_FILE_MODE);
+function addProblems(loaded: Loaded, problems: string[]): void {
+  const i = loaded.inspection;
+  if (problems.length > 0) i.problemFile ??= i.certPath;
+  i.problems.push(...problems);
+  if (i.problems.length > 0 && i.state !== 'absent') i.state = 'invalid';
 }
 
-function fail(problems: string[], file: string): never {
-  throw new PkiError(`${problems.join('; ')}; remove the files to have them created again, or renew them`, file);
+const clockOf = (options: IssueOptions): Date => (options.clock ?? (() => new Date()))();
+
+/** The CA as found on disk. A CA certificate without its key is valid: the key stays where init ran. */
+async function inspectCA(files: PkiFiles, options: EnsureOptions): Promise<Loaded> {
+  const loaded = await load(files, options.certificatesDir, ETCD_CA);
+  if (loaded.cert) {
+    const expected = { ...certProfile(ETCD_CA), commonName: loaded.cert.commonName, dnsNames: [] };
+    addProblems(loaded, certificateProblems({ cert: loaded.cert, key: loaded.key, certPath: loaded.inspection.certPath, keyPath: loaded.inspection.keyPath }, { now: clockOf(options), expected }));
+  } else addProblems(loaded, []);
+  return loaded;
+}
+
+async function inspectLeaf(spec: CertSpec, files: PkiFiles, options: EnsureOptions, ca: Loaded): Promise<Loaded> {
+  const loaded = await load(files, options.certificatesDir, spec);
+  const i = loaded.inspection;
+  const caPath = ca.inspection.certPath;
+  const problems: string[] = [];
+  if (i.state === 'absent') {
+    if (ca.inspection.state === 'valid' && !ca.key) problems.push(`${i.certPath}: missing, and the CA key is not here to sign it; create it where the CA key is`);
+  } else if (!ca.cert) {
+    problems.push(`${i.certPath}: exists, but its CA ${caPath} does not`);
+  } else if (loaded.cert) {
+    problems.push(
+      ...certificateProblems(
+        { cert: loaded.cert, key: loaded.key, certPath: i.certPath, keyPath: i.keyPath },
+        { now: clockOf(options), expected: certProfile(spec, options), ca: ca.cert, caPath },
+      ),
+    );
+  }
+  addProblems(loaded, problems);
+  return loaded;
+}
+
+function leavesOf(only?: readonly string[]): CertSpec[] {
+  for (const name of only ?? []) certSpec(name); // an unknown name is an error
+  return CERT_LIST.filter((c) => c.caName && (!only || only.includes(c.name)));
 }
 
 /**
- * Loads the CA, or creates it when neither file exists. A CA certificate without its key is
- * accepted (the key stays on the host where init ran); leaves then can only be reused.
+ * The state of the CA and the leaves (all, or `only` these) without writing anything: what a
+ * preflight check or a dry run reports.
  */
-export async function ensureCA(files: PkiFiles, options: EnsureOptions): Promise<{ ca: CertKeyPair; result: CertResult }> {
-  const spec = ETCD_CA;
-  const found = await readPair(files, options.certificatesDir, spec);
-  const now = (options.clock ?? (() => new Date()))();
-  if (!found.cert && found.key) {
-    throw new PkiError(`${found.certPath}: missing, but its key ${found.keyPath} exists`, found.certPath);
-  }
-  if (!found.cert) {
-    const created = createCA(spec, options);
-    await writePair(files, found, created);
-    return { ca: created, result: { name: spec.name, ...paths(found), action: 'created', notAfter: created.cert.notAfter } };
-  }
-  const cert = readCertificate(found.cert.pem, found.certPath);
-  const key: KeyObject | undefined = found.key ? parsePrivateKey(found.key.pem, found.keyPath) : undefined;
-  const problems = certificateProblems(
-    { cert, key, certPath: found.certPath, keyPath: found.keyPath },
-    { now, expected: { ...certProfile(spec), commonName: cert.commonName, dnsNames: [] } },
-  );
-  if (problems.length > 0) fail(problems, found.certPath);
-  return {
-    ca: { cert, certPem: found.cert.pem, key },
-    result: { name: spec.name, ...paths(found), action: 'reused', notAfter: cert.notAfter },
-  };
+export async function inspectCertificates(files: PkiFiles, options: EnsureOptions & { only?: readonly string[] }): Promise<CertInspection[]> {
+  const ca = await inspectCA(files, options);
+  const out = [ca.inspection];
+  for (const spec of leavesOf(options.only)) out.push((await inspectLeaf(spec, files, options, ca)).inspection);
+  return out;
 }
 
-const paths = (p: { certPath: string; keyPath: string }): { certPath: string; keyPath: string } => ({
-  certPath: p.certPath,
-  keyPath: p.keyPath,
+function stop(i: CertInspection): never {
+  throw new PkiError(`${i.problems.join('; ')}; remove the files to have them created again, or renew them`, i.problemFile);
+}
+
+async function writePair(files: PkiFiles, i: CertInspection, pair: SignedPair): Promise<void> {
+  // Key first: a certificate without its key would be reported as broken on the next run.
+  await files.write(i.keyPath, pair.keyPem, KEY_FILE_MODE);
+  await files.write(i.certPath, pair.certPem, CERT_FILE_MODE);
+}
+
+const result = (i: CertInspection, action: CertAction, notAfter: Date): CertResult => ({
+  name: i.name,
+  certPath: i.certPath,
+  keyPath: i.keyPath,
+  action,
+  notAfter,
 });
+
+/** Loads the CA, or creates it when neither of its files exists. */
+export async function ensureCA(files: PkiFiles, options: EnsureOptions): Promise<{ ca: CertKeyPair; result: CertResult }> {
+  const loaded = await inspectCA(files, options);
+  const i = loaded.inspection;
+  if (i.problems.length > 0) stop(i);
+  if (loaded.cert && loaded.certPem) {
+    return { ca: { cert: loaded.cert, certPem: loaded.certPem, key: loaded.key }, result: result(i, 'reused', loaded.cert.notAfter) };
+  }
+  const created = createCA(ETCD_CA, options);
+  await writePair(files, i, created);
+  return { ca: created, result: result(i, 'created', created.cert.notAfter) };
+}
 
 /** Reuses, creates or refuses one leaf certificate of the table. */
 export async function ensureLeaf(spec: CertSpec, files: PkiFiles, options: EnsureOptions & { ca: CertKeyPair }): Promise<CertResult> {
-  const found = await readPair(files, options.certificatesDir, spec);
-  const expected = certProfile(spec, options);
-  if (!found.cert && !found.key) {
-    if (!options.ca.key) {
-      throw new PkiError(`${found.certPath}: missing, and the CA key is not here to sign it; create it on the host that holds the CA key`, found.certPath);
-    }
-    const created = createLeaf(spec, options.ca, options);
-    await writePair(files, found, created);
-    return { name: spec.name, ...paths(found), action: 'created', notAfter: created.cert.notAfter };
-  }
-  if (!found.cert) throw new PkiError(`${found.certPath}: missing, but its key ${found.keyPath} exists`, found.certPath);
-  if (!found.key) throw new PkiError(`${found.keyPath}: missing, but its certificate ${found.certPath} exists`, found.keyPath);
-  const cert = readCertificate(found.cert.pem, found.certPath);
-  const key = parsePrivateKey(found.key.pem, found.keyPath);
-  const now = (options.clock ?? (() => new Date()))();
-  const problems = certificateProblems(
-    { cert, key, certPath: found.certPath, keyPath: found.keyPath },
-    { now, expected, ca: options.ca.cert, caPath: certPath(options.certificatesDir, ETCD_CA.baseName) },
-  );
-  if (problems.length > 0) fail(problems, found.certPath);
-  return { name: spec.name, ...paths(found), action: 'reused', notAfter: cert.notAfter };
+  const ca: Loaded = {
+    inspection: { name: ETCD_CA.name, certPath: certPath(options.certificatesDir, ETCD_CA.baseName), keyPath: keyPath(options.certificatesDir, ETCD_CA.baseName), state: 'valid', problems: [] },
+    cert: options.ca.cert,
+    key: options.ca.key,
+  };
+  const loaded = await inspectLeaf(spec, files, options, ca);
+  const i = loaded.inspection;
+  if (i.problems.length > 0) stop(i);
+  if (i.state === 'valid' && loaded.cert) return result(i, 'reused', loaded.cert.notAfter);
+  const created = createLeaf(spec, options.ca, options);
+  await writePair(files, i, created);
+  return result(i, 'created', created.cert.notAfter);
 }
 
 /**
- * The whole tree for one host: the CA, then each leaf in table order. `only` limits the leaves
- * (for `init phase certs/<name>`); the CA is always loaded because every leaf needs it.
+ * The whole tree for one host: the CA, then each leaf in table order (or only the leaves named
+ * in `only`, for `init phase certs/<name>`; the CA is always loaded because every leaf needs
+ * it). Everything is inspected first: if any file is wrong, nothing is written.
  */
 export async function ensureCertificates(files: PkiFiles, options: EnsureOptions & { only?: readonly string[] }): Promise<CertResult[]> {
-  const { ca, result } = await ensureCA(files, options);
-  const results = [result];
-  const leaves = CERT_LIST.filter((c) => c.caName && (!options.only || options.only.includes(c.name)));
-  for (const name of options.only ?? []) certSpec(name); // unknown names are an error
-  for (const spec of leaves) results.push(await ensureLeaf(spec, files, { ...options, ca }));
+  const bad = (await inspectCertificates(files, options)).find((i) => i.problems.length > 0);
+  if (bad) stop(bad);
+  const { ca, result: caResult } = await ensureCA(files, options);
+  const results = [caResult];
+  for (const spec of leavesOf(options.only)) results.push(await ensureLeaf(spec, files, { ...options, ca }));
   return results;
 }

@@ -1,10 +1,10 @@
 // Idempotence: existing good files are reused untouched; wrong ones are reported by file name.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync, copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ETCD_SERVER, EnsureOptions, PkiError, ensureCA, ensureCertificates, ensureLeaf, localPkiFiles } from '../../src/pki';
+import { ETCD_SERVER, EnsureOptions, PkiError, ensureCA, ensureCertificates, ensureLeaf, inspectCertificates, localPkiFiles } from '../../src/pki';
 import { fixtureKeyGenerator } from './fixture-keys';
 import { opensslVerify } from './openssl';
 
@@ -160,4 +160,42 @@ test('invalid SANs and advertise addresses are refused before anything is writte
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('inspection reports states without writing; a failing run writes nothing', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cairn-pki-'));
+  try {
+    const fresh = await inspectCertificates(files, options(dir));
+    assert.deepEqual(fresh.map((i) => [i.name, i.state, i.problems.length]), [
+      ['etcd-ca', 'absent', 0],
+      ['etcd-server', 'absent', 0],
+      ['etcd-peer', 'absent', 0],
+      ['etcd-healthcheck-client', 'absent', 0],
+      ['apiserver-etcd-client', 'absent', 0],
+    ]);
+    assert.deepEqual(readdirSync(dir), []);
+    await ensureCertificates(files, options(dir));
+    unlinkSync(path.join(dir, 'etcd/peer.crt'));
+    unlinkSync(path.join(dir, 'etcd/peer.key'));
+    copyFileSync(path.join(dir, 'etcd/healthcheck-client.key'), path.join(dir, 'etcd/server.key'));
+    const broken = await inspectCertificates(files, options(dir));
+    assert.deepEqual(broken.map((i) => i.state), ['valid', 'invalid', 'absent', 'valid', 'valid']);
+    assert.equal(broken[1].problemFile, path.join(dir, 'etcd/server.crt'));
+    await assert.rejects(ensureCertificates(files, options(dir)), /server\.crt: the certificate does not match the private key/);
+    assert.ok(!existsSync(path.join(dir, 'etcd/peer.crt')), 'the missing peer pair was not created by a failing run');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('leaves without their CA are reported', async () => {
+  await withTree(async (dir) => {
+    unlinkSync(path.join(dir, 'etcd/ca.crt'));
+    unlinkSync(path.join(dir, 'etcd/ca.key'));
+    const inspected = await inspectCertificates(files, options(dir));
+    assert.equal(inspected[0].state, 'absent');
+    assert.deepEqual(inspected[1].problems, [`${path.join(dir, 'etcd/server.crt')}: exists, but its CA ${path.join(dir, 'etcd/ca.crt')} does not`]);
+    await assert.rejects(ensureCertificates(files, options(dir)), PkiError);
+    assert.ok(!existsSync(path.join(dir, 'etcd/ca.crt')), 'no new CA was made over existing leaves');
+  });
 });
