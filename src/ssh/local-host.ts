@@ -119,6 +119,7 @@ export class LocalHost implements Host {
     try {
       return await action();
     } catch (err) {
+      if (err instanceof SshError) throw err;
       throw new SshError('remote', `cannot ${what} on ${this.name} (local): ${(err as Error).message}`);
     }
   }

@@ -1,6 +1,7 @@
 // Reads upload content in chunks, whether it is in memory or in a local file, so a large file (the
 // Node runtime cairnadm ships) is never held in memory whole.
 import { open, stat } from 'node:fs/promises';
+import { SshError } from './errors';
 import type { UploadSource } from './host';
 
 export interface Chunk {
@@ -14,10 +15,19 @@ function inMemory(source: UploadSource): Buffer | undefined {
   return undefined;
 }
 
+function localFileError(file: string, err: unknown): SshError {
+  return new SshError('invalid-argument', `cannot read local file ${file}: ${(err as Error).message}`);
+}
+
 export async function sourceSize(source: UploadSource): Promise<number> {
   const data = inMemory(source);
   if (data) return data.length;
-  return (await stat((source as { localFile: string }).localFile)).size;
+  const file = (source as { localFile: string }).localFile;
+  try {
+    return (await stat(file)).size;
+  } catch (err) {
+    throw localFileError(file, err);
+  }
 }
 
 export async function* sourceChunks(source: UploadSource, chunkSize: number): AsyncGenerator<Chunk> {
@@ -28,7 +38,10 @@ export async function* sourceChunks(source: UploadSource, chunkSize: number): As
     }
     return;
   }
-  const file = await open((source as { localFile: string }).localFile, 'r');
+  const path = (source as { localFile: string }).localFile;
+  const file = await open(path, 'r').catch((err) => {
+    throw localFileError(path, err);
+  });
   try {
     for (let position = 0; ; ) {
       const buffer = Buffer.allocUnsafe(chunkSize);

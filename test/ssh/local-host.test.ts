@@ -96,3 +96,14 @@ test('bad arguments are refused before anything happens', async () => {
   await assert.rejects(host.exec('true', { timeoutMs: 1000, env: { 'BAD-NAME': 'x' } }), /invalid environment variable name: "BAD-NAME"/);
   assert.equal(existsSync(join(dir, 'm')), false);
 });
+
+test('a local source file that cannot be read is named in the error, and nothing is written', async () => {
+  const missing = join(dir, 'no-such-source');
+  await assert.rejects(host.upload(join(dir, 'dest'), { localFile: missing }, { mode: 0o644 }), (err: SshError) => {
+    assert.equal(err.kind, 'invalid-argument');
+    assert.match(err.message, new RegExp(`^ssh: cannot read local file ${missing}: ENOENT`));
+    return true;
+  });
+  assert.equal(existsSync(join(dir, 'dest')), false);
+  assert.deepEqual(readdirSync(dir).filter((name) => name.includes('.cairn-')), [], 'no temporary file is left behind');
+});
