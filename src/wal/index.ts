@@ -42,3 +42,5 @@ export type { Entry, HardState, WalMetadata, SnapshotMarker } from './record';
 export { WalError } from './errors';
 export type { WalErrorCode } from './errors';
 export { walExists } from './names';
+export { MemberStorage, DEFAULT_MAX_SNAPSHOTS } from './member_storage';
+export type { MemberStorageOptions, RestoredState } from './member_storage';
