@@ -3,6 +3,7 @@
 // synchronous; the owner calls flush() when `full` says a batch is ready, which keeps the hot
 // path free of promises and bounds what waits in memory to about one batch.
 import type { FileHandle } from 'node:fs/promises';
+import { writeFully } from './file-io';
 
 const BATCH_BYTES = 1 << 20;
 
@@ -55,14 +56,5 @@ export class PageSink {
   /** Writes a page at a fixed id outside the append order (the meta and freelist pages). */
   async writeAt(pgid: number, page: Buffer): Promise<void> {
     await writeFully(this.fh, page, pgid * this.pageSize);
-  }
-}
-
-async function writeFully(fh: FileHandle, data: Buffer, position: number): Promise<void> {
-  let off = 0;
-  while (off < data.length) {
-    const { bytesWritten } = await fh.write(data, off, data.length - off, position + off);
-    if (bytesWritten === 0) throw new Error(`page sink: write at offset ${position + off} made no progress`);
-    off += bytesWritten;
   }
 }
