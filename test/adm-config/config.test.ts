@@ -107,7 +107,7 @@ test('wrong types, unknown fields and bad values, each with its line', () => {
     'hosts[0].name: "CP_1" must be a lowercase DNS name (letters, digits, \'-\' and \'.\'), as it becomes the certificates\' CN and SAN (line 12)',
     'hosts[0].advertiseAddress: required when address (cp-1.example) is not an IP address (line 12)',
     'hosts[0].port: must be an integer from 1 to 65535, not "22" (line 14)',
-    'hosts[0].adress: unknown field (known: name, address, port, user, privateKeyFile, agent, knownHostsFile, advertiseAddress, ports) (line 15)',
+    'hosts[0].adress: unknown field; did you mean address? (line 15)',
   ]);
 });
 

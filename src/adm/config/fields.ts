@@ -21,7 +21,9 @@ export class Fields {
   /** Reports fields that are not in `known`. */
   onlyKnown(map: YamlMap, path: string, known: readonly string[]): void {
     for (const key of Object.keys(map)) {
-      if (!known.includes(key)) this.issue(join(path, key), `unknown field (known: ${known.join(', ')})`);
+      if (known.includes(key)) continue;
+      const near = known.find((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
+      this.issue(join(path, key), near ? `unknown field; did you mean ${near}?` : `unknown field (known: ${known.join(', ')})`);
     }
   }
 
@@ -88,4 +90,15 @@ export function describe(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (isMap(v)) return 'a mapping';
   return JSON.stringify(v);
+}
+
+/** Levenshtein distance, for suggesting the field a typo meant. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
 }
