@@ -118,6 +118,7 @@ test('YAML syntax errors and non-mappings', () => {
   assert.deepEqual(problems('- a\n- b\n'), ['(file): the configuration must be a YAML mapping, not a list (line 1)', 'hosts: required: list at least one host (line 1)']);
   assert.deepEqual(problems(''), ['(file): the configuration must be a YAML mapping, not nothing', 'hosts: required: list at least one host']);
   assert.deepEqual(problems('hosts: []\n'), ['hosts: list at least one host (line 1)']);
+  assert.deepEqual(problems('hosts: [{name: a, address: 0.0.0.0}]\n'), ["hosts[0].address: 0.0.0.0 listens everywhere but cannot be advertised; give the host's own IP (line 1)"]);
   assert.deepEqual(problems('hosts: [cp-1]\n'), ['hosts[0]: must be a mapping with name and address, not "cp-1" (line 1)']);
 });
 

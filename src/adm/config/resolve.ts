@@ -113,6 +113,9 @@ function host(f: Fields, raw: unknown, at: string, defaults: SshDefaults, cluste
   } else if (advertiseAddress !== undefined && !isIP(advertiseAddress)) {
     f.issue(join(at, 'advertiseAddress'), `${JSON.stringify(advertiseAddress)} is not an IP address`);
   }
+  if (advertiseAddress === '0.0.0.0' || advertiseAddress === '::') {
+    f.issue(join(at, raw.advertiseAddress === undefined ? 'address' : 'advertiseAddress'), `${advertiseAddress} listens everywhere but cannot be advertised; give the host's own IP`);
+  }
   const keyFile = f.optionalStr(raw, 'privateKeyFile', at);
   const agent = raw.agent === undefined ? defaults.agent : sshAgent(f, raw, at, env);
   const knownHosts = f.str(raw, 'knownHostsFile', at, defaults.knownHostsFile) ?? defaults.knownHostsFile;
