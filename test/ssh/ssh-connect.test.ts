@@ -49,7 +49,8 @@ test('an unknown host key is refused with its fingerprint, and the suggested ssh
   writeFileSync(knownHosts, '');
   const host = sshHost(node1, { knownHosts });
   let message = '';
-  await assert.rejects(host.exec('true', T), (err: SshError) => {
+  // connect() alone: what a preflight check calls
+  await assert.rejects(host.connect(), (err: SshError) => {
     assert.equal(err.kind, 'host-key-unknown');
     message = err.message;
     return true;

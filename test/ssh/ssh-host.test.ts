@@ -127,6 +127,19 @@ test('bad arguments are refused before anything is sent', async () => {
   await assert.rejects(host.exec('true', { timeoutMs: -1 }), /ssh: exec needs a positive timeoutMs/);
 });
 
+test('a connection that drops fails the running command as disconnected, and the next call reconnects', async () => {
+  await host.exec('true', T);
+  const logins = loginCount();
+  // the shell's parent is the sshd process that serves this connection
+  await assert.rejects(host.exec('kill -KILL $PPID; sleep 10', T), (err: SshError) => {
+    assert.equal(err.kind, 'disconnected');
+    assert.equal(err.message, `ssh: connection to ${node.name} (root@${node.address}:${node.port}) was lost while running: kill -KILL $PPID; sleep 10`);
+    return true;
+  });
+  assert.equal((await host.exec('echo back', T)).stdout, 'back\n');
+  assert.equal(loginCount(), logins + 1, 'one new login');
+});
+
 test('after close, the next call connects again', async () => {
   await host.close();
   assert.equal((await host.exec('echo again', T)).stdout, 'again\n');

@@ -100,7 +100,10 @@ function shellQuote(s: string): string {
 /** The command run under unshare: mount the private dirs, name the host, become sshd. */
 function namespaceScript(name: string, rootDir: string, privateDirs: string[], configFile: string): string {
   const mounts = privateDirs.map((dir) => `mount --bind ${shellQuote(join(rootDir, dir))} ${shellQuote(dir)}`);
-  return [`hostname ${shellQuote(name)}`, ...mounts, `exec ${SSHD} -D -e -f ${shellQuote(configFile)}`].join(' && ');
+  // sshd gets SIGKILL if the test process dies without stop() (killed by a signal, say); its
+  // sessions then end with their connections
+  const sshd = `exec setpriv --pdeathsig KILL -- ${SSHD} -D -e -f ${shellQuote(configFile)}`;
+  return [`hostname ${shellQuote(name)}`, ...mounts, sshd].join(' && ');
 }
 
 async function launch(host: SshdTestHost, dir: string, privateDirs: string[]): Promise<ChildProcess | 'address-in-use'> {
