@@ -37,6 +37,8 @@ export interface WalOptions {
   logger?: WalLogger;
   /** Called with the duration of every fdatasync (etcd_disk_wal_fsync_duration_seconds). */
   onSync?: (seconds: number) => void;
+  /** Called with the bytes of every write (etcd_disk_wal_write_bytes_total). */
+  onWrite?: (bytes: number) => void;
 }
 
 export interface OpenOptions extends WalOptions {
@@ -107,6 +109,7 @@ export class Wal {
   private readonly segmentBytes: number;
   private readonly logger: WalLogger;
   private readonly onSync?: (seconds: number) => void;
+  private readonly onWrite?: (bytes: number) => void;
   /** Set by open until readAll has run; a log is appendable only after that. */
   private pendingRead?: { start: { index: number; term: number }; segments: SegmentName[] };
   private metadata?: WalMetadata;
@@ -122,6 +125,8 @@ export class Wal {
   /** What has reached the file: used for the header and the name of the next segment. */
   private writtenState: HardState = EMPTY_HARD_STATE;
   private writtenLastIndex = 0;
+  /** Index of the last entry of the latest save, in call order: the next save must not leave a gap. */
+  private enqueuedLastIndex = 0;
   private unsynced = false;
 
   /** The log directory, absolute. */
@@ -132,6 +137,7 @@ export class Wal {
     this.segmentBytes = checkSegmentBytes(options.segmentBytes);
     this.logger = options.logger ?? stderrLogger;
     this.onSync = options.onSync;
+    this.onWrite = options.onWrite;
   }
 
   /**
@@ -265,11 +271,19 @@ export class Wal {
   async save(hardState: HardState | undefined, entries: readonly Entry[]): Promise<void> {
     this.checkAppendable();
     const records: RawRecord[] = entries.map((e) => ({ type: RecordType.Entry, payload: encodeEntry(e) }));
+    // A gap would make the log unreadable on the next open, so it is refused here.
+    entries.forEach((e, i) => {
+      const prev = i === 0 ? this.enqueuedLastIndex : entries[i - 1].index;
+      if (i === 0 ? e.index > prev + 1 : e.index !== prev + 1) {
+        throw new WalError('invalid-argument', `wal: entry index ${e.index} does not follow ${prev}`);
+      }
+    });
     const prev = this.lastState;
     const state = hardState && !isEmptyHardState(hardState) && !sameHardState(hardState, prev) ? { ...hardState } : undefined;
     if (state) records.push({ type: RecordType.State, payload: encodeHardState(state) });
     const frames = encodeFrames(records);
     if (state) this.lastState = state;
+    if (entries.length > 0) this.enqueuedLastIndex = entries[entries.length - 1].index;
     const sync = entries.length > 0 || (state !== undefined && (state.term !== prev.term || state.vote !== prev.vote));
     const lastIndex = entries.length > 0 ? entries[entries.length - 1].index : undefined;
     return new Promise<void>((resolve, reject) => this.enqueue({ kind: 'write', frames, sync, lastIndex, state, settle: { resolve, reject } }));
@@ -279,6 +293,7 @@ export class Wal {
   async saveSnapshot(marker: SnapshotMarker): Promise<void> {
     this.checkAppendable();
     const frames = encodeFrames([{ type: RecordType.Snapshot, payload: encodeSnapshotMarker(marker) }]);
+    this.enqueuedLastIndex = Math.max(this.enqueuedLastIndex, marker.index);
     return new Promise<void>((resolve, reject) =>
       this.enqueue({ kind: 'write', frames, sync: true, snapshotIndex: marker.index, settle: { resolve, reject } }),
     );
@@ -315,6 +330,7 @@ export class Wal {
     this.lastState = state;
     this.writtenState = state;
     this.writtenLastIndex = lastIndex;
+    this.enqueuedLastIndex = lastIndex;
     this.pipeline = new FilePipeline(this.dir, this.segmentBytes);
   }
 
@@ -363,6 +379,7 @@ export class Wal {
       const buf = batch.length === 1 ? batch[0].frames : Buffer.concat(batch.map((j) => j.frames));
       await writeAll(tail.fd, buf, tail.offset);
       tail.offset += buf.length;
+      this.onWrite?.(buf.length);
       this.unsynced = true;
       for (const job of batch) {
         if (job.lastIndex !== undefined) this.writtenLastIndex = job.lastIndex;

@@ -121,7 +121,8 @@ test('saves issued together complete in order and share fdatasyncs', async (t) =
   const { dir, cleanup } = tempWalDir();
   t.after(cleanup);
   let syncs = 0;
-  const wal = Wal.create(dir, META, { onSync: () => syncs++ });
+  let written = 0;
+  const wal = Wal.create(dir, META, { onSync: () => syncs++, onWrite: (n) => (written += n) });
   const done: number[] = [];
   const saves = [];
   for (let i = 1; i <= 100; i++) {
@@ -130,6 +131,8 @@ test('saves issued together complete in order and share fdatasyncs', async (t) =
   await Promise.all(saves);
   assert.deepEqual(done, Array.from({ length: 100 }, (_, i) => i + 1));
   assert.ok(syncs < 100, `${syncs} fdatasyncs for 100 saves issued in one turn`);
+  assert.equal(written % 8, 0);
+  assert.ok(written > 100 * 32, 'every write was counted');
   await wal.close();
   const { wal: again, contents } = reopen(dir);
   assert.deepEqual(contents.entries, entries(1, 100));
@@ -166,6 +169,8 @@ test('bad values are refused without harming the log', async (t) => {
   });
   await assert.rejects(wal.save({ term: 2 ** 53, vote: 1n, commit: 0 }, []), (err: unknown) => err instanceof WalError && err.code === 'invalid-argument');
   await assert.rejects(wal.save({ term: 1, vote: -1n, commit: 0 }, []), { message: 'wal: hard state vote must be a u64 bigint, got -1' });
+  await assert.rejects(wal.save(undefined, entries(2, 3)), { message: 'wal: entry index 2 does not follow 0' });
+  await assert.rejects(wal.save(undefined, [...entries(1, 1), ...entries(3, 3)]), { message: 'wal: entry index 3 does not follow 1' });
   await wal.save({ term: 1, vote: 1n, commit: 0 }, entries(1, 1));
   await wal.close();
   const { wal: again, contents } = reopen(dir);
