@@ -119,12 +119,15 @@ export class TreeIndex {
     this.tree.deleteKeys(emptied);
   }
 
-  /** Calls fn with each revision a compaction at atRev would keep. */
-  forEachKept(atRev: number, fn: (rev: Revision) => void): void {
-    for (const ki of this.tree.values()) {
-      const rev = ki.keep(atRev);
-      if (rev !== undefined) fn(rev);
-    }
+  /** The revision of key a compaction at atRev would keep, if any. */
+  keptAt(key: string, atRev: number): Revision | undefined {
+    return this.tree.get(key)?.keep(atRev);
+  }
+
+  /** Whether a compaction at atRev would keep any revision at all. */
+  anyKept(atRev: number): boolean {
+    for (const ki of this.tree.values()) if (ki.keep(atRev) !== undefined) return true;
+    return false;
   }
 
   /** Whether the record (key, rev) is still referenced by the index. */
