@@ -1,8 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
-import * as http from 'node:http';
-import * as https from 'node:https';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { Gauge, Registry } from 'prom-client';
@@ -11,6 +9,7 @@ import { buildServerConfig, type FlagValue } from '../../src/server/config';
 import { serveMember, type ServedMember, type ServingMember } from '../../src/server/listen';
 import { silentLogger } from '../../src/log';
 import { makeTestPki, type TestPki } from './tls-fixtures';
+import { get } from './http-get';
 
 // A member with one gRPC method and a switchable health: enough to see where connections land.
 // (The end-to-end tests in test/cli run the real server.)
@@ -33,23 +32,6 @@ function testMember(): ServedMember & { report: { health: boolean; reason: strin
     versions: () => ({ etcdserver: '3.4.31', etcdcluster: '3.4.0', cairn: '0.1.0' }),
   };
   return member;
-}
-
-interface Reply { status: number; headers: http.IncomingHttpHeaders; body: string }
-
-function get(url: string, options: https.RequestOptions = {}): Promise<Reply> {
-  const client = url.startsWith('https:') ? https : http;
-  return new Promise((resolve, reject) => {
-    const req = client.request(url, { agent: false, timeout: 10000, ...options }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => { body += d; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('request timed out')));
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 function grpcStatus(address: string, credentials = grpc.credentials.createInsecure()): Promise<etcdserverpb.StatusResponse> {
