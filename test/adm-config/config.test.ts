@@ -1,7 +1,7 @@
 // The cairnadm configuration file: defaults, validation naming field and line, the example.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
@@ -16,6 +16,7 @@ import {
   withBaseDir,
 } from '../../src/adm/config';
 import { checkConfigFile, renderConfigFile, renderStaticPod, checkStaticPod } from '../../src/render';
+import { repoRoot } from '../pki/fixture-keys';
 
 const env = { SSH_AUTH_SOCK: '/run/agent.sock' };
 const opts = { homeDir: '/home/op', env };
@@ -52,6 +53,13 @@ test('init-defaults is a complete example that parses to the defaults', () => {
   for (const key of ['apiVersion', 'kind', 'clusterName', 'token', 'runtime', 'keyAlgorithm', 'certificates', 'paths', 'ports', 'staticPod', 'extraArgs', 'ssh', 'hosts']) {
     assert.match(text, new RegExp(`^${key}:`, 'm'), key);
   }
+});
+
+test('init-defaults text matches its golden file (UPDATE_GOLDEN=1 rewrites it)', () => {
+  const file = path.join(repoRoot(), 'test', 'adm-config', 'testdata', 'init-defaults.golden');
+  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, initDefaults());
+  assert.ok(existsSync(file), `${file} is missing; run with UPDATE_GOLDEN=1`);
+  assert.equal(initDefaults(), readFileSync(file, 'utf8'));
 });
 
 test('a minimal file: one host, everything else defaulted', () => {
@@ -180,7 +188,7 @@ test('extra flags: typed values kept, cairnadm\'s own refused', () => {
 });
 
 test('the configuration feeds the PKI and render inputs; rendered files check out', () => {
-  const c = parseConfig(initDefaults().replace('extraArgs: {}', 'extraArgs: {heartbeat-interval: 200}'), opts);
+  const c = parseConfig(initDefaults().replace('  # heartbeat-interval: 100', '  heartbeat-interval: 200'), opts);
   const members = c.hosts.map((h) => ({ name: h.name, peerUrl: peerUrl(h) }));
   const input = memberRenderInput(c, 'cp-2', { initialCluster: members, initialClusterState: 'existing' });
   assert.equal(input.cairnBinary, '/opt/cairn/bin/cairn');

@@ -1,6 +1,7 @@
 // The certificates of a fresh tree, judged by the real openssl against kubeadm's profiles.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -150,3 +151,17 @@ for (const [algorithm, keyText, sigAlg] of [
     }
   });
 }
+
+test('the CA key identifier is the one openssl computes for the same key (RFC 5280 method 1)', async () => {
+  const dir = await makeTree('ecdsa-p256');
+  try {
+    const ours = extension(opensslText(path.join(dir, 'etcd/ca.crt')), 'X509v3 Subject Key Identifier:').value;
+    const reference = path.join(dir, 'reference.crt');
+    execFileSync('openssl', ['req', '-x509', '-new', '-key', path.join(dir, 'etcd/ca.key'), '-subj', '/CN=reference', '-days', '1', '-addext', 'subjectKeyIdentifier=hash', '-out', reference], { timeout: 20_000 });
+    assert.equal(ours, extension(opensslText(reference), 'X509v3 Subject Key Identifier:').value);
+    const leafAki = extension(opensslText(path.join(dir, 'etcd/server.crt')), 'X509v3 Authority Key Identifier:').value;
+    assert.equal(leafAki.replace(/^keyid:/, ''), ours);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -55,11 +55,11 @@ staticPod:
 
 # Extra server flags (etcd 3.4 flag names without --), laid over cairnadm's own.
 # name, data-dir and the initial-cluster flags are cairnadm's to set.
-extraArgs: {}
-#  heartbeat-interval: 100
-#  election-timeout: 1000
-#  auto-compaction-mode: periodic
-#  auto-compaction-retention: "1"
+extraArgs:
+  # heartbeat-interval: 100
+  # election-timeout: 1000
+  # auto-compaction-mode: periodic
+  # auto-compaction-retention: "1"
 
 # SSH defaults for every host; each host may override them.
 ssh:
