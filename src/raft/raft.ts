@@ -238,16 +238,23 @@ export class Raft {
   appliedTo(index: number, size: number): void {
     const newApplied = Math.max(index, this.raftLog.applied);
     this.raftLog.appliedTo(newApplied, size);
-    if (this.trk.config.autoLeave && newApplied >= this.pendingConfIndex && this.state === StateType.StateLeader) {
-      // The joint config this leader entered is applied: propose leaving it. An empty
-      // ConfChangeV2 is never refused for size; a leader transfer may refuse it, and
-      // then the next applied entry tries again.
-      try {
-        this.step(confChangeToMsg(undefined));
-        this.logger?.info(`initiating automatic transition out of joint configuration ${this.trk.config}`);
-      } catch (err) {
-        if (!isRaftError(err, 'proposal-dropped')) throw err;
-      }
+    this.maybeAutoLeave();
+  }
+
+  /**
+   * Once the joint config this leader entered (with autoLeave) is applied, propose
+   * leaving it. An empty ConfChangeV2 is never refused for size, but a leader transfer
+   * refuses it. etcd retries only when a later entry applies; we also retry on the
+   * heartbeat tick, so an idle group does not stay joint forever.
+   */
+  private maybeAutoLeave(): void {
+    if (!this.trk.config.autoLeave || this.state !== StateType.StateLeader) return;
+    if (this.raftLog.applied < this.pendingConfIndex || this.leadTransferee !== None) return;
+    try {
+      this.step(confChangeToMsg(undefined));
+      this.logger?.info(`initiating automatic transition out of joint configuration ${this.trk.config}`);
+    } catch (err) {
+      if (!isRaftError(err, 'proposal-dropped')) throw err;
     }
   }
 
@@ -391,6 +398,7 @@ export class Raft {
     if (this.heartbeatElapsed >= this.cfg.heartbeatTick) {
       this.heartbeatElapsed = 0;
       this.step(newMessage({ type: MessageType.MsgBeat, from: this.id }));
+      this.maybeAutoLeave();
     }
   };
 
