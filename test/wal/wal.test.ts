@@ -190,3 +190,23 @@ test('an entry with empty data and a large type survives', async (t) => {
   assert.deepEqual(contents.entries, [{ term: 7, index: 1, type: 2 ** 32 - 1, data: new Uint8Array(0) }]);
   await again.close();
 });
+
+test('after a failed write the log refuses appends and says why', async (t) => {
+  const { dir, cleanup } = tempWalDir();
+  t.after(cleanup);
+  const warnings: string[] = [];
+  const wal = Wal.create(dir, META, { logger: { info: () => {}, warn: (m) => warnings.push(m) } });
+  await wal.save({ term: 1, vote: 1n, commit: 0 }, entries(1, 2));
+  // Swap the tail for a read-only descriptor of the same file, so the next write fails for real.
+  const internals = wal as unknown as { tail: { fd: number } };
+  const writable = internals.tail.fd;
+  internals.tail.fd = fs.openSync(`${dir}/0000000000000000-0000000000000000.wal`, 'r');
+  fs.closeSync(writable);
+  await assert.rejects(wal.save(undefined, entries(3, 3)), (err: unknown) => err instanceof WalError && err.code === 'write-failed' && /^wal: log is unusable after a failed write: EBADF/.test(err.message));
+  await assert.rejects(wal.save(undefined, entries(4, 4)), { code: 'write-failed' });
+  assert.equal(warnings.length, 1);
+  await wal.close();
+  const { wal: again, contents } = reopen(dir);
+  assert.deepEqual(contents.entries, entries(1, 2));
+  await again.close();
+});
