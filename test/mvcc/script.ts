@@ -16,7 +16,7 @@
 //
 // CAIRN_REWRITE=1 rewrites the expected output in place; commit only diffs you can explain.
 
-import type { KeyValue, RangeRequest, RequestOp, ResponseOp, WatchResponse, WatchStream } from '../../src/mvcc';
+import type { Compare, KeyValue, RangeRequest, RequestOp, ResponseOp, WatchResponse, WatchStream } from '../../src/mvcc';
 import { CompareResult, CompareTarget, SortOrder, SortTarget } from '../../src/mvcc';
 import type { TestStore } from './helpers';
 import { nextWithin } from './watch-helpers';
@@ -226,18 +226,21 @@ export class ScriptRunner {
   }
 
   private txn(lines: string[]): string[] {
-    const compare = [];
+    const compare: Compare[] = [];
     const success: RequestOp[] = [];
     const failure: RequestOp[] = [];
     for (const line of lines) {
       const [kind, ...words] = line.trim().split(/\s+/);
       if (kind === 'if') {
         const [target, key, op, operand = ''] = words;
-        const c = { key: Buffer.from(key), target: COMPARE_TARGETS[target], result: COMPARE_OPS[op] };
+        const c: Compare = { key: Buffer.from(key), target: COMPARE_TARGETS[target], result: COMPARE_OPS[op] };
         if (c.target === undefined || c.result === undefined) throw new Error(`bad compare: ${line}`);
-        const field = ['version', 'createRevision', 'modRevision', 'value', 'lease'][c.target];
-        const value = c.target === CompareTarget.VALUE ? Buffer.from(operand) : c.target === CompareTarget.LEASE ? BigInt(operand) : Number(operand);
-        compare.push({ ...c, [field]: value });
+        if (c.target === CompareTarget.VALUE) c.value = Buffer.from(operand);
+        else if (c.target === CompareTarget.LEASE) c.lease = BigInt(operand);
+        else if (c.target === CompareTarget.VERSION) c.version = Number(operand);
+        else if (c.target === CompareTarget.CREATE) c.createRevision = Number(operand);
+        else c.modRevision = Number(operand);
+        compare.push(c);
       } else if (kind === 'then') success.push(requestOp(words));
       else if (kind === 'else') failure.push(requestOp(words));
       else throw new Error(`bad txn line: ${line}`);
