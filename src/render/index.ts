@@ -7,7 +7,7 @@ export type { Runtime, MemberPorts, ClusterMember, MemberRenderInput, MemberUrls
 export { ETCD_CONFIG_KEYS, SECURITY_KEYS, configKeyOfFlag, configValueOfFlag } from './etcd-keys';
 export type { FlagValue, KeyType, ConfigKey } from './etcd-keys';
 export { renderConfigFile, checkConfigFile } from './config-file';
-export { renderSystemdUnit, checkSystemdUnit, parseSystemdUnit, quoteSystemdArgs, splitSystemdArgs } from './systemd';
+export { configFileCommand, renderSystemdUnit, checkSystemdUnit, parseSystemdUnit, quoteSystemdArgs, splitSystemdArgs } from './systemd';
 export type { UnitSections } from './systemd';
 export { ADVERTISE_ANNOTATION, renderStaticPod, checkStaticPod, memberCommand, memberFlags } from './static-pod';
 export { renderMember } from './member';

@@ -76,8 +76,13 @@ export function parseSystemdUnit(text: string): UnitSections {
   return sections;
 }
 
+/** How the systemd and process runtimes start a member: cairn reading its config file. */
+export function configFileCommand(input: MemberRenderInput): string[] {
+  return [input.cairnBinary, `--config-file=${input.configFile}`];
+}
+
 export function renderSystemdUnit(input: MemberRenderInput): string {
-  const argv = [input.cairnBinary, `--config-file=${input.configFile}`];
+  const argv = configFileCommand(input);
   const text =
     '# Written by cairnadm.\n' +
     fillTextTemplate(

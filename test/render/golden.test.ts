@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { renderConfigFile, renderStaticPod, renderSystemdUnit, renderMember } from '../../src/render';
+import { configFileCommand, renderConfigFile, renderStaticPod, renderSystemdUnit, renderMember } from '../../src/render';
 import { repoRoot } from '../pki/fixture-keys';
 import { joiningMember, memberInput } from './inputs';
 
@@ -43,5 +43,6 @@ test('runtimes choose their files, at the configured paths and modes', () => {
     ['/etc/systemd/system/cairn.service', 0o644],
   ]);
   assert.deepEqual(renderMember(input, { runtime: 'process' }).map((f) => [f.path, f.mode]), [['/etc/cairn/cairn.yaml', 0o644]]);
+  assert.deepEqual(configFileCommand(input), ['/opt/cairn/bin/cairn', '--config-file=/etc/cairn/cairn.yaml']);
   assert.deepEqual(renderMember(input, { runtime: 'static-pod' }).map((f) => [f.path, f.mode]), [['/etc/kubernetes/manifests/etcd.yaml', 0o600]]);
 });
