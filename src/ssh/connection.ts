@@ -103,6 +103,8 @@ export class Connection {
       client.on('connect', () => (stage = 'handshake'));
       client.on('handshake', () => (stage = 'auth'));
       client.once('error', onError);
+      // a close without an error first (a no-op once settled)
+      client.once('close', () => reject(new SshError('disconnected', `cannot connect to ${s.label}: the connection closed before login finished`)));
       client.once('ready', () => {
         client.removeListener('error', onError);
         resolve(new Connection(client));
