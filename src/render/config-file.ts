@@ -1,7 +1,7 @@
 // The etcd-style config file: rendered from templates/cairn.conf.yaml, extra flags placed into
 // it under their config-file keys, then parsed back and checked against etcd 3.4's key table.
 import * as yaml from 'js-yaml';
-import { ETCD_CONFIG_KEYS, SECURITY_KEYS, configKeyOfFlag, configValueOfFlag, typeProblem } from './etcd-keys';
+import { ETCD_CONFIG_KEYS, SECURITY_KEYS, placeFlag, typeProblem } from './etcd-keys';
 import { DEFAULT_SNAPSHOT_COUNT, MemberRenderInput, memberUrls } from './input';
 import { dumpYaml, fillYamlTemplate, loadTemplate } from './template';
 import { RenderError } from './errors';
@@ -37,11 +37,9 @@ export function renderConfigFile(input: MemberRenderInput): string {
     'cairn.conf.yaml',
   );
   for (const [flag, value] of Object.entries(input.extraArgs)) {
-    const where = configKeyOfFlag(flag);
-    if (!where) throw new RenderError(`extra flag --${flag} is not an etcd 3.4 config-file key`);
-    const typed = configValueOfFlag(flag, value, where.type);
-    if (where.section) (doc[where.section] as Record<string, unknown>)[where.key] = typed;
-    else doc[where.key] = typed;
+    const placed = placeFlag(flag, value);
+    if (placed.key.section) (doc[placed.key.section] as Record<string, unknown>)[placed.key.key] = placed.value;
+    else doc[placed.key.key] = placed.value;
   }
   const text = HEADER + dumpYaml(doc);
   const problems = checkConfigFile(text);

@@ -99,29 +99,34 @@ export function configKeyOfFlag(flag: string): ConfigKey | undefined {
 
 const TEXT_OF = (v: FlagValue): string => (typeof v === 'string' ? v : String(v));
 
-/** The value a flag takes in the config file, typed as etcd decodes it. */
-export function configValueOfFlag(flag: string, value: FlagValue, type: KeyType): unknown {
+/**
+ * Where a flag goes in the config file and the value it takes there, typed as etcd decodes it;
+ * throws for a flag etcd 3.4 does not have or a value of the wrong type.
+ */
+export function placeFlag(flag: string, value: FlagValue): { key: ConfigKey; value: unknown } {
+  const key = configKeyOfFlag(flag);
+  if (!key) throw new RenderError(`--${flag} is not an etcd 3.4 server flag`);
   const bad = (): never => {
-    throw new RenderError(`flag --${flag}: ${JSON.stringify(value)} is not a valid ${type}`);
+    throw new RenderError(`flag --${flag}: ${JSON.stringify(value)} is not a valid ${key.type}`);
   };
   const text = TEXT_OF(value);
-  switch (type) {
+  switch (key.type) {
     case 'string':
     case 'urls':
-      return text;
+      return { key, value: text };
     case 'strings':
-      return text === '' ? [] : text.split(',');
+      return { key, value: text === '' ? [] : text.split(',') };
     case 'bool':
-      if (text === 'true' || text === 'false') return text === 'true';
-      return bad();
+      return text === 'true' || text === 'false' ? { key, value: text === 'true' } : bad();
     case 'uint':
     case 'int': {
-      const re = type === 'uint' ? /^\d+$/ : /^-?\d+$/;
-      return re.test(text) ? Number(text) : bad();
+      const re = key.type === 'uint' ? /^\d+$/ : /^-?\d+$/;
+      return re.test(text) ? { key, value: Number(text) } : bad();
     }
     case 'duration': {
-      if (/^-?\d+$/.test(text)) return Number(text);
-      return parseGoDuration(text) ?? bad();
+      if (/^-?\d+$/.test(text)) return { key, value: Number(text) };
+      const ns = parseGoDuration(text);
+      return ns === undefined ? bad() : { key, value: ns };
     }
   }
 }

@@ -4,7 +4,7 @@
 export { RenderError } from './errors';
 export { RUNTIMES, DEFAULT_SNAPSHOT_COUNT, joinHostPort, memberUrls } from './input';
 export type { Runtime, MemberPorts, ClusterMember, MemberRenderInput, MemberUrls } from './input';
-export { ETCD_CONFIG_KEYS, SECURITY_KEYS, configKeyOfFlag, configValueOfFlag } from './etcd-keys';
+export { ETCD_CONFIG_KEYS, SECURITY_KEYS, configKeyOfFlag, placeFlag } from './etcd-keys';
 export type { FlagValue, KeyType, ConfigKey } from './etcd-keys';
 export { renderConfigFile, checkConfigFile } from './config-file';
 export { configFileCommand, renderSystemdUnit, checkSystemdUnit, parseSystemdUnit, quoteSystemdArgs, splitSystemdArgs } from './systemd';

@@ -2,7 +2,7 @@
 // getEtcdCommand builds it (defaults, then extra flags override, sorted by name), rendered from
 // templates/etcd-pod.yaml with sorted keys as kubeadm's serializer writes them, then checked.
 import * as yaml from 'js-yaml';
-import { FlagValue, configKeyOfFlag, configValueOfFlag, flagText } from './etcd-keys';
+import { FlagValue, configKeyOfFlag, flagText, placeFlag } from './etcd-keys';
 import { DEFAULT_SNAPSHOT_COUNT, MemberRenderInput, memberUrls } from './input';
 import { dumpYaml, fillYamlTemplate, loadTemplate } from './template';
 import { RenderError } from './errors';
@@ -35,9 +35,7 @@ export function memberFlags(input: MemberRenderInput): Record<string, FlagValue>
     'peer-client-cert-auth': true,
   };
   for (const [flag, value] of Object.entries(input.extraArgs)) {
-    const where = configKeyOfFlag(flag);
-    if (!where) throw new RenderError(`extra flag --${flag} is not an etcd 3.4 server flag`);
-    configValueOfFlag(flag, value, where.type); // refuses a value of the wrong type
+    placeFlag(flag, value); // refuses an unknown flag or a value of the wrong type
     flags[flag] = value;
   }
   return flags;

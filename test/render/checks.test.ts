@@ -71,7 +71,7 @@ test('extra flags: placed under their config-file keys, typed, or refused', () =
   assert.match(text, /peer-transport-security:\n(  .*\n)*  auto-tls: false\n/);
   assert.match(text, /log-outputs:\n- stderr\n- \/var\/log\/cairn\.log\n/);
   assert.match(text, /grpc-keepalive-timeout: 90000000000\n/);
-  assert.throws(() => renderConfigFile(memberInput({ extraArgs: { 'no-such-flag': 1 } })), /render: extra flag --no-such-flag is not an etcd 3\.4 config-file key/);
+  assert.throws(() => renderConfigFile(memberInput({ extraArgs: { 'no-such-flag': 1 } })), /render: --no-such-flag is not an etcd 3\.4 server flag/);
   assert.throws(() => renderConfigFile(memberInput({ extraArgs: { 'snapshot-count': 'many' } })), /flag --snapshot-count: "many" is not a valid uint/);
   assert.throws(() => renderStaticPod(memberInput({ extraArgs: { 'pre-vote': 'maybe' } })), /flag --pre-vote: "maybe" is not a valid bool/);
 });

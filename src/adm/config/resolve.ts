@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { isIP } from 'node:net';
 import * as path from 'node:path';
 import { KEY_ALGORITHMS, isDnsSubdomain } from '../../pki';
-import { FlagValue, MemberPorts, RUNTIMES, configKeyOfFlag, configValueOfFlag, parseGoDuration } from '../../render';
+import { FlagValue, MemberPorts, RUNTIMES, configKeyOfFlag, parseGoDuration, placeFlag } from '../../render';
 import { DEFAULTS, MANAGED_FLAGS } from './defaults';
 import { ConfigError } from './errors';
 import { Fields, YamlMap, describe, isMap, join } from './fields';
@@ -64,7 +64,7 @@ function extraArgs(f: Fields, parent: YamlMap): Record<string, FlagValue> {
     else if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') f.issue(at, `must be a string, number or boolean, not ${describe(value)}`);
     else {
       try {
-        configValueOfFlag(flag, value, where.type);
+        placeFlag(flag, value);
         out[flag] = value;
       } catch {
         f.issue(at, `${JSON.stringify(value)} is not a valid ${where.type}`);
