@@ -24,15 +24,20 @@ export interface SshHostOptions {
   user?: string;
   /** the name used in messages (default: the address) */
   name?: string;
-  /** private key file; without it, the keys of the ssh-agent at SSH_AUTH_SOCK are used */
+  /** private key file (`~/` is expanded); without it, the keys of the ssh-agent at SSH_AUTH_SOCK are used */
   keyFile?: string;
   passphrase?: string;
   /** ssh-agent socket (default: $SSH_AUTH_SOCK when no keyFile is given) */
   agent?: string;
-  /** default ~/.ssh/known_hosts */
+  /** default ~/.ssh/known_hosts (`~/` is expanded) */
   knownHosts?: string;
   /** bound on TCP connect + handshake + login (default 10 s) */
   connectTimeoutMs?: number;
+}
+
+/** `~/x` as OpenSSH reads it in its config: under the home directory of the user running the tool. */
+function expandHome(path: string | undefined): string | undefined {
+  return path?.startsWith('~/') ? join(homedir(), path.slice(2)) : path;
 }
 
 export class SshHost implements Host {
@@ -53,10 +58,10 @@ export class SshHost implements Host {
       address: opts.address,
       port,
       user,
-      keyFile: opts.keyFile,
+      keyFile: expandHome(opts.keyFile),
       passphrase: opts.passphrase,
       agent: opts.agent ?? (opts.keyFile ? undefined : process.env.SSH_AUTH_SOCK || undefined),
-      knownHostsFile: opts.knownHosts ?? join(homedir(), '.ssh', 'known_hosts'),
+      knownHostsFile: expandHome(opts.knownHosts ?? '~/.ssh/known_hosts')!,
       connectTimeoutMs: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     };
   }

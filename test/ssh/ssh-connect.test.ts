@@ -3,7 +3,7 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -178,4 +178,20 @@ test('network errors map to their own kinds', () => {
   assert.equal(kind({ level: 'client-timeout' }, 'handshake').kind, 'not-ssh');
   assert.equal(kind({ level: 'client-authentication' }, 'auth').kind, 'auth');
   assert.equal(kind({ code: 'ECONNRESET', level: 'client-socket' }, 'auth').kind, 'disconnected');
+});
+
+test('~/ in the key and known_hosts paths is the home directory, and known_hosts defaults to ~/.ssh/known_hosts', async () => {
+  const home = join(dir, 'home');
+  mkdirSync(join(home, '.ssh'), { recursive: true });
+  copyFileSync(node1.keyFile, join(home, '.ssh/id_test'));
+  copyFileSync(node1.knownHosts, join(home, '.ssh/known_hosts'));
+  const saved = process.env.HOME;
+  process.env.HOME = home;
+  try {
+    const host = new SshHost({ address: node1.address, port: node1.port, keyFile: '~/.ssh/id_test' });
+    opened.push(host);
+    assert.equal((await host.exec('hostname', T)).stdout, 'node1\n');
+  } finally {
+    process.env.HOME = saved;
+  }
 });
