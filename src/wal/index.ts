@@ -33,7 +33,8 @@
 // Raft snapshots (`<data-dir>/member/snap/$term-$index.snap`) are kept by the Snapshotter; their
 // file layout is described in snapshotter.ts.
 
-export { Wal, DEFAULT_SEGMENT_BYTES, validSnapshotMarkers } from './wal';
+export { Wal, DEFAULT_SEGMENT_BYTES } from './wal';
+export { validSnapshotMarkers } from './reader';
 export type { WalOptions, OpenOptions, WalContents } from './wal';
 export type { WalLogger } from './logger';
 export { Snapshotter } from './snapshotter';

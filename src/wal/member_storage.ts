@@ -5,7 +5,8 @@
 
 import * as path from 'node:path';
 import { WalError } from './errors';
-import { validSnapshotMarkers, Wal, WalOptions } from './wal';
+import { validSnapshotMarkers } from './reader';
+import { Wal, WalOptions } from './wal';
 import { walExists } from './names';
 import { Entry, HardState, WalMetadata } from './record';
 import { SnapshotFile, Snapshotter } from './snapshotter';

@@ -1,13 +1,14 @@
-// Reads segments in order and hands over their records, decoded. Damage in any segment but the
-// last is an error; what ends the last segment (cleanly, torn, or followed by stray bytes) is
-// reported to the caller, which decides whether to repair it.
+// Reads a log back: segments in order, their records decoded and interpreted. Damage in any
+// segment but the last is an error; what ends the last segment (cleanly, torn, or followed by
+// stray bytes) is reported to the caller, which decides whether to repair it.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WalError } from './errors';
 import { decodeSegment, hasDataAfter } from './decoder';
-import { SegmentName } from './names';
+import { SegmentName, allSegments } from './names';
 import {
+  EMPTY_HARD_STATE,
   Entry,
   HardState,
   RecordType,
@@ -89,4 +90,90 @@ export function readSegments(dir: string, segments: readonly SegmentName[], onRe
   });
   if (!tail) throw new WalError('not-found', `wal: no wal files in ${dir}`);
   return tail;
+}
+
+export interface LogRead {
+  metadata: WalMetadata;
+  hardState: HardState;
+  entries: Entry[];
+  snapshots: SnapshotMarker[];
+  /** The highest index the log is known to reach: where the next segment's name starts. */
+  lastIndex: number;
+  tail: TailEnd;
+}
+
+/**
+ * Reads `segments` from the raft snapshot `start` on: the entries after it (a later entry replaces
+ * an earlier one at the same index and all after it), the last hard state, and every snapshot
+ * marker. The marker of `start` must be among them.
+ */
+export function readLog(dir: string, segments: readonly SegmentName[], start: { index: number; term: number }): LogRead {
+  let metadata: WalMetadata | undefined;
+  let hardState = EMPTY_HARD_STATE;
+  const entries: Entry[] = [];
+  const snapshots: SnapshotMarker[] = [];
+  let matched = false;
+  let lastIndex = start.index;
+
+  const tail = readSegments(dir, segments, (rec, where) => {
+    switch (rec.type) {
+      case RecordType.Metadata: {
+        const m = rec.metadata;
+        if (metadata && (metadata.nodeId !== m.nodeId || metadata.clusterId !== m.clusterId)) {
+          throw new WalError('metadata-conflict', `wal: conflicting metadata found in ${where}`);
+        }
+        metadata = m;
+        break;
+      }
+      case RecordType.Entry: {
+        const e = rec.entry;
+        if (e.index > start.index) {
+          const at = e.index - start.index - 1;
+          if (at > entries.length) {
+            throw new WalError('corrupt', `wal: entry ${e.index} in ${where} leaves a gap after index ${start.index + entries.length}`);
+          }
+          entries.length = at;
+          entries.push(e);
+        }
+        lastIndex = e.index;
+        break;
+      }
+      case RecordType.State:
+        hardState = rec.state;
+        break;
+      case RecordType.Snapshot: {
+        const s = rec.snapshot;
+        snapshots.push(s);
+        if (s.index === start.index) {
+          if (s.term !== start.term) {
+            throw new WalError('snapshot-mismatch', `wal: snapshot mismatch: ${where} has index ${s.index} at term ${s.term}, expected term ${start.term}`);
+          }
+          matched = true;
+        }
+        lastIndex = Math.max(lastIndex, s.index);
+        break;
+      }
+    }
+  });
+
+  if (!metadata) throw new WalError('corrupt', `wal: no metadata record in ${segments[0].name}`);
+  if (!matched) {
+    throw new WalError('snapshot-not-found', `wal: snapshot not found: no marker for index ${start.index} term ${start.term}`);
+  }
+  return { metadata, hardState, entries, snapshots, lastIndex, tail };
+}
+
+/**
+ * The snapshot markers of the log in `dir` that a restart may start from: those at or below the
+ * commit index of the last hard state (etcd's ValidSnapshotEntries). Reads every segment without
+ * changing any; a torn tail is simply where reading ends.
+ */
+export function validSnapshotMarkers(dir: string): SnapshotMarker[] {
+  const markers: SnapshotMarker[] = [];
+  let commit = 0;
+  readSegments(dir, allSegments(dir), (rec) => {
+    if (rec.type === RecordType.Snapshot) markers.push(rec.snapshot);
+    else if (rec.type === RecordType.State) commit = rec.state.commit;
+  });
+  return markers.filter((m) => m.index <= commit);
 }

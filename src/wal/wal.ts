@@ -8,8 +8,8 @@ import { WalError, messageOf } from './errors';
 import { RawRecord, encodeFrames } from './encoder';
 import { FILE_MODE, DIR_MODE, closeFile, fdatasync, ftruncate, rename, syncDir, syncDirSync, unlink, writeAll, writeAllSync } from './fsio';
 import { FilePipeline } from './file_pipeline';
-import { SegmentName, allSegments, listSegments, segmentsFrom, walExists, walName } from './names';
-import { readSegments } from './reader';
+import { SegmentName, listSegments, segmentsFrom, walExists, walName } from './names';
+import { readLog } from './reader';
 import {
   EMPTY_HARD_STATE,
   Entry,
@@ -192,58 +192,7 @@ export class Wal {
     if (!pending) throw new WalError('bad-state', 'wal: readAll must be called once, right after open');
     this.pendingRead = undefined;
     const { start, segments } = pending;
-    let metadata: WalMetadata | undefined;
-    let hardState = EMPTY_HARD_STATE;
-    const entries: Entry[] = [];
-    const snapshots: SnapshotMarker[] = [];
-    let matched = false;
-    let lastIndex = start.index;
-
-    const tail = readSegments(this.dir, segments, (rec, where) => {
-      switch (rec.type) {
-        case RecordType.Metadata: {
-          const m = rec.metadata;
-          if (metadata && (metadata.nodeId !== m.nodeId || metadata.clusterId !== m.clusterId)) {
-            throw new WalError('metadata-conflict', `wal: conflicting metadata found in ${where}`);
-          }
-          metadata = m;
-          break;
-        }
-        case RecordType.Entry: {
-          const e = rec.entry;
-          if (e.index > start.index) {
-            const at = e.index - start.index - 1;
-            if (at > entries.length) {
-              throw new WalError('corrupt', `wal: entry ${e.index} in ${where} leaves a gap after index ${start.index + entries.length}`);
-            }
-            entries.length = at;
-            entries.push(e);
-          }
-          lastIndex = e.index;
-          break;
-        }
-        case RecordType.State:
-          hardState = rec.state;
-          break;
-        case RecordType.Snapshot: {
-          const s = rec.snapshot;
-          snapshots.push(s);
-          if (s.index === start.index) {
-            if (s.term !== start.term) {
-              throw new WalError('snapshot-mismatch', `wal: snapshot mismatch: ${where} has index ${s.index} at term ${s.term}, expected term ${start.term}`);
-            }
-            matched = true;
-          }
-          lastIndex = Math.max(lastIndex, s.index);
-          break;
-        }
-      }
-    });
-
-    if (!metadata) throw new WalError('corrupt', `wal: no metadata record in ${segments[0].name}`);
-    if (!matched) {
-      throw new WalError('snapshot-not-found', `wal: snapshot not found: no marker for index ${start.index} term ${start.term}`);
-    }
+    const { metadata, hardState, entries, snapshots, lastIndex, tail } = readLog(this.dir, segments, start);
     const { segment: last, end, damage } = tail;
     if (damage) {
       keepBrokenCopy(path.join(this.dir, last.name));
@@ -455,19 +404,4 @@ export class Wal {
       job.settle.reject(new WalError('write-failed', `wal: releasing segments before index ${job.index} failed: ${messageOf(err)}`, { cause: err }));
     }
   }
-}
-
-/**
- * The snapshot markers of the log in `dir` that a restart may start from: those at or below the
- * commit index of the last hard state (etcd's ValidSnapshotEntries). Reads every segment without
- * changing any; a torn tail is simply where reading ends.
- */
-export function validSnapshotMarkers(dir: string): SnapshotMarker[] {
-  const markers: SnapshotMarker[] = [];
-  let commit = 0;
-  readSegments(dir, allSegments(dir), (rec) => {
-    if (rec.type === RecordType.Snapshot) markers.push(rec.snapshot);
-    else if (rec.type === RecordType.State) commit = rec.state.commit;
-  });
-  return markers.filter((m) => m.index <= commit);
 }
