@@ -93,6 +93,8 @@ test('/health and /version answer as real etcd 3.4 does', { skip: hasRealEtcd() 
       assert.match(o.etcdserver, /^3\.4\.\d+$/);
     } else {
       assert.equal(ours.body, theirs.body, path);
+      assert.equal(ours.headers['content-length'], theirs.headers['content-length'], path);
+      assert.equal(ours.headers['x-content-type-options'], theirs.headers['x-content-type-options'], path);
     }
   }
   const wrongMethod = [await get(`${endpoint}/health`, { method: 'PUT' }), await get(`${etcd.endpoint}/health`, { method: 'PUT' })];

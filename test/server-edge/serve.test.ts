@@ -162,6 +162,25 @@ test('garbage on the client port gets the connection closed and the server keeps
   assert.equal((await get(`http://${address}/health`)).status, 200);
 });
 
+test('a request line that arrives a byte at a time is still routed to HTTP', async (t) => {
+  const serving = await serveMember(testMember(), config({ 'listen-client-urls': ['http://127.0.0.1:0'], 'advertise-client-urls': ['http://127.0.0.1:2379'] }), { logger: silentLogger() });
+  t.after(() => serving.close());
+  const [host, port] = serving.clientListeners[0].address.split(':');
+  const socket = net.connect({ host, port: Number(port), noDelay: true });
+  await new Promise((resolve) => socket.once('connect', resolve));
+  const request = 'GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+  for (const ch of request.slice(0, 6)) {
+    socket.write(ch);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  socket.end(request.slice(6));
+  let raw = '';
+  for await (const chunk of socket) raw += String(chunk);
+  assert.match(raw, /^HTTP\/1.1 200 OK/);
+  assert.match(raw, /\r\nContent-Length: 17\r\n/);
+  assert.match(raw, /\r\n\r\n\{"health":"true"\}$/);
+});
+
 test('TLS with client certificate auth: gRPC and HTTPS with a good certificate; none or a stranger\'s is refused', async (t) => {
   const serving = await serveMember(testMember(), config({
     'listen-client-urls': ['https://127.0.0.1:0'],

@@ -21,10 +21,15 @@ export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 const textPlain = 'text/plain; charset=utf-8';
 
+/** A whole response with its Content-Length, as etcd's (Go's) small answers have one. */
+function reply(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  res.writeHead(status, { ...headers, 'Content-Length': String(Buffer.byteLength(body)) });
+  res.end(body);
+}
+
 /** As Go's http.Error: plain text, no sniffing, the message and a newline. */
 function sendError(res: ServerResponse, status: number, message: string): void {
-  res.writeHead(status, { 'Content-Type': textPlain, 'X-Content-Type-Options': 'nosniff' });
-  res.end(`${message}\n`);
+  reply(res, status, { 'Content-Type': textPlain, 'X-Content-Type-Options': 'nosniff' }, `${message}\n`);
 }
 
 function allowGet(req: IncomingMessage, res: ServerResponse): boolean {
@@ -37,8 +42,7 @@ function allowGet(req: IncomingMessage, res: ServerResponse): boolean {
 async function serveHealth(member: HttpMember, query: URLSearchParams, res: ServerResponse, options: HttpHandlerOptions): Promise<void> {
   const report = await member.health({ excludedAlarms: query.getAll('exclude'), serializable: query.get('serializable') === 'true' });
   if (report.health) {
-    res.writeHead(200, { 'Content-Type': textPlain });
-    res.end('{"health":"true"}');
+    reply(res, 200, { 'Content-Type': textPlain }, '{"health":"true"}');
     return;
   }
   options.logger.warn({ reason: report.reason }, 'serving /health false');
@@ -61,14 +65,12 @@ async function serveProbe(member: HttpMember, kind: ProbeKind, single: string | 
     sendError(res, 503, detail);
     return;
   }
-  res.writeHead(200, { 'Content-Type': textPlain, 'X-Content-Type-Options': 'nosniff' });
-  res.end(`${query.has('verbose') ? detail : ''}ok\n`);
+  reply(res, 200, { 'Content-Type': textPlain, 'X-Content-Type-Options': 'nosniff' }, `${query.has('verbose') ? detail : ''}ok\n`);
 }
 
 async function serveMetrics(member: HttpMember, res: ServerResponse, options: HttpHandlerOptions): Promise<void> {
   const text = await metricsText([member.metrics, options.edgeMetrics.registry]);
-  res.writeHead(200, { 'Content-Type': member.metrics.contentType });
-  res.end(text);
+  reply(res, 200, { 'Content-Type': member.metrics.contentType }, text);
 }
 
 async function route(member: HttpMember, req: IncomingMessage, res: ServerResponse, options: HttpHandlerOptions): Promise<void> {
@@ -83,8 +85,7 @@ async function route(member: HttpMember, req: IncomingMessage, res: ServerRespon
     if (allowGet(req, res)) await serveMetrics(member, res, options);
   } else if (path === '/version' && options.endpoints === 'client') {
     if (!allowGet(req, res)) return;
-    res.writeHead(200, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify(member.versions()));
+    reply(res, 200, { 'Content-Type': 'application/json' }, JSON.stringify(member.versions()));
   } else {
     sendError(res, 404, '404 page not found');
   }
