@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureCertificates, localPkiFiles, KeyAlgorithm } from '../../src/pki';
 import { memberCommand, renderConfigFile, ClusterMember } from '../../src/render';
 import { fixtureKeyGenerator } from '../pki/fixture-keys';
@@ -123,6 +124,65 @@ test('three real etcd members form one cluster from rendered config files', { sk
     assert.equal(list.status, 0, list.out);
     assert.equal(list.out.trim().split('\n').length, 3);
     for (const name of names) assert.match(list.out, new RegExp(`, started, ${name}, `));
+  } finally {
+    await Promise.all(running.map((r) => r.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a member joins as a learner with a rendered "existing" config and is promoted', { skip }, async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cairn-render-'));
+  const running: Running[] = [];
+  try {
+    const ports = await freePorts(6);
+    const inputFor = (name: string, i: number, initialCluster: ClusterMember[], state: 'new' | 'existing') =>
+      memberInput({
+        name,
+        advertiseAddress: '127.0.0.1',
+        ports: { client: ports[i * 3], peer: ports[i * 3 + 1], metrics: ports[i * 3 + 2] },
+        dataDir: path.join(dir, name, 'data'),
+        certificatesDir: path.join(dir, name, 'pki'),
+        configFile: path.join(dir, name, 'cairn.yaml'),
+        initialCluster,
+        initialClusterState: state,
+        extraArgs: { 'heartbeat-interval': 50, 'election-timeout': 500, 'log-level': 'warn' },
+      });
+    await pkiFor(path.join(dir, 'm1', 'pki'), 'm1');
+    const first = inputFor('m1', 0, [], 'new');
+    writeFileSync(first.configFile, renderConfigFile(first));
+    running.push(startEtcd(['--config-file', first.configFile]));
+    const endpoint = `https://127.0.0.1:${ports[0]}`;
+    const tls = healthcheckClient(first.certificatesDir);
+    await waitHealthy(endpoint, tls, running[0]);
+
+    // etcdctl prints the initial cluster the new member must start with, as kubeadm reads it from the add response.
+    const add = etcdctl(endpoint, tls, ['member', 'add', 'm2', '--learner', `--peer-urls=https://127.0.0.1:${ports[4]}`]);
+    assert.equal(add.status, 0, add.out);
+    const cluster = /ETCD_INITIAL_CLUSTER="([^"]+)"/.exec(add.out)?.[1];
+    assert.ok(cluster, add.out);
+    const members = cluster.split(',').map((m) => {
+      const [name, peerUrl] = m.split('=');
+      return { name, peerUrl };
+    });
+    await pkiFor(path.join(dir, 'm2', 'pki'), 'm2', path.join(dir, 'm1', 'pki'));
+    const second = inputFor('m2', 1, members, 'existing');
+    const text = renderConfigFile(second);
+    assert.match(text, /^initial-cluster-state: existing$/m);
+    writeFileSync(second.configFile, text);
+    running.push(startEtcd(['--config-file', second.configFile]));
+
+    // A learner that has not caught up yet is refused promotion; retry, bounded (40 x 250 ms).
+    const id = /Member ([0-9a-f]+) added/.exec(add.out)?.[1];
+    assert.ok(id, add.out);
+    let promoted = '';
+    for (let i = 0; i < 40 && !/promoted/.test(promoted); i++) {
+      promoted = etcdctl(endpoint, tls, ['member', 'promote', id]).out;
+      if (!/promoted/.test(promoted)) await sleep(250);
+    }
+    assert.match(promoted, /promoted/);
+    await waitHealthy(`https://127.0.0.1:${ports[3]}`, healthcheckClient(second.certificatesDir), running[1]);
+    const list = etcdctl(endpoint, tls, ['member', 'list']).out;
+    assert.match(list, /, started, m2, .*, false\n?/);
   } finally {
     await Promise.all(running.map((r) => r.stop()));
     rmSync(dir, { recursive: true, force: true });
