@@ -18,6 +18,9 @@ export class CtlContext {
   private cachedClient: EtcdClient | undefined;
   private readonly clients: EtcdClient[] = [];
 
+  /** The command line as given (watch finds its `--` exec separator in it). */
+  argv: readonly string[] = [];
+
   constructor(readonly io: CtlIo, private readonly flags: () => RawGlobalFlags) {}
 
   get global(): GlobalOptions {

@@ -6,13 +6,15 @@ import { CtlContext, type CtlIo } from './context';
 import { CtlError, ExitCode } from './exit';
 import { checkApiVersion, type RawGlobalFlags } from './global';
 import { registerKvCommands } from './commands/kv';
+import { registerTxnCommand } from './commands/txn';
+import { registerWatchCommand } from './commands/watch';
 import { toCtlError } from './commands/shared';
 
 export interface CtlRegistration {
   (program: Command, ctx: CtlContext): void;
 }
 
-const COMMANDS: CtlRegistration[] = [registerKvCommands];
+const COMMANDS: CtlRegistration[] = [registerKvCommands, registerTxnCommand, registerWatchCommand];
 
 /** Flags that take a value (so `--name=true` is left alone). */
 function valueFlags(program: Command): Set<string> {
@@ -79,6 +81,7 @@ export function buildProgram(io: CtlIo): { program: Command; ctx: CtlContext } {
 /** Runs one command line; resolves to the process exit code. Never throws. */
 export async function runCtl(argv: readonly string[], io: CtlIo): Promise<number> {
   const { program, ctx } = buildProgram(io);
+  ctx.argv = argv;
   try {
     checkApiVersion(io.env);
     const api = argv.find((a) => a.startsWith('--api-version'));
