@@ -140,7 +140,10 @@ test('a connection that drops fails the running command as disconnected, and the
   assert.equal(loginCount(), logins + 1, 'one new login');
 });
 
-test('after close, the next call connects again', async () => {
+test('after close, the next calls connect again, once for all of them', async () => {
   await host.close();
-  assert.equal((await host.exec('echo again', T)).stdout, 'again\n');
+  const logins = loginCount();
+  const results = await Promise.all([host.exec('echo again', T), host.exists('/etc/kubernetes'), host.exec('echo and again', T)]);
+  assert.deepEqual(results, [{ code: 0, stdout: 'again\n', stderr: '' }, true, { code: 0, stdout: 'and again\n', stderr: '' }]);
+  assert.equal(loginCount(), logins + 1);
 });

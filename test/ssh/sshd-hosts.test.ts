@@ -64,6 +64,7 @@ test('/var/lib/etcd starts empty and private to root, like a fresh machine', asy
 test('stop() ends every process of the hosts, also ones started in the background, and removes the files', async () => {
   const extra = await startSshdHosts({ count: 1 });
   const node = extra.hosts[0];
+  assert.ok(!hosts.hosts.some((h) => h.address === node.address), 'a second set of hosts started meanwhile gets other addresses');
   const host = connect(node);
   try {
     // a daemon that left sshd's session: only its mount namespace still ties it to the host

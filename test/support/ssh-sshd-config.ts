@@ -30,7 +30,7 @@ export function renderSshdConfig(input: SshdConfigInput): string {
     'MaxSessions 32',
     'MaxStartups 64:30:128',
     'LoginGraceTime 30',
-    'Subsystem sftp internal-sftp',
+    'Subsystem sftp /usr/lib/openssh/sftp-server', // Debian's default
     'LogLevel VERBOSE',
     '',
   ].join('\n');

@@ -137,7 +137,7 @@ async function launch(host: SshdTestHost, dir: string, privateDirs: string[]): P
   const text = readFileSync(logFile, 'utf8');
   if (child.exitCode === null && child.signalCode === null) {
     child.kill('SIGKILL');
-    await exited;
+    await Promise.race([exited, sleep(STOP_GRACE_MS)]);
     throw new Error(`sshd-hosts: sshd for ${host.name} did not answer on ${host.address}:${host.port} within ${START_TIMEOUT_MS} ms; log ${logFile}:\n${text}`);
   }
   if (/Address already in use/.test(text)) return 'address-in-use';
