@@ -31,23 +31,34 @@ export function decodeUint64(buf: Buffer | undefined): number {
 export class Backend {
   /** directory of the LMDB environment */
   readonly dir: string;
-  private readonly env: RootDatabase<Buffer, Buffer>;
-  private readonly dbs = new Map<SubDatabaseName, Database<Buffer, Buffer>>();
+  private readonly opts: BackendOptions;
+  private env: RootDatabase<Buffer, Buffer>;
+  private dbs: Map<SubDatabaseName, Database<Buffer, Buffer>>;
   private inWrite = false;
   private closed = false;
+  private openSnapshots = 0;
+  private defragmenting = false;
 
   private constructor(dir: string, opts: BackendOptions) {
     this.dir = dir;
-    this.env = open<Buffer, Buffer>({
+    this.opts = opts;
+    [this.env, this.dbs] = Backend.openEnv(dir, opts);
+  }
+
+  private static openEnv(dir: string, opts: BackendOptions): [RootDatabase<Buffer, Buffer>, Map<SubDatabaseName, Database<Buffer, Buffer>>] {
+    const env = open<Buffer, Buffer>({
       path: dir,
+      noSubdir: false, // a directory, whatever its name looks like
       maxDbs: SUB_DATABASES.length + 2,
       noSync: !opts.syncCommits,
       keyEncoding: 'binary',
       encoding: 'binary',
     });
+    const dbs = new Map<SubDatabaseName, Database<Buffer, Buffer>>();
     for (const name of SUB_DATABASES) {
-      this.dbs.set(name, this.env.openDB<Buffer, Buffer>({ name, keyEncoding: 'binary', encoding: 'binary' }));
+      dbs.set(name, env.openDB<Buffer, Buffer>({ name, keyEncoding: 'binary', encoding: 'binary' }));
     }
+    return [env, dbs];
   }
 
   /** Opens (creating if needed) the environment under dataDir/member/db. */
@@ -112,8 +123,14 @@ export class Backend {
   /** A consistent view of every sub-database as of the last commit; close() it when done. */
   snapshot(): BackendSnapshot {
     const txn: Transaction = this.env.useReadTransaction();
-    const dbOf = (name: SubDatabaseName) => this.db(name);
+    const dbs = this.dbs;
+    const dbOf = (name: SubDatabaseName) => {
+      const db = dbs.get(name);
+      if (db === undefined) throw new Error(`mvcc: unknown sub-database ${JSON.stringify(name)}`);
+      return db;
+    };
     let done = false;
+    this.openSnapshots++;
     const consistentIndex = decodeUint64(dbOf(META_DB).get(MetaKey.consistentIndex, { transaction: txn }));
     return {
       consistentIndex,
@@ -123,10 +140,48 @@ export class Backend {
       close: () => {
         if (!done) {
           done = true;
+          this.openSnapshots--;
           txn.done();
         }
       },
     };
+  }
+
+  /**
+   * Rewrites the environment compactly and swaps it in, so the file shrinks to the data it
+   * holds (etcd's defragment). The copy is one synchronous transaction, so no write can slip
+   * between copy and swap; reads and writes go on against the new copy while the old one closes.
+   * Refused while a snapshot is open.
+   */
+  async defragment(): Promise<void> {
+    if (this.closed) throw new Error('mvcc: backend is closed');
+    if (this.inWrite || this.defragmenting) throw new Error('mvcc: defragment while writing');
+    if (this.openSnapshots > 0) throw new Error('mvcc: cannot defragment while a snapshot is being read');
+    this.defragmenting = true;
+    try {
+      const copyDir = `${this.dir}.defrag`;
+      const oldDir = `${this.dir}.old`;
+      fs.rmSync(copyDir, { recursive: true, force: true });
+      fs.rmSync(oldDir, { recursive: true, force: true });
+      fs.mkdirSync(copyDir, { recursive: true, mode: 0o700 });
+      const [env, dbs] = Backend.openEnv(copyDir, this.opts);
+      env.transactionSync(() => {
+        for (const name of SUB_DATABASES) {
+          const to = dbs.get(name) as Database<Buffer, Buffer>;
+          for (const { key, value } of this.db(name).getRange({})) to.putSync(key, value, { append: true });
+        }
+      });
+      const old = this.env;
+      this.env = env;
+      this.dbs = dbs;
+      await old.close();
+      // the new environment's files are open; renaming their directory leaves them in use
+      fs.renameSync(this.dir, oldDir);
+      fs.renameSync(copyDir, this.dir);
+      fs.rmSync(oldDir, { recursive: true, force: true });
+    } finally {
+      this.defragmenting = false;
+    }
   }
 
   /** Flushes every committed transaction to disk. */
@@ -145,10 +200,14 @@ export class Backend {
     }
   }
 
-  /** Bytes of pages in use (the high-water mark of the page file minus nothing LMDB reports cheaply). */
+  /** Bytes of the pages the sub-databases use (etcd_mvcc_db_total_size_in_use_in_bytes). */
   sizeInUse(): number {
-    const stats = this.env.getStats() as { pageSize?: number; lastPageNumber?: number };
-    return ((stats.lastPageNumber ?? 0) + 1) * (stats.pageSize ?? 4096);
+    type TreeStats = { pageSize?: number; treeBranchPageCount?: number; treeLeafPageCount?: number; overflowPages?: number };
+    const pages = (st: TreeStats) => (st.treeBranchPageCount ?? 0) + (st.treeLeafPageCount ?? 0) + (st.overflowPages ?? 0);
+    const root = this.env.getStats() as TreeStats;
+    let total = pages(root) + 2; // the root database (holding the names) and LMDB's two meta pages
+    for (const db of this.dbs.values()) total += pages(db.getStats() as TreeStats);
+    return total * (root.pageSize ?? 4096);
   }
 
   async close(): Promise<void> {

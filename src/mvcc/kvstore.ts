@@ -246,6 +246,12 @@ export class KVStore implements StoreCore {
     return this.backend.snapshot();
   }
 
+  /** Rewrites the database file compactly (etcd's defragment); refused while a snapshot is open. */
+  async defragment(): Promise<void> {
+    this.assertOpen();
+    await this.backend.defragment();
+  }
+
   /** Flushes committed transactions to disk. */
   sync(): Promise<void> {
     return this.backend.sync();

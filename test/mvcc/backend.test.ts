@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { b, openTestStore, show } from './helpers';
+
+test('defragment shrinks the file after compaction; data, writes and restart are intact', async () => {
+  const t = openTestStore();
+  try {
+    const value = Buffer.alloc(2048, 0x62);
+    for (let round = 0; round < 4; round++) {
+      t.apply((w) => {
+        for (let i = 0; i < 500; i++) w.put({ key: b(`key-${i}`), value });
+      });
+    }
+    t.apply((w) => w.deleteRange({ key: b('key-1'), rangeEnd: b('key-9') }));
+    await t.apply((w) => w.compact(t.store.currentRevision)).physical;
+    t.apply((w) => w.backend.put('lease', b('lease-1'), b('record')));
+    const before = { size: t.store.backend.size(), inUse: t.store.backend.sizeInUse(), hash: t.store.hash().hash, kv: t.store.hashKV(0) };
+    assert.ok(before.inUse < before.size, 'compaction left free pages');
+    const snap = t.store.snapshot();
+    await assert.rejects(t.store.defragment(), /snapshot/);
+    snap.close();
+    await t.store.defragment();
+    const after = t.store.backend.size();
+    assert.ok(after < before.size / 2, `file ${before.size} -> ${after} bytes`);
+    assert.equal(t.store.hash().hash, before.hash);
+    assert.deepEqual(t.store.hashKV(0), before.kv);
+    t.apply((w) => w.put({ key: b('key-0'), value: b('new') }));
+    await t.reopen();
+    assert.deepEqual(t.store.range({ key: b('key-0') }).kvs.map(show), [`key-0=new@2/${t.store.currentRevision}/5`]);
+    assert.equal(t.store.range({ key: b('key-'), rangeEnd: b('key.'), countOnly: true }).count, 12, 'key-0, key-9, key-90..key-99');
+    const s2 = t.store.snapshot();
+    try {
+      assert.deepEqual(s2.get('lease', b('lease-1')), b('record'));
+    } finally {
+      s2.close();
+    }
+  } finally {
+    await t.cleanup();
+  }
+});
