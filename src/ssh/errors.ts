@@ -32,3 +32,8 @@ const MAX_COMMAND_IN_MESSAGE = 200;
 export function commandForMessage(command: string): string {
   return command.length <= MAX_COMMAND_IN_MESSAGE ? command : `${command.slice(0, MAX_COMMAND_IN_MESSAGE)}...`;
 }
+
+/** `10.0.0.1:22`, or `[fd00::1]:22` for an IPv6 address, as messages write an endpoint. */
+export function hostPort(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { SFTPWrapper } from 'ssh2';
 import { checkExecOptions, checkMode, checkPath, checkRemovable, checkSource } from './checks';
 import { Connection, type ConnectionSettings } from './connection';
-import { SshError } from './errors';
+import { SshError, hostPort } from './errors';
 import type { ExecOptions, ExecResult, Host, RemoveOptions, UploadOptions, UploadSource } from './host';
 import { execOnChannel } from './remote-exec';
 import { sftpExists, sftpRead, sftpUpload } from './sftp-files';
@@ -51,7 +51,7 @@ export class SshHost implements Host {
     const port = opts.port ?? 22;
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new SshError('invalid-argument', `invalid port ${port} for ${opts.address}`);
     const user = opts.user ?? 'root';
-    this.address = `${user}@${opts.address}:${port}`;
+    this.address = `${user}@${hostPort(opts.address, port)}`;
     this.name = opts.name ?? opts.address;
     this.settings = {
       label: this.name === opts.address ? this.address : `${this.name} (${this.address})`,

@@ -178,6 +178,9 @@ test('network errors map to their own kinds', () => {
   assert.equal(kind({ level: 'client-timeout' }, 'handshake').kind, 'not-ssh');
   assert.equal(kind({ level: 'client-authentication' }, 'auth').kind, 'auth');
   assert.equal(kind({ code: 'ECONNRESET', level: 'client-socket' }, 'auth').kind, 'disconnected');
+  const v6 = connectError(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }), { ...failure, address: 'fd00::1' });
+  assert.match(v6.message, /nothing listens on \[fd00::1\]:22;/);
+  assert.equal(new SshHost({ address: 'fd00::1', keyFile: '/k' }).address, 'root@[fd00::1]:22');
 });
 
 test('~/ in the key and known_hosts paths is the home directory, and known_hosts defaults to ~/.ssh/known_hosts', async () => {
