@@ -21,7 +21,11 @@ export function publicKeyBody(publicLine: string): string {
   return publicLine.split(/\s+/).slice(0, 2).join(' ');
 }
 
-/** The known_hosts host field OpenSSH writes for an address and port. */
+/**
+ * The known_hosts host field OpenSSH writes for an address and port. Kept apart from src/ssh's own
+ * on purpose: the harness writes what OpenSSH writes, so the tests check src/ssh against the format
+ * rather than against itself.
+ */
 export function knownHostsName(address: string, port: number): string {
   return port === 22 ? address : `[${address}]:${port}`;
 }
