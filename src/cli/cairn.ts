@@ -94,6 +94,12 @@ async function runCairn(argv: readonly string[]): Promise<number> {
     'initial-cluster-state': config.initialClusterState,
   }, 'starting cairn');
 
+  // A bug that escapes every handler still ends in one structured line rather than a bare stack.
+  process.on('uncaughtException', (err) => {
+    logger.fatal({ err: err.stack ?? err.message }, 'uncaught exception; exiting');
+    process.exit(1);
+  });
+
   let member: { server: EtcdServer; serving: ServingMember };
   try {
     member = await start(config, logger);
