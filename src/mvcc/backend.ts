@@ -64,8 +64,23 @@ export class Backend {
   /** Opens (creating if needed) the environment under dataDir/member/db. */
   static open(dataDir: string, opts: BackendOptions = {}): Backend {
     const dir = path.join(dataDir, ...DB_DIR);
+    Backend.finishDefragment(dir);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     return new Backend(dir, opts);
+  }
+
+  /**
+   * Settles a defragment that a crash interrupted. The copy is complete and flushed before the
+   * old directory moves aside, so: no `db` but a `db.defrag` = the copy goes in; a `db.defrag`
+   * next to a `db` = an unfinished copy, dropped; a leftover `db.old` is dropped.
+   */
+  private static finishDefragment(dir: string): void {
+    const copyDir = `${dir}.defrag`;
+    if (fs.existsSync(copyDir)) {
+      if (fs.existsSync(dir)) fs.rmSync(copyDir, { recursive: true, force: true });
+      else fs.renameSync(copyDir, dir);
+    }
+    fs.rmSync(`${dir}.old`, { recursive: true, force: true });
   }
 
   db(name: SubDatabaseName): Database<Buffer, Buffer> {
@@ -175,6 +190,7 @@ export class Backend {
       this.env = env;
       this.dbs = dbs;
       await old.close();
+      await this.sync(); // the copy is on disk before the old directory moves aside
       // the new environment's files are open; renaming their directory leaves them in use
       fs.renameSync(this.dir, oldDir);
       fs.renameSync(copyDir, this.dir);

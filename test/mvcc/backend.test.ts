@@ -38,3 +38,23 @@ test('defragment shrinks the file after compaction; data, writes and restart are
     await t.cleanup();
   }
 });
+
+test('a defragment cut off between its renames is finished on open', async () => {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const t = openTestStore();
+  try {
+    t.apply((w) => w.put({ key: b('k'), value: b('v') }));
+    await t.store.close();
+    // the state after `db` moved to `db.old` and before `db.defrag` became `db`
+    const dir = path.join(t.dataDir, 'member', 'db');
+    fs.renameSync(dir, `${dir}.defrag`);
+    fs.mkdirSync(`${dir}.old`);
+    await t.reopen();
+    assert.deepEqual(t.store.range({ key: b('k') }).kvs.map(show), ['k=v@2/2/1']);
+    assert.equal(fs.existsSync(`${dir}.old`), false);
+    assert.equal(fs.existsSync(`${dir}.defrag`), false);
+  } finally {
+    await t.cleanup();
+  }
+});
