@@ -222,7 +222,7 @@ export function encodeMessage(m: Message): Uint8Array {
 export function decodeMessage(buf: Uint8Array): Message {
   return guard('message', () => {
     const r = new BinaryReader(buf);
-    const m = newMessage({ type: 0 });
+    const m = newMessage({ type: 0, entries: [] });
     readFields(r, r.len, 'message', (no, wt) => {
       if (wt === WireType.Varint) {
         switch (no) {
@@ -348,11 +348,12 @@ export function decodeConfChangeV2(buf: Uint8Array): ConfChangeV2 {
 // ---- sizes used for flow control (the protobuf size of an entry) ----
 
 function varintLen(v: number): number {
-  let n = 1;
-  while (v >= 128) {
-    v = Math.floor(v / 128);
-    n++;
-  }
+  if (v < 0x80) return 1;
+  if (v < 0x4000) return 2;
+  if (v < 0x200000) return 3;
+  if (v < 0x10000000) return 4;
+  let n = 5;
+  for (v = Math.floor(v / 0x800000000); v > 0; v = Math.floor(v / 128)) n++;
   return n;
 }
 
@@ -378,7 +379,7 @@ export function payloadsSize(ents: readonly Entry[]): number {
 
 /** Keeps the longest prefix within maxSize, but always at least one entry. */
 export function limitSize(ents: Entry[], maxSize: number): Entry[] {
-  if (ents.length === 0) return ents;
+  if (ents.length <= 1 || maxSize === Infinity) return ents;
   let size = entrySize(ents[0]);
   let i = 1;
   for (; i < ents.length; i++) {

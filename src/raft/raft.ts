@@ -616,7 +616,7 @@ export class Raft {
     // Removed while leading: take no new proposals.
     if (!this.trk.progress.has(this.id)) throw errProposalDropped();
     if (this.leadTransferee !== None) throw errProposalDropped();
-    const ents = m.entries.slice();
+    let ents = m.entries;
     for (let i = 0; i < ents.length; i++) {
       const e = ents[i];
       if (e.type === EntryType.EntryNormal) continue;
@@ -631,6 +631,7 @@ export class Raft {
       if (failed !== '' && !this.cfg.disableConfChangeValidation) {
         this.logger?.info(`${this.id.toString(16)} ignoring conf change ${describeChanges(cc.changes)} at config ${this.trk.config}: ${failed}`);
         // The slot stays, as an empty entry, so the proposer sees it committed and unapplied.
+        if (ents === m.entries) ents = ents.slice();
         ents[i] = newEntry({});
       } else {
         this.pendingConfIndex = this.raftLog.lastIndex() + i + 1;

@@ -11,12 +11,23 @@ export function majorityString(c: MajorityConfig): string {
 export function majorityCommittedIndex(c: MajorityConfig, acked: AckedIndexer): number {
   const n = c.size;
   if (n === 0) return NoLimitIndex;
-  const srt: number[] = [];
-  for (const id of c) srt.push(acked(id) ?? 0);
-  srt.sort((a, b) => a - b);
+  // Insertion sort into a reused buffer: groups are small and this runs on every ack.
+  const srt = n <= scratch.length ? scratch : new Array<number>(n);
+  let k = 0;
+  for (const id of c) {
+    const v = acked(id) ?? 0;
+    let j = k++;
+    while (j > 0 && srt[j - 1] > v) {
+      srt[j] = srt[j - 1];
+      j--;
+    }
+    srt[j] = v;
+  }
   // With srt ascending, the element at n - (n/2 + 1) is covered by a majority.
   return srt[n - (Math.floor(n / 2) + 1)];
 }
+
+const scratch = new Array<number>(16).fill(0);
 
 /** Won with a majority of yes, lost once a majority is out of reach, else pending. */
 export function majorityVoteResult(c: MajorityConfig, votes: Map<bigint, boolean>): VoteResult {

@@ -89,8 +89,10 @@ export class ProgressTracker {
 
   /** The largest index a quorum of voters has in its log. */
   committed(): number {
-    return jointCommittedIndex(this.config.voters, (id) => this.progress.get(id)?.match);
+    return jointCommittedIndex(this.config.voters, this.matchOf);
   }
+
+  private readonly matchOf = (id: bigint): number | undefined => this.progress.get(id)?.match;
 
   /** Members in ascending ID order, so every run visits them the same way. */
   ids(): bigint[] {
