@@ -8,11 +8,9 @@ export interface BranchElement {
 
 export const branchElementSize = (e: BranchElement): number => BRANCH_ELEMENT_SIZE + e.key.length;
 
-/** A branch node padded to whole pages; `size` is PAGE_HEADER_SIZE plus the elements' sizes. */
-export function encodeBranchNode(pgid: number, elems: BranchElement[], size: number, pageSize: number): Buffer {
-  const pages = Math.ceil(size / pageSize);
-  const out = Buffer.alloc(pages * pageSize);
-  writePageHeader(out, 0, { id: pgid, flags: BRANCH_PAGE, count: elems.length, overflow: pages - 1 });
+/** Writes a branch node at the start of `out` (zeroed, large enough) as page `pgid`. */
+export function encodeBranchNode(out: Buffer, pgid: number, overflow: number, elems: BranchElement[]): void {
+  writePageHeader(out, 0, { id: pgid, flags: BRANCH_PAGE, count: elems.length, overflow });
   let data = PAGE_HEADER_SIZE + BRANCH_ELEMENT_SIZE * elems.length;
   elems.forEach((e, i) => {
     const at = PAGE_HEADER_SIZE + BRANCH_ELEMENT_SIZE * i;
@@ -22,5 +20,4 @@ export function encodeBranchNode(pgid: number, elems: BranchElement[], size: num
     out.set(e.key, data);
     data += e.key.length;
   });
-  return out;
 }

@@ -62,12 +62,9 @@ export class LeafBuilder {
     return Buffer.from(this.data.subarray(0, this.ksizes[0]));
   }
 
-  /** The node padded to whole pages, with its overflow count set. */
-  encodeNode(pgid: number, pageSize: number): Buffer {
-    const pages = Math.max(1, Math.ceil(this.size / pageSize));
-    const out = Buffer.alloc(pages * pageSize);
-    this.writeNode(out, 0, pgid, pages - 1);
-    return out;
+  /** Writes the node at the start of `out` (zeroed, whole pages) as page `pgid`. */
+  encodeNode(out: Buffer, pgid: number, overflow: number): void {
+    this.writeNode(out, 0, pgid, overflow);
   }
 
   /** A bucket value holding the node inline: bucket header (root 0, sequence 0), then the page. */

@@ -1,18 +1,24 @@
-// Collects pages in page-id order and writes them to a file in large positional writes. It also
-// hands out page ids, so a node's id is known before its bytes are built. Appending is
-// synchronous; the owner calls flush() when `full` says a batch is ready, which keeps the hot
-// path free of promises and bounds what waits in memory to about one batch.
+// Lays nodes out in page-id order and writes them to a file in large positional writes. It hands
+// out page ids, so a node knows its id while it is encoded, and encodes nodes straight into one
+// reusable batch buffer (no allocation per page). Appending is synchronous; the owner awaits
+// flush() whenever `full` says so, which keeps the hot path free of promises and bounds what
+// waits in memory to one batch (plus a node too large for it).
 import type { FileHandle } from 'node:fs/promises';
 import { writeFully } from './file-io';
 
 const BATCH_BYTES = 1 << 20;
 
+/** Encodes a node into `out` (zeroed, whole pages) as page `pgid` with `overflow` extra pages. */
+export type NodeEncoder = (out: Buffer, pgid: number, overflow: number) => void;
+
 export class PageSink {
   private readonly fh: FileHandle;
   private readonly pageSize: number;
   private nextPgid: number;
-  private batch: Buffer[] = [];
-  private batchBytes = 0;
+  private readonly batch = Buffer.alloc(BATCH_BYTES);
+  private used = 0;
+  /** Nodes that did not fit in the batch; they follow it in the file. */
+  private tail: Buffer[] = [];
   private batchStartPgid: number;
 
   constructor(fh: FileHandle, pageSize: number, firstPgid: number) {
@@ -27,30 +33,41 @@ export class PageSink {
     return this.nextPgid;
   }
 
+  /** True when the next page might not fit: time to flush. */
   get full(): boolean {
-    return this.batchBytes >= BATCH_BYTES;
+    return this.tail.length > 0 || this.used + this.pageSize > this.batch.length;
   }
 
-  /** Appends a node of one or more whole pages built for id `highWater`; returns that id. */
-  append(node: Buffer): number {
-    if (node.length === 0 || node.length % this.pageSize !== 0) {
-      throw new Error(`page sink: node of ${node.length} bytes is not whole pages`);
-    }
+  /** Appends a node of `size` bytes (rounded up to whole pages) encoded by `encode`; returns its page id. */
+  append(size: number, encode: NodeEncoder): number {
+    const pages = Math.max(1, Math.ceil(size / this.pageSize));
+    const length = pages * this.pageSize;
     const pgid = this.nextPgid;
-    this.nextPgid += node.length / this.pageSize;
-    this.batch.push(node);
-    this.batchBytes += node.length;
+    this.nextPgid += pages;
+    if (this.tail.length === 0 && this.used + length <= this.batch.length) {
+      const out = this.batch.subarray(this.used, this.used + length);
+      out.fill(0);
+      encode(out, pgid, pages - 1);
+      this.used += length;
+    } else {
+      const out = Buffer.alloc(length);
+      encode(out, pgid, pages - 1);
+      this.tail.push(out);
+    }
     return pgid;
   }
 
   async flush(): Promise<void> {
-    if (this.batch.length === 0) return;
-    const data = this.batch.length === 1 ? this.batch[0] : Buffer.concat(this.batch, this.batchBytes);
-    const at = this.batchStartPgid * this.pageSize;
-    this.batch = [];
-    this.batchBytes = 0;
+    let at = this.batchStartPgid * this.pageSize;
+    if (this.used > 0) await writeFully(this.fh, this.batch.subarray(0, this.used), at);
+    at += this.used;
+    for (const node of this.tail) {
+      await writeFully(this.fh, node, at);
+      at += node.length;
+    }
+    this.used = 0;
+    this.tail = [];
     this.batchStartPgid = this.nextPgid;
-    await writeFully(this.fh, data, at);
   }
 
   /** Writes a page at a fixed id outside the append order (the meta and freelist pages). */

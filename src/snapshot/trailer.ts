@@ -12,6 +12,7 @@ import { writeFully } from './file-io';
 export const SHA256_SIZE = 32;
 /** etcd's Maintenance.Snapshot chunk size (snapshotSendBufferSize). */
 export const SNAPSHOT_CHUNK_SIZE = 32 * 1024;
+const HASH_READ_BYTES = 1 << 20;
 
 export function hasSha256Trailer(fileSize: number): boolean {
   return fileSize % 512 === SHA256_SIZE;
@@ -120,10 +121,20 @@ export async function saveSnapshotStream(blobs: AsyncIterable<Uint8Array>, path:
   }
 }
 
+/** SHA-256 of the first `length` bytes, read through one reused buffer (no garbage per chunk). */
 async function sha256Of(path: string, length: number): Promise<Buffer> {
   const hash = createHash('sha256');
-  if (length > 0) {
-    for await (const chunk of createReadStream(path, { start: 0, end: length - 1 }) as AsyncIterable<Buffer>) hash.update(chunk);
+  const buf = Buffer.alloc(Math.min(HASH_READ_BYTES, Math.max(length, 1)));
+  const fh = await open(path, 'r');
+  try {
+    for (let at = 0; at < length; ) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, length - at), at);
+      if (bytesRead === 0) throw new SnapshotError('truncated', `file truncated (short read at offset ${at})`);
+      hash.update(buf.subarray(0, bytesRead));
+      at += bytesRead;
+    }
+  } finally {
+    await fh.close();
   }
   return hash.digest();
 }

@@ -90,7 +90,7 @@ export class TreeWriter {
     const empty = this.leaf.count === 0;
     const firstKey = empty ? Buffer.alloc(0) : this.leaf.firstKey();
     if (!empty) this.prevLeafLastKey = this.leaf.lastKey();
-    const pgid = this.sink.append(this.leaf.encodeNode(this.sink.highWater, this.pageSize));
+    const pgid = this.sink.append(this.leaf.size, (out, id, overflow) => this.leaf.encodeNode(out, id, overflow));
     this.leaf.reset();
     this.leavesWritten++;
     this.addBranch(0, { key: firstKey, pgid });
@@ -109,7 +109,7 @@ export class TreeWriter {
   private emitBranch(depth: number): void {
     const level = this.branches[depth];
     const { pending, size } = level;
-    const pgid = this.sink.append(encodeBranchNode(this.sink.highWater, pending, size, this.pageSize));
+    const pgid = this.sink.append(size, (out, id, overflow) => encodeBranchNode(out, id, overflow, pending));
     level.pending = [];
     level.size = PAGE_HEADER_SIZE;
     level.written++;
