@@ -120,6 +120,7 @@ export class Wal {
   private draining: Promise<void> = Promise.resolve();
   private failure?: WalError;
   private closed = false;
+  private closing?: Promise<void>;
   /** The hard state of the latest save, in call order: decides what the next save must write. */
   private lastState: HardState = EMPTY_HARD_STATE;
   /** What has reached the file: used for the header and the name of the next segment. */
@@ -259,8 +260,12 @@ export class Wal {
   }
 
   /** Waits for queued work, syncs what is not yet durable, and closes the files. */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
+    this.closing ??= this.closeFiles();
+    return this.closing;
+  }
+
+  private async closeFiles(): Promise<void> {
     this.closed = true;
     while (this.running) await this.draining;
     const tail = this.tail;
@@ -326,10 +331,12 @@ export class Wal {
     }
     try {
       const buf = batch.length === 1 ? batch[0].frames : Buffer.concat(batch.map((j) => j.frames));
-      await writeAll(tail.fd, buf, tail.offset);
-      tail.offset += buf.length;
-      this.onWrite?.(buf.length);
-      this.unsynced = true;
+      if (buf.length > 0) {
+        await writeAll(tail.fd, buf, tail.offset);
+        tail.offset += buf.length;
+        this.onWrite?.(buf.length);
+        this.unsynced = true;
+      }
       for (const job of batch) {
         if (job.lastIndex !== undefined) this.writtenLastIndex = job.lastIndex;
         if (job.snapshotIndex !== undefined) this.writtenLastIndex = Math.max(this.writtenLastIndex, job.snapshotIndex);
