@@ -8,13 +8,18 @@ import { checkApiVersion, type RawGlobalFlags } from './global';
 import { registerKvCommands } from './commands/kv';
 import { registerTxnCommand } from './commands/txn';
 import { registerWatchCommand } from './commands/watch';
+import { registerLeaseCommands } from './commands/lease';
+import { registerMemberCommands } from './commands/member';
+import { registerClusterCommands } from './commands/cluster';
 import { toCtlError } from './commands/shared';
 
 export interface CtlRegistration {
   (program: Command, ctx: CtlContext): void;
 }
 
-const COMMANDS: CtlRegistration[] = [registerKvCommands, registerTxnCommand, registerWatchCommand];
+const COMMANDS: CtlRegistration[] = [
+  registerKvCommands, registerTxnCommand, registerWatchCommand, registerLeaseCommands, registerMemberCommands, registerClusterCommands,
+];
 
 /** Flags that take a value (so `--name=true` is left alone). */
 function valueFlags(program: Command): Set<string> {
@@ -96,7 +101,7 @@ export async function runCtl(argv: readonly string[], io: CtlIo): Promise<number
       return ExitCode.error;
     }
     const ctlError = toCtlError(err);
-    io.output.err(`Error: ${ctlError.message}\n`);
+    if (ctlError.message !== '') io.output.err(`Error: ${ctlError.message}\n`);
     return ctlError.exitCode;
   } finally {
     ctx.close();
