@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as net from 'node:net';
 import { freePorts } from '../support/ports';
 import { hasRealEtcd, startRealEtcd } from '../support/real-etcd';
@@ -61,6 +62,16 @@ test('cairn configured by ETCD_* variables serves etcdctl, HTTP and metrics; gar
   assert.ok(logLines.some((l) => l.msg === 'serving client traffic insecurely; this is strongly discouraged!' && l.address === `127.0.0.1:${clientPort}`));
   assert.ok(logLines.every((l) => typeof l.level === 'string' && typeof l.ts === 'string' && typeof l.msg === 'string'));
 
+  // an open watch stream does not hold the shutdown up: the client is told to go, the member stops
+  const watcher = spawn('etcdctl', ['--endpoints', endpoint, 'watch', 'greeting'], { env: { PATH: process.env.PATH, ETCDCTL_API: '3' }, stdio: ['ignore', 'pipe', 'ignore'] });
+  t.after(() => { watcher.kill('SIGKILL'); });
+  let watched = '';
+  watcher.stdout.on('data', (d: Buffer) => { watched += d.toString(); });
+  for (let i = 0; i < 50 && !watched.includes('watched'); i++) {
+    etcdctl(endpoint, ['put', 'greeting', 'watched']);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  assert.match(watched, /PUT\ngreeting\nwatched\n/);
   const exit = await cairn.stop('SIGTERM');
   assert.deepEqual(exit, { code: 0, signal: null }, cairn.log());
   assert.match(cairn.log(), /"msg":"received signal; shutting down"/);
@@ -68,7 +79,7 @@ test('cairn configured by ETCD_* variables serves etcdctl, HTTP and metrics; gar
   // and the data is there after a restart
   const again = await startCairn({ args: ['--name', 'edge0', '--data-dir', `${cairn.dataDir}/data`, '--listen-client-urls', endpoint, '--advertise-client-urls', endpoint], dataDir: cairn.dataDir });
   t.after(() => again.stop('SIGKILL'));
-  assert.equal(etcdctl(endpoint, ['get', 'greeting', '--print-value-only']).stdout, 'hello\n');
+  assert.equal(etcdctl(endpoint, ['get', 'greeting', '--print-value-only']).stdout, 'watched\n');
   assert.deepEqual(await again.stop('SIGINT'), { code: 0, signal: null });
 });
 
