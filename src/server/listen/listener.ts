@@ -123,7 +123,10 @@ export async function listenUrl(url: string, routes: ConnectionRoutes, options: 
   }
 
   const isUnix = parsed.scheme === 'unix' || parsed.scheme === 'unixs';
-  server.listen(isUnix ? { path: parsed.host } : { host: parsed.hostname, port: parsed.port });
+  // Go listens on localhost's IPv4 address; Node might pick ::1 first, where etcdctl's default
+  // endpoint (127.0.0.1:2379) would not find us.
+  const host = parsed.hostname === 'localhost' ? '127.0.0.1' : parsed.hostname;
+  server.listen(isUnix ? { path: parsed.host } : { host, port: parsed.port });
   try {
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]) => Promise.reject(err))]);
   } catch (err) {
