@@ -3,12 +3,14 @@ import { homedir } from 'node:os';
 import { isIP } from 'node:net';
 import * as path from 'node:path';
 import { KEY_ALGORITHMS, isDnsSubdomain } from '../../pki';
-import { FlagValue, MemberPorts, RUNTIMES, configKeyOfFlag, parseGoDuration, placeFlag } from '../../render';
+import { FlagValue, RUNTIMES, configKeyOfFlag, placeFlag } from '../../render';
 import { DEFAULTS, MANAGED_FLAGS } from './defaults';
 import { ConfigError } from './errors';
 import { Fields, YamlMap, describe, isMap, join } from './fields';
+import { Env, SshDefaults, checkUnique, host, sshAgent } from './hosts';
 import type { LineMap } from './positions';
 import { API_VERSION, AdmConfig, HostConfig, KIND } from './types';
+import { PORT_RANGE, durationMs, expandHome, ports } from './values';
 
 export interface ResolveOptions {
   /** Field lines, when the configuration came from a YAML file. */
@@ -18,40 +20,10 @@ export interface ResolveOptions {
   /** For ~ in file names; defaults to the user's home. */
   homeDir?: string;
   /** For `agent: true` (SSH_AUTH_SOCK); defaults to process.env. */
-  env?: Readonly<Record<string, string | undefined>>;
+  env?: Env;
 }
 
 const TOP = ['apiVersion', 'kind', 'clusterName', 'token', 'runtime', 'keyAlgorithm', 'certificates', 'paths', 'ports', 'staticPod', 'extraArgs', 'ssh', 'hosts'];
-const HOST = ['name', 'address', 'port', 'user', 'privateKeyFile', 'agent', 'knownHostsFile', 'advertiseAddress', 'ports'];
-const PORT_RANGE: [number, number] = [1, 65535];
-
-function expandHome(file: string, home: string): string {
-  return file === '~' ? home : file.startsWith('~/') ? path.join(home, file.slice(2)) : file;
-}
-
-function durationMs(f: Fields, parent: YamlMap, key: string, at: string, fallback: string, min: string): number {
-  const text = f.str(parent, key, at, fallback) ?? fallback;
-  const ns = parseGoDuration(text);
-  const minNs = parseGoDuration(min) ?? 0;
-  if (ns === undefined) f.issue(join(at, key), `must be a duration such as ${fallback} (units h, m, s, ms), not ${JSON.stringify(text)}`);
-  else if (ns < minNs) f.issue(join(at, key), `must be at least ${min}, not ${JSON.stringify(text)}`);
-  else return ns / 1e6;
-  return (parseGoDuration(fallback) ?? 0) / 1e6;
-}
-
-function ports(f: Fields, parent: YamlMap, key: string, at: string, fallback: MemberPorts): MemberPorts {
-  const m = f.map(parent, key, at);
-  const p = join(at, key);
-  f.onlyKnown(m, p, ['client', 'peer', 'metrics']);
-  const out = {
-    client: f.int(m, 'client', p, fallback.client, PORT_RANGE),
-    peer: f.int(m, 'peer', p, fallback.peer, PORT_RANGE),
-    metrics: f.int(m, 'metrics', p, fallback.metrics, PORT_RANGE),
-  };
-  const given = parent[key] !== undefined && parent[key] !== null;
-  if (given && new Set([out.client, out.peer, out.metrics]).size < 3) f.issue(p, `client, peer and metrics ports must differ (${out.client}, ${out.peer}, ${out.metrics})`);
-  return out;
-}
 
 function extraArgs(f: Fields, parent: YamlMap): Record<string, FlagValue> {
   const m = f.map(parent, 'extraArgs', '');
@@ -72,84 +44,6 @@ function extraArgs(f: Fields, parent: YamlMap): Record<string, FlagValue> {
     }
   }
   return out;
-}
-
-function sshAgent(f: Fields, m: YamlMap, at: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
-  const v = m.agent;
-  if (v === undefined || v === null || v === false) return undefined;
-  if (v === true) {
-    const sock = env.SSH_AUTH_SOCK;
-    if (!sock) f.issue(join(at, 'agent'), 'true, but SSH_AUTH_SOCK is not set (give the socket path instead)');
-    return sock;
-  }
-  if (typeof v === 'string' && v !== '') return v;
-  f.issue(join(at, 'agent'), `must be true, false or an ssh-agent socket path, not ${describe(v)}`);
-  return undefined;
-}
-
-interface SshDefaults {
-  user: string;
-  port: number;
-  privateKeyFile?: string;
-  agent?: string;
-  knownHostsFile: string;
-}
-
-function host(f: Fields, raw: unknown, at: string, defaults: SshDefaults, clusterPorts: MemberPorts, home: string, env: ResolveOptions['env'] & object): HostConfig | undefined {
-  if (!isMap(raw)) {
-    f.issue(at, `must be a mapping with name and address, not ${describe(raw)}`);
-    return undefined;
-  }
-  f.onlyKnown(raw, at, HOST);
-  const name = f.str(raw, 'name', at);
-  if (name !== undefined && !isDnsSubdomain(name)) {
-    f.issue(join(at, 'name'), `${JSON.stringify(name)} must be a lowercase DNS name (letters, digits, '-' and '.'), as it becomes the certificates' CN and SAN`);
-  }
-  const address = f.str(raw, 'address', at);
-  let advertiseAddress = f.optionalStr(raw, 'advertiseAddress', at);
-  if (advertiseAddress === undefined && address !== undefined) {
-    if (isIP(address)) advertiseAddress = address;
-    else f.issue(join(at, 'advertiseAddress'), `required when address (${address}) is not an IP address`);
-  } else if (advertiseAddress !== undefined && !isIP(advertiseAddress)) {
-    f.issue(join(at, 'advertiseAddress'), `${JSON.stringify(advertiseAddress)} is not an IP address`);
-  }
-  if (advertiseAddress === '0.0.0.0' || advertiseAddress === '::') {
-    f.issue(join(at, raw.advertiseAddress === undefined ? 'address' : 'advertiseAddress'), `${advertiseAddress} listens everywhere but cannot be advertised; give the host's own IP`);
-  }
-  const keyFile = f.optionalStr(raw, 'privateKeyFile', at);
-  const agent = raw.agent === undefined ? defaults.agent : sshAgent(f, raw, at, env);
-  const knownHosts = f.str(raw, 'knownHostsFile', at, defaults.knownHostsFile) ?? defaults.knownHostsFile;
-  return {
-    name: name ?? '',
-    address: address ?? '',
-    port: f.int(raw, 'port', at, defaults.port, PORT_RANGE),
-    user: f.str(raw, 'user', at, defaults.user) ?? defaults.user,
-    privateKeyFile: keyFile !== undefined ? expandHome(keyFile, home) : defaults.privateKeyFile,
-    agent,
-    knownHostsFile: expandHome(knownHosts, home),
-    advertiseAddress: advertiseAddress ?? '',
-    ports: ports(f, raw, 'ports', at, clusterPorts),
-  };
-}
-
-function checkUnique(f: Fields, hosts: HostConfig[]): void {
-  const seen = new Map<string, number>();
-  hosts.forEach((h, i) => {
-    for (const [what, key] of [
-      ['name', `name:${h.name}`],
-      ['address', `address:${h.address}:${h.port}`],
-    ]) {
-      const first = seen.get(key);
-      if (first !== undefined) f.issue(`hosts[${i}].${what}`, `same as hosts[${first}].${what}`);
-      else seen.set(key, i);
-    }
-    const endpoint = (p: number): string => `${h.advertiseAddress}:${p}`;
-    for (const [j, other] of hosts.slice(0, i).entries()) {
-      if (other.advertiseAddress !== h.advertiseAddress) continue;
-      const clash = [h.ports.client, h.ports.peer, h.ports.metrics].filter((p) => [other.ports.client, other.ports.peer, other.ports.metrics].includes(p));
-      if (clash.length > 0) f.issue(`hosts[${i}].ports`, `${endpoint(clash[0])} is also used by hosts[${j}] (give members on one address different ports)`);
-    }
-  });
 }
 
 /** Checks a parsed configuration and returns it with defaults filled in; throws ConfigError listing every problem. */
