@@ -41,8 +41,9 @@ export class PageStore {
     const h = readPageHeader(first, 0);
     this.checkHeader(pgid, h.id, h.overflow);
     const bytes = h.overflow === 0 ? first : await this.readPages(pgid, h.overflow + 1);
+    const node = viewNode(bytes, `page ${pgid}`);
     this.markReached(pgid, h.overflow);
-    return viewNode(bytes, `page ${pgid}`);
+    return node;
   }
 
   /** Reads the freelist page and remembers the free ids; a page both free and in use is an error. */
