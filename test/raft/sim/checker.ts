@@ -12,9 +12,14 @@ export interface MemberView {
   id: bigint;
   state: StateType;
   term: number;
+  applied: number;
+  applying: number;
   committed: number;
   firstIndex: number;
+  lastIndex: number;
   termAt(i: number): number | undefined;
+  /** The leader's view of each member: [match, next]. */
+  progress: [bigint, number, number][];
 }
 
 export class Checker {
@@ -35,6 +40,12 @@ export class Checker {
   /** Election safety and log safety, after every step, for every running member. */
   afterStep(views: MemberView[]): void {
     for (const v of views) {
+      if (!(v.applied <= v.applying && v.applying <= v.committed && v.committed <= v.lastIndex)) {
+        fail(`member ${v.id} breaks applied <= applying <= committed <= lastIndex: ${v.applied}, ${v.applying}, ${v.committed}, ${v.lastIndex}`);
+      }
+      for (const [id, match, next] of v.progress) {
+        if (!(match < next)) fail(`leader ${v.id} has match ${match} >= next ${next} for member ${id}`);
+      }
       if (v.state === StateType.StateLeader) {
         const prev = this.leaders.get(v.term);
         if (prev !== undefined && prev !== v.id) fail(`two leaders in term ${v.term}: ${prev} and ${v.id}`);
@@ -53,7 +64,10 @@ export class Checker {
     const from = Math.max(this.checkedUpTo.get(v.id) ?? 0, v.firstIndex - 1) + 1;
     for (let i = from; i <= v.committed; i++) {
       const t = v.termAt(i);
-      if (t === undefined) continue; // compacted away under a snapshot
+      if (t === undefined) {
+        if (i >= v.firstIndex) fail(`member ${v.id} lost committed entry ${i}`);
+        continue; // compacted away under a snapshot
+      }
       const known = this.committedTerms.get(i);
       if (known === undefined) this.committedTerms.set(i, t);
       else if (known !== t) fail(`member ${v.id} has term ${t} at committed index ${i}, but ${known} was committed there`);

@@ -507,13 +507,19 @@ export class SimCluster {
     const views = [];
     for (const m of this.up()) {
       const r = m.node!.raft;
+      const progress: [bigint, number, number][] = [];
+      if (r.state === StateType.StateLeader) r.trk.visit((id, pr) => progress.push([id, pr.match, pr.next]));
       views.push({
         id: m.id,
         state: r.state,
         term: r.term,
+        applied: r.raftLog.applied,
+        applying: r.raftLog.applying,
         committed: r.raftLog.committed,
         firstIndex: r.raftLog.firstIndex(),
+        lastIndex: r.raftLog.lastIndex(),
         termAt: (i: number) => r.raftLog.term(i),
+        progress,
       });
     }
     this.checker.afterStep(views);
