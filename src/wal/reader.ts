@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WalError } from './errors';
 import { decodeSegment, hasDataAfter } from './decoder';
-import { SegmentName, allSegments } from './names';
+import { SegmentName, allSegments, segmentsFrom } from './names';
 import {
   EMPTY_HARD_STATE,
   Entry,
@@ -25,6 +25,12 @@ export type LogRecord =
   | { type: RecordType.Entry; entry: Entry }
   | { type: RecordType.State; state: HardState }
   | { type: RecordType.Snapshot; snapshot: SnapshotMarker };
+
+export interface LocatedRecord {
+  record: LogRecord;
+  /** "<segment> at offset <n>", for error messages. */
+  where: string;
+}
 
 export interface TailEnd {
   segment: SegmentName;
@@ -62,8 +68,9 @@ function decodeRecord(type: number, payload: Uint8Array, where: string): LogReco
   }
 }
 
-/** Calls `onRecord` for every record of `segments` (in `dir`), in log order. */
-export function readSegments(dir: string, segments: readonly SegmentName[], onRecord: (record: LogRecord, where: string) => void): TailEnd {
+/** Every record of `segments` (in `dir`) in log order, each with where it was found. */
+export function readSegments(dir: string, segments: readonly SegmentName[]): { records: LocatedRecord[]; tail: TailEnd } {
+  const records: LocatedRecord[] = [];
   let tail: TailEnd | undefined;
   segments.forEach((segment, i) => {
     const { name } = segment;
@@ -72,7 +79,7 @@ export function readSegments(dir: string, segments: readonly SegmentName[], onRe
     const scan = decodeSegment(buf);
     for (const rec of scan.records) {
       const where = `${name} at offset ${rec.offset}`;
-      onRecord(decodeRecord(rec.type, rec.payload, where), where);
+      records.push({ record: decodeRecord(rec.type, rec.payload, where), where });
     }
     const stop = scan.stop;
     const at = `${name} at offset ${scan.end}`;
@@ -89,7 +96,7 @@ export function readSegments(dir: string, segments: readonly SegmentName[], onRe
     else if (hasDataAfter(buf, scan.end)) tail.damage = 'unreadable bytes after the last record';
   });
   if (!tail) throw new WalError('not-found', `wal: no wal files in ${dir}`);
-  return tail;
+  return { records, tail };
 }
 
 export interface LogRead {
@@ -103,11 +110,12 @@ export interface LogRead {
 }
 
 /**
- * Reads `segments` from the raft snapshot `start` on: the entries after it (a later entry replaces
+ * Reads the log in `dir` from the raft snapshot `start` on: the entries after it (a later entry replaces
  * an earlier one at the same index and all after it), the last hard state, and every snapshot
  * marker. The marker of `start` must be among them.
  */
-export function readLog(dir: string, segments: readonly SegmentName[], start: { index: number; term: number }): LogRead {
+export function readLog(dir: string, start: { index: number; term: number }): LogRead {
+  const segments = segmentsFrom(dir, start.index);
   let metadata: WalMetadata | undefined;
   let hardState = EMPTY_HARD_STATE;
   const entries: Entry[] = [];
@@ -115,7 +123,8 @@ export function readLog(dir: string, segments: readonly SegmentName[], start: { 
   let matched = false;
   let lastIndex = start.index;
 
-  const tail = readSegments(dir, segments, (rec, where) => {
+  const { records, tail } = readSegments(dir, segments);
+  for (const { record: rec, where } of records) {
     switch (rec.type) {
       case RecordType.Metadata: {
         const m = rec.metadata;
@@ -154,7 +163,7 @@ export function readLog(dir: string, segments: readonly SegmentName[], start: { 
         break;
       }
     }
-  });
+  }
 
   if (!metadata) throw new WalError('corrupt', `wal: no metadata record in ${segments[0].name}`);
   if (!matched) {
@@ -171,9 +180,9 @@ export function readLog(dir: string, segments: readonly SegmentName[], start: { 
 export function validSnapshotMarkers(dir: string): SnapshotMarker[] {
   const markers: SnapshotMarker[] = [];
   let commit = 0;
-  readSegments(dir, allSegments(dir), (rec) => {
-    if (rec.type === RecordType.Snapshot) markers.push(rec.snapshot);
-    else if (rec.type === RecordType.State) commit = rec.state.commit;
-  });
+  for (const { record } of readSegments(dir, allSegments(dir)).records) {
+    if (record.type === RecordType.Snapshot) markers.push(record.snapshot);
+    else if (record.type === RecordType.State) commit = record.state.commit;
+  }
   return markers.filter((m) => m.index <= commit);
 }

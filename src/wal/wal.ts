@@ -111,7 +111,7 @@ export class Wal {
   private readonly onSync?: (seconds: number) => void;
   private readonly onWrite?: (bytes: number) => void;
   /** Set by open until readAll has run; a log is appendable only after that. */
-  private pendingRead?: { start: { index: number; term: number }; segments: SegmentName[] };
+  private pendingRead?: { start: { index: number; term: number } };
   private metadata?: WalMetadata;
   private tail?: Tail;
   private pipeline?: FilePipeline;
@@ -179,7 +179,8 @@ export class Wal {
   static open(dir: string, options: OpenOptions = {}): Wal {
     const wal = new Wal(dir, options);
     const start = options.snapshot ?? { index: 0, term: 0 };
-    wal.pendingRead = { start: { index: start.index, term: start.term }, segments: segmentsFrom(dir, start.index) };
+    segmentsFrom(wal.dir, start.index); // fails now, as etcd's open does, when no segment covers the snapshot
+    wal.pendingRead = { start: { index: start.index, term: start.term } };
     return wal;
   }
 
@@ -192,8 +193,7 @@ export class Wal {
     const pending = this.pendingRead;
     if (!pending) throw new WalError('bad-state', 'wal: readAll must be called once, right after open');
     this.pendingRead = undefined;
-    const { start, segments } = pending;
-    const { metadata, hardState, entries, snapshots, lastIndex, tail } = readLog(this.dir, segments, start);
+    const { metadata, hardState, entries, snapshots, lastIndex, tail } = readLog(this.dir, pending.start);
     const { segment: last, end, damage } = tail;
     if (damage) {
       keepBrokenCopy(path.join(this.dir, last.name));
