@@ -13,7 +13,7 @@ export interface SingleMemberLogOptions {
   memberId: bigint;
   /** Entries the WAL held at open, after its snapshot. */
   walEntries: CommittedEntry[];
-  /** Term of the WAL's last hard state; a restart starts the next term, as a raft election would. */
+  /** Term of the WAL's last hard state (0 for a new log); each start elects this member in the next term, as raft would. */
   lastTerm: number;
 }
 
@@ -33,7 +33,8 @@ export class SingleMemberLog implements ReplicationLog {
   constructor(wal: Wal, options: SingleMemberLogOptions) {
     this.wal = wal;
     this.memberId = options.memberId;
-    this.term = options.lastTerm + 1;
+    // A new etcd member boots at term 1 and wins its first election at term 2; we report the same.
+    this.term = Math.max(options.lastTerm, 1) + 1;
     this.walEntries = options.walEntries;
   }
 

@@ -41,7 +41,7 @@ test('data and revision survive a clean restart', async () => {
     assert.equal((await c.range('a')).kvs[0].value.toString(), '1');
     const next = await c.put('c', '3');
     assert.equal(next.header?.revision, (last.header?.revision ?? 0n) + 1n);
-    assert.equal(next.header?.raftTerm, 2n, 'a restart starts a new term');
+    assert.equal(next.header?.raftTerm, 3n, 'a restart starts a new term');
     await running.stop();
   } finally {
     removeDir(dir);

@@ -33,7 +33,7 @@ describe('Maintenance, Cluster and Auth services', () => {
     assert.equal(status.leader, running.server.memberId);
     assert.ok(status.raftIndex >= 2n);
     assert.equal(status.raftAppliedIndex, status.raftIndex);
-    assert.equal(status.raftTerm, 1n);
+    assert.equal(status.raftTerm, 2n);
     assert.equal(status.isLearner, false);
     assert.deepEqual(status.errors, []);
   });
