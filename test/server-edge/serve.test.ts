@@ -185,6 +185,7 @@ test('TLS with client certificate auth: gRPC and HTTPS with a good certificate; 
   const serving = await serveMember(testMember(), config({
     'listen-client-urls': ['https://127.0.0.1:0'],
     'advertise-client-urls': ['https://127.0.0.1:2379'],
+    'listen-metrics-urls': ['https://127.0.0.1:0', 'http://127.0.0.1:0'],
     'cert-file': pki.serverCert,
     'key-file': pki.serverKey,
     'client-cert-auth': true,
@@ -216,6 +217,13 @@ test('TLS with client certificate auth: gRPC and HTTPS with a good certificate; 
   await assert.rejects(get(`https://${address}/health`, { ca, key: pki.read(pki.strangerKey), cert: pki.read(pki.strangerCert) }));
   await assert.rejects(grpcStatus(address, grpc.credentials.createSsl(ca)), (err: grpc.ServiceError) => err.code === grpc.status.UNAVAILABLE);
   await assert.rejects(grpcStatus(address, grpc.credentials.createSsl(ca, pki.read(pki.strangerKey), pki.read(pki.strangerCert))));
+  // https metrics URLs use the client TLS settings, http ones stay plain, as in etcd
+  const secureMetrics = serving.metricsListeners.find((l) => l.secure)!;
+  const plainMetrics = serving.metricsListeners.find((l) => !l.secure)!;
+  assert.equal((await get(`https://${secureMetrics.address}/health`, good)).body, '{"health":"true"}');
+  await assert.rejects(get(`https://${secureMetrics.address}/health`, { ca }));
+  assert.equal((await get(`http://${plainMetrics.address}/health`)).body, '{"health":"true"}');
+
   // a plaintext client on the TLS port is refused too, and the server goes on
   await assert.rejects(grpcStatus(address));
   assert.equal((await grpcStatus(address, goodCreds)).version, '3.4.31');
