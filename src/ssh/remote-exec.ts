@@ -7,7 +7,8 @@ import type { ExecOptions, ExecResult } from './host';
 import { exportPrefix } from './shell-quote';
 
 /**
- * The first line a command writes to stderr is its shell's pid, taken off before the caller sees it.
+ * Before the command runs, its shell writes its pid to stderr in a tagged line, taken out before the
+ * caller sees it.
  * sshd makes that shell a session and process group leader, so on a timeout one `kill -- -pid`
  * ends the command and everything it started. (An SSH "signal" request would be simpler, but
  * OpenSSH refuses it for root logins, where it runs without privilege separation.)
@@ -17,14 +18,21 @@ function pidMarker(): { line: string; prefix: string } {
   return { line: tag, prefix: `echo "${tag}:$$" >&2; ` };
 }
 
-/** Splits the pid line off the front of stderr. */
+// How much of stderr is searched for the pid line: a noisy login shell (a .bashrc that warns) may
+// write before it, but never this much.
+const PID_SEARCH_LIMIT = 64 * 1024;
+
+/** Takes the pid line out of stderr. */
 class StderrWithPid {
-  /** what came before the first newline; undefined once that line has been handled */
+  /** stderr so far while the pid line is still to come; undefined once it has been found (or given up on) */
   private head: string | undefined = '';
   private readonly chunks: Buffer[] = [];
+  private readonly pattern: RegExp;
   pid?: number;
 
-  constructor(private readonly tag: string) {}
+  constructor(tag: string) {
+    this.pattern = new RegExp(`(^|\\n)${tag}:(\\d+)\\n`);
+  }
 
   push(chunk: Buffer): void {
     if (this.head === undefined) {
@@ -32,12 +40,16 @@ class StderrWithPid {
       return;
     }
     this.head += chunk.toString('latin1');
-    const newline = this.head.indexOf('\n');
-    if (newline < 0) return;
-    const match = new RegExp(`^${this.tag}:(\\d+)$`).exec(this.head.slice(0, newline));
-    if (match) this.pid = Number(match[1]);
-    this.chunks.push(Buffer.from(match ? this.head.slice(newline + 1) : this.head, 'latin1'));
-    this.head = undefined;
+    const match = this.pattern.exec(this.head);
+    if (match) {
+      this.pid = Number(match[2]);
+      const before = this.head.slice(0, match.index + match[1].length);
+      this.chunks.push(Buffer.from(before + this.head.slice(match.index + match[0].length), 'latin1'));
+      this.head = undefined;
+    } else if (this.head.length > PID_SEARCH_LIMIT) {
+      this.chunks.push(Buffer.from(this.head, 'latin1'));
+      this.head = undefined;
+    }
   }
 
   text(): string {

@@ -27,6 +27,15 @@ after(async () => {
 
 const T = { timeoutMs: 20_000 };
 
+/** Polls pgrep on the host (at most 50 times, 100 ms apart) until no process matches. */
+async function noProcessMatches(pattern: string): Promise<boolean> {
+  for (let i = 0; i < 50; i++) {
+    if ((await host.exec(`pgrep -f '${pattern}'`, T)).code === 1) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
 test('exec returns exit code, stdout and stderr, and runs on the test host', async () => {
   assert.deepEqual(await host.exec('echo out; echo err >&2; exit 5', T), { code: 5, stdout: 'out\n', stderr: 'err\n' });
   assert.deepEqual(await host.exec('hostname', T), { code: 0, stdout: `${node.name}\n`, stderr: '' });
@@ -51,12 +60,7 @@ test('a timeout is an error naming host and command, and sshd kills the command'
     assert.equal(err.message, `ssh: command timed out after 300 ms on ${node.name} (root@${node.address}:${node.port}): sleep 30; touch ${marker}`);
     return true;
   });
-  let gone = false;
-  for (let i = 0; i < 50 && !gone; i++) {
-    gone = (await host.exec(`pgrep -f '[s]leep 30; touch ${marker}'`, T)).code === 1;
-    if (!gone) await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  assert.ok(gone, 'the timed-out command is no longer running');
+  assert.ok(await noProcessMatches(`[s]leep 30; touch ${marker}`), 'the timed-out command is no longer running');
   assert.equal(existsSync(marker), false);
   assert.equal((await host.exec('echo still usable', T)).stdout, 'still usable\n', 'the connection survives a timeout');
 });
@@ -138,6 +142,19 @@ test('a connection that drops fails the running command as disconnected, and the
   });
   assert.equal((await host.exec('echo back', T)).stdout, 'back\n');
   assert.equal(loginCount(), logins + 1, 'one new login');
+});
+
+test('a login shell that writes to stderr itself (a noisy .bashrc) neither hides that output nor breaks timeouts', async () => {
+  // Debian's bash reads ~/.bashrc for every command sshd starts; this host's /root is its own
+  await host.upload('/root/.bashrc', 'echo "bashrc says hi" >&2\n', { mode: 0o644 });
+  try {
+    assert.deepEqual(await host.exec('echo out; echo err >&2', T), { code: 0, stdout: 'out\n', stderr: 'bashrc says hi\nerr\n' });
+    const marker = `/tmp/cairn-noisy-${randomBytes(4).toString('hex')}`;
+    await assert.rejects(host.exec(`sleep 30; touch ${marker}`, { timeoutMs: 300 }), (err: SshError) => err.kind === 'timeout');
+    assert.ok(await noProcessMatches(`[s]leep 30; touch ${marker}`), 'the timed-out command is no longer running');
+  } finally {
+    await host.remove('/root/.bashrc');
+  }
 });
 
 test('after close, the next calls connect again, once for all of them', async () => {
