@@ -11,6 +11,7 @@ import { registerWatchCommand } from './commands/watch';
 import { registerLeaseCommands } from './commands/lease';
 import { registerMemberCommands } from './commands/member';
 import { registerClusterCommands } from './commands/cluster';
+import { registerAuthCommands } from './commands/auth';
 import { toCtlError } from './commands/shared';
 
 export interface CtlRegistration {
@@ -19,6 +20,7 @@ export interface CtlRegistration {
 
 const COMMANDS: CtlRegistration[] = [
   registerKvCommands, registerTxnCommand, registerWatchCommand, registerLeaseCommands, registerMemberCommands, registerClusterCommands,
+  registerAuthCommands,
 ];
 
 /** Flags that take a value (so `--name=true` is left alone). */
