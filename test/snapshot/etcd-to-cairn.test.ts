@@ -30,7 +30,8 @@ async function readBuckets(path: string): Promise<Map<string, KeyValuePair[]>> {
 
 test('a snapshot saved from real etcd 3.4 reads back with its status, keys and history', { skip }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'cairn-snap-etcd-'));
-  const etcd = await startRealEtcd();
+  const dataDir = join(dir, 'etcd');
+  const etcd = await startRealEtcd({ dataDir });
   try {
     const ctl = (...args: string[]): Promise<string> => etcdctl(['--endpoints', etcd.endpoint, ...args]);
     await ctl('put', 'a', '1');
@@ -46,6 +47,7 @@ test('a snapshot saved from real etcd 3.4 reads back with its status, keys and h
     assert.ok(leaseId, 'lease granted');
     await ctl('put', '--lease', leaseId, 'leased', 'v');
     await ctl('put', 'binary\u00ff', 'value with\nnewline');
+    await ctl('put', 'big', 'v'.repeat(20_000)); // overflow pages in etcd's bbolt
     await ctl('compact', String(compactAt));
     const now = parseEtcdctlGet(await ctl('get', '', '--from-key', '-w', 'json'));
 
@@ -80,6 +82,13 @@ test('a snapshot saved from real etcd 3.4 reads back with its status, keys and h
       members.map((m) => [m.id.toString(), m.name, m.peerURLs, m.clientURLs]),
       listed.members.map((m) => [m.ID, m.name, m.peerURLs, m.clientURLs]),
     );
+
+    // The live db file of a stopped etcd (what --skip-hash-check is for) reads too.
+    await etcd.stop();
+    const copied = join(dataDir, 'member', 'snap', 'db');
+    await assert.rejects(checkSnapshotHash(copied), /^SnapshotError: snapshot: missing sha256 trailer/);
+    assert.equal((await checkSnapshotHash(copied, { skipHashCheck: true })).hasTrailer, false);
+    assert.deepEqual(await snapshotStatus(copied), await etcdctlSnapshotStatus(copied));
   } finally {
     await etcd.stop();
     await rm(dir, { recursive: true, force: true });
