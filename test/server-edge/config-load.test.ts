@@ -99,7 +99,6 @@ test('ETCD_* variables set flags; a flag also on the command line is a conflict;
   assert.equal(config.name, 'cli');
   assert.equal(config.dataDir, '/var/lib/etcd');
   assert.equal(config.heartbeatIntervalMs, 50);
-  assert.equal(config.walDir, '');
   assert.ok(result.kind === 'config' && result.warnings.includes('unrecognized environment variable ETCD_BOGUS=x'));
   assert.ok(result.kind === 'config' && result.notices.includes('recognized environment variable ETCD_DATA_DIR=/var/lib/etcd'));
   configError(() => load(['--name', 'cli'], { ETCD_NAME: 'env' }), /conflicting environment variable "ETCD_NAME" is shadowed by the command-line flag --name/);

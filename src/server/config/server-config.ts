@@ -18,8 +18,6 @@ export type TlsVersion = '' | 'TLS1.2' | 'TLS1.3';
 export interface ServerConfig {
   readonly name: string;
   readonly dataDir: string;
-  /** Empty: the WAL lives in <dataDir>/member/wal. */
-  readonly walDir: string;
   readonly snapshotCount: number;
   readonly heartbeatIntervalMs: number;
   readonly electionTimeoutMs: number;
@@ -106,7 +104,6 @@ export function buildServerConfig(values: ReadonlyMap<string, FlagValue>, option
   return {
     name,
     dataDir: str('data-dir') || `${name}.etcd`,
-    walDir: str('wal-dir'),
     snapshotCount: num('snapshot-count'),
     heartbeatIntervalMs: num('heartbeat-interval'),
     electionTimeoutMs: num('election-timeout'),
