@@ -15,7 +15,7 @@ export function keepBrokenCopy(segmentPath: string): string {
  * Makes the tail segment end at `validEnd` followed by zeros up to at least `segmentBytes`.
  * `discard` says whether bytes after `validEnd` must be removed (a torn or stray write).
  */
-export function resetTail(fd: number, validEnd: number, segmentBytes: number, discard: boolean): void {
+export function resetTail(fd: number, validEnd: number, { segmentBytes, discard }: { segmentBytes: number; discard: boolean }): void {
   let changed = false;
   if (discard) {
     fs.ftruncateSync(fd, validEnd);

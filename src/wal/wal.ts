@@ -202,7 +202,7 @@ export class Wal {
 
     const fd = fs.openSync(path.join(this.dir, last.name), 'r+');
     try {
-      resetTail(fd, end, this.segmentBytes, damage !== undefined);
+      resetTail(fd, end, { segmentBytes: this.segmentBytes, discard: damage !== undefined });
       removeTemporaries(this.dir);
     } catch (err) {
       fs.closeSync(fd);
