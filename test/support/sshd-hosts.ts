@@ -119,7 +119,7 @@ async function launch(host: SshdTestHost, dir: string, privateDirs: string[]): P
     }),
   );
   const logFile = host.logFile;
-  const log = openSync(logFile, 'a');
+  const log = openSync(logFile, 'w'); // one attempt's log, so a retry judges its own failure
   const script = namespaceScript(host.name, host.rootDir, privateDirs, configFile);
   const child = spawn('unshare', ['--mount', '--uts', '--propagation', 'private', 'sh', '-c', script], {
     stdio: ['ignore', log, log],
