@@ -12,6 +12,8 @@ import { registerLeaseCommands } from './commands/lease';
 import { registerMemberCommands } from './commands/member';
 import { registerClusterCommands } from './commands/cluster';
 import { registerAuthCommands } from './commands/auth';
+import { registerDirCommands } from './commands/dirs';
+import { registerVersionCommand } from './commands/version';
 import { toCtlError } from './commands/shared';
 
 export interface CtlRegistration {
@@ -20,7 +22,7 @@ export interface CtlRegistration {
 
 const COMMANDS: CtlRegistration[] = [
   registerKvCommands, registerTxnCommand, registerWatchCommand, registerLeaseCommands, registerMemberCommands, registerClusterCommands,
-  registerAuthCommands,
+  registerAuthCommands, registerDirCommands, registerVersionCommand,
 ];
 
 /** Flags that take a value (so `--name=true` is left alone). */
