@@ -229,7 +229,8 @@ export class WatchableStore extends KVStore implements WatchHost {
     const { events, lastRev } = this.readHistory(groupOf(chosen), minRev, cur);
     for (const w of chosen) {
       const batch = this.batchFor(w, events);
-      w.minRev = lastRev + 1;
+      // the chunk started at the smallest minRev of the pass: never move a watcher back
+      w.minRev = Math.max(w.minRev, lastRev + 1);
       if (batch === undefined) {
         if (lastRev >= cur) {
           this.unsynced.delete(w);
