@@ -5,7 +5,7 @@
 // points to), and last the root bucket's page(s), whose leaf holds one entry per bucket. The metas
 // are written at the end, when the root page id and the high water mark are known, so the output
 // must be a file (a positional write goes back to offset 0), not a pipe.
-import { open, rm, type FileHandle } from 'node:fs/promises';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { SnapshotError } from './errors';
 import { BUCKET_LEAF_FLAG, DEFAULT_PAGE_SIZE, FREELIST_PAGE, writePageHeader } from './layout';
 import { encodeMetaPage, isValidPageSize } from './meta';
@@ -42,34 +42,45 @@ const FREELIST_PGID = 2;
 const FIRST_DATA_PGID = 3;
 
 /**
- * Writes the bbolt file for `source` to `target` (a path, created with mode 0600 and fsynced, or an
- * open file handle written from offset 0). On failure a file created here is removed.
+ * Writes the bbolt file for `source` to `target`: a path (written as `<path>.part` with mode 0600,
+ * fsynced, then renamed, so a failed or interrupted write leaves no file behind), or an open file
+ * handle written from offset 0.
  */
 export async function writeSnapshot(
   source: SnapshotSource,
   target: string | FileHandle,
   opts: WriteSnapshotOptions = {},
 ): Promise<WriteSnapshotResult> {
-  if (typeof target !== 'string') return writeToHandle(source, target, opts);
-  const fh = await open(target, 'w', 0o600);
+  const settings = checkOptions(opts);
+  if (typeof target !== 'string') return writeToHandle(source, target, settings);
+  const part = `${target}.part`;
+  const fh = await open(part, 'w', 0o600);
   try {
-    const result = await writeToHandle(source, fh, opts);
+    const result = await writeToHandle(source, fh, settings);
     await fh.sync();
     await fh.close();
+    await rename(part, target);
     return result;
   } catch (err) {
     await fh.close().catch(() => undefined);
-    await rm(target, { force: true });
+    await rm(part, { force: true });
     throw err;
   }
 }
 
-async function writeToHandle(source: SnapshotSource, fh: FileHandle, opts: WriteSnapshotOptions): Promise<WriteSnapshotResult> {
+function checkOptions(opts: WriteSnapshotOptions): Required<WriteSnapshotOptions> {
   const pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
   if (!isValidPageSize(pageSize)) throw new SnapshotError('bad-input', `invalid page size ${pageSize}`);
   const txid = opts.txid ?? 1n;
   if (txid < 1n) throw new SnapshotError('bad-input', `txid must be at least 1, got ${txid}`);
+  return { pageSize, txid };
+}
 
+async function writeToHandle(
+  source: SnapshotSource,
+  fh: FileHandle,
+  { pageSize, txid }: Required<WriteSnapshotOptions>,
+): Promise<WriteSnapshotResult> {
   const sink = new PageSink(fh, pageSize, FIRST_DATA_PGID);
   const freelist = Buffer.alloc(pageSize);
   writePageHeader(freelist, 0, { id: FREELIST_PGID, flags: FREELIST_PAGE, count: 0, overflow: 0 });

@@ -102,10 +102,26 @@ test('the writer rejects keys out of order, duplicate buckets and an empty key',
     const unsorted: KeyValuePair[] = [[Buffer.from('b'), Buffer.from('')], [Buffer.from('a'), Buffer.from('')]];
     await assert.rejects(writeSnapshot([{ name: 'x', entries: unsorted }], path), /snapshot: keys out of order in bucket "x": 61 after 62/);
     await assert.rejects(stat(path), /ENOENT/, 'a failed write leaves no file');
+    await assert.rejects(stat(`${path}.part`), /ENOENT/, 'nor a partial one');
     await assert.rejects(
       writeSnapshot([{ name: 'x', entries: [] }, { name: 'x', entries: [] }], path),
       /snapshot: duplicate bucket "x"/,
     );
     await assert.rejects(writeSnapshot([{ name: 'x', entries: [[Buffer.alloc(0), Buffer.from('v')]] }], path), /snapshot: empty key in bucket "x"/);
+  });
+});
+
+test('other page sizes: 16 KiB pages are written and read, and real bbolt accepts them', async () => {
+  await withDir(async (dir) => {
+    const path = join(dir, 'db');
+    const entries = pairs(3000, 12, 50);
+    const result = await writeSnapshot([{ name: 'b', entries }], path, { pageSize: 16384 });
+    assert.equal(result.size % 16384, 0);
+    assert.equal((await etcdctlSnapshotStatus(path)).totalKey, 3000);
+    const got = (await readAll(path)).get('b') ?? [];
+    assert.equal(got.length, 3000);
+    assert.equal(Buffer.compare(got[2999][0], entries[2999][0]), 0);
+    await assert.rejects(writeSnapshot([], path, { pageSize: 1000 }), /^SnapshotError: snapshot: invalid page size 1000$/);
+    assert.equal((await stat(path)).size, result.size, 'a refused write leaves an existing file alone');
   });
 });
