@@ -108,6 +108,12 @@ test('/health and /version answer as real etcd 3.4 does', { skip: hasRealEtcd() 
       assert.equal(ours.headers['x-content-type-options'], theirs.headers['x-content-type-options'], path);
     }
   }
+  for (const [method, path] of [['OPTIONS', '/health'], ['HEAD', '/metrics']]) {
+    const [ours, theirs] = [await get(`${endpoint}${path}`, { method }), await get(`${etcd.endpoint}${path}`, { method })];
+    assert.equal(ours.status, theirs.status, `${method} ${path}`);
+    assert.equal(ours.body, theirs.body, `${method} ${path}`);
+    assert.equal(ours.headers['access-control-allow-methods'], theirs.headers['access-control-allow-methods']);
+  }
   const wrongMethod = [await get(`${endpoint}/health`, { method: 'PUT' }), await get(`${etcd.endpoint}/health`, { method: 'PUT' })];
   assert.equal(wrongMethod[0].status, wrongMethod[1].status);
   assert.equal(wrongMethod[0].body, wrongMethod[1].body);

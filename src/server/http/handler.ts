@@ -82,7 +82,8 @@ async function route(member: HttpMember, req: IncomingMessage, res: ServerRespon
   } else if (probe && (probe[2] === undefined || probeChecks[probe[1] as ProbeKind].includes(probe[2]))) {
     if (allowGet(req, res)) await serveProbe(member, probe[1] as ProbeKind, probe[2], url.searchParams, res, options);
   } else if (path === '/metrics') {
-    if (allowGet(req, res)) await serveMetrics(member, res, options);
+    // Prometheus's handler answers any method (HEAD gets the headers).
+    await serveMetrics(member, res, options);
   } else if (path === '/version' && options.endpoints === 'client') {
     if (!allowGet(req, res)) return;
     reply(res, 200, { 'Content-Type': 'application/json' }, JSON.stringify(member.versions()));
@@ -98,6 +99,11 @@ export function createHttpHandler(member: HttpMember, options: HttpHandlerOption
       res.setHeader('Access-Control-Allow-Origin', '*');
       res.setHeader('Access-Control-Allow-Methods', 'POST, GET, OPTIONS, PUT, DELETE');
       res.setHeader('Access-Control-Allow-Headers', 'accept, content-type, authorization');
+    }
+    if (options.endpoints === 'client' && req.method === 'OPTIONS') {
+      // A CORS preflight: the headers above are the whole answer, as from etcd's CORS handler.
+      reply(res, 200, {}, '');
+      return;
     }
     route(member, req, res, options).catch((err: unknown) => {
       options.logger.error({ path: req.url, err: err instanceof Error ? err.message : String(err) }, 'HTTP endpoint failed');
