@@ -14,6 +14,7 @@ import { registerClusterCommands } from './commands/cluster';
 import { registerAuthCommands } from './commands/auth';
 import { registerDirCommands } from './commands/dirs';
 import { registerVersionCommand } from './commands/version';
+import { registerSnapshotCommands } from './commands/snapshot';
 import { toCtlError } from './commands/shared';
 
 export interface CtlRegistration {
@@ -23,6 +24,7 @@ export interface CtlRegistration {
 const COMMANDS: CtlRegistration[] = [
   registerKvCommands, registerTxnCommand, registerWatchCommand, registerLeaseCommands, registerMemberCommands, registerClusterCommands,
   registerAuthCommands, registerDirCommands, registerVersionCommand,
+  registerSnapshotCommands,
 ];
 
 /** Flags that take a value (so `--name=true` is left alone). */
