@@ -123,6 +123,12 @@ export function encodeSnapshotMarker(s: SnapshotMarker): Uint8Array {
 // Decoders return undefined for a payload whose shape is wrong; the caller names file and offset.
 // Byte fields are copied so a decoded record does not pin the segment buffer it came from.
 
+function copyOf(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length);
+  out.set(bytes); // a typed-array source is copied as one block
+  return out;
+}
+
 export function decodeMetadata(p: Uint8Array): WalMetadata | undefined {
   if (p.length !== 16) return undefined;
   const v = viewOf(p);
@@ -135,7 +141,7 @@ export function decodeEntry(p: Uint8Array): Entry | undefined {
   const index = getNumber(v, 0);
   const term = getNumber(v, 8);
   if (index === undefined || term === undefined) return undefined;
-  return { index, term, type: v.getUint32(16, true), data: new Uint8Array(p.subarray(ENTRY_HEADER_BYTES)) };
+  return { index, term, type: v.getUint32(16, true), data: copyOf(p.subarray(ENTRY_HEADER_BYTES)) };
 }
 
 export function decodeHardState(p: Uint8Array): HardState | undefined {
@@ -154,6 +160,6 @@ export function decodeSnapshotMarker(p: Uint8Array): SnapshotMarker | undefined 
   const term = getNumber(v, 8);
   if (index === undefined || term === undefined) return undefined;
   const marker: SnapshotMarker = { index, term };
-  if (p.length > 16) marker.confState = new Uint8Array(p.subarray(16));
+  if (p.length > 16) marker.confState = copyOf(p.subarray(16));
   return marker;
 }
