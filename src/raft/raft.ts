@@ -15,6 +15,7 @@ import {
   Snapshot,
   confChangeAsV2,
   entersJoint,
+  isEmptyHardState,
   leavesJoint,
   newEntry,
   newMessage,
@@ -110,20 +111,12 @@ export class Raft {
     this.readOnly = new ReadOnly(c.readOnlyOption);
     const res = restoreConfState({ tracker: this.trk, lastIndex: this.raftLog.lastIndex() }, confState);
     this.switchToConfig(res);
-    if (hardState.term !== 0 || hardState.vote !== None || hardState.commit !== 0) this.loadState(hardState);
+    if (!isEmptyHardState(hardState)) this.loadState(hardState);
     if (c.applied > 0) this.raftLog.appliedTo(c.applied, 0);
     this.becomeFollower(this.term, None);
     this.logger?.info(
       `newRaft ${this.id.toString(16)} [peers: [${this.trk.voterNodes().map((n) => n.toString(16)).join(',')}], term: ${this.term}, commit: ${this.raftLog.committed}, applied: ${this.raftLog.applied}, lastindex: ${this.raftLog.lastIndex()}]`,
     );
-  }
-
-  get electionTimeout(): number {
-    return this.cfg.electionTick;
-  }
-
-  get heartbeatTimeout(): number {
-    return this.cfg.heartbeatTick;
   }
 
   softState(): SoftState {

@@ -16,6 +16,7 @@ import {
   confChangeAsV2,
   emptyHardState,
   hardStateEqual,
+  isEmptyHardState,
   isLocalMsg,
   isResponseMsg,
   newEntry,
@@ -188,7 +189,7 @@ export class RawNode {
     const ss = r.softState();
     if (ss.lead !== this.prevSoftState.lead || ss.raftState !== this.prevSoftState.raftState) return true;
     const hs = r.hardState();
-    if ((hs.term !== 0 || hs.vote !== None || hs.commit !== 0) && !hardStateEqual(hs, this.prevHardState)) return true;
+    if (!isEmptyHardState(hs) && !hardStateEqual(hs, this.prevHardState)) return true;
     if (r.raftLog.nextUnstableSnapshot() !== undefined) return true;
     if (r.msgs.length > 0 || r.msgsAfterAppend.length > 0) return true;
     if (r.raftLog.hasNextUnstableEnts() || r.raftLog.hasNextCommittedEnts()) return true;
@@ -215,7 +216,7 @@ export class RawNode {
       this.prevSoftState = ss;
     }
     const hs = r.hardState();
-    if ((hs.term !== 0 || hs.vote !== None || hs.commit !== 0) && !hardStateEqual(hs, this.prevHardState)) rd.hardState = hs;
+    if (!isEmptyHardState(hs) && !hardStateEqual(hs, this.prevHardState)) rd.hardState = hs;
     const snap = r.raftLog.nextUnstableSnapshot();
     if (snap !== undefined) rd.snapshot = snap;
     rd.mustSync = rd.entries.length > 0 || hs.vote !== this.prevHardState.vote || hs.term !== this.prevHardState.term;

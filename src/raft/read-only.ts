@@ -56,10 +56,6 @@ export class ReadOnly {
     if (this.unconfirmed.length === 0) return EMPTY;
     return encodePosition(this.confirmed + this.unconfirmed.length);
   }
-
-  pending(): number {
-    return this.unconfirmed.length;
-  }
 }
 
 const EMPTY = new Uint8Array(0);

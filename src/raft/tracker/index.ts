@@ -1,4 +1,4 @@
 export { Inflights } from './inflights';
 export { Progress, ProgressState } from './progress';
-export { ProgressTracker, TrackerConfig, compareIds } from './tracker';
+export { ProgressTracker, TrackerConfig } from './tracker';
 export type { ProgressMap } from './tracker';

@@ -12,7 +12,7 @@ import {
 import { ConfState } from '../raftpb';
 import { Progress } from './progress';
 
-export function compareIds(a: bigint, b: bigint): number {
+function compareIds(a: bigint, b: bigint): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -118,14 +118,6 @@ export class ProgressTracker {
 
   voterNodes(): bigint[] {
     return sorted(jointIds(this.config.voters));
-  }
-
-  voters(): JointConfig {
-    return this.config.voters;
-  }
-
-  learnerNodes(): bigint[] {
-    return sorted(this.config.learners);
   }
 
   resetVotes(): void {
