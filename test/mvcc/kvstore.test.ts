@@ -206,3 +206,26 @@ test('an exception thrown out of a batch aborts it and memory matches disk', asy
     await t.cleanup();
   }
 });
+
+test('restart replays lease attachments of live keys into the lessor', async () => {
+  const attached = new Map<string, bigint>();
+  const lease = {
+    exists: () => true,
+    attach: (id: bigint, key: Buffer) => void attached.set(key.toString(), id),
+    detach: (_id: bigint, key: Buffer) => void attached.delete(key.toString()),
+  };
+  const t = openTestStore({ lease });
+  try {
+    t.apply((w) => w.put({ key: b('a'), value: b('1'), lease: 0x694d7a8b2c3e4f10n }));
+    t.apply((w) => w.put({ key: b('b'), value: b('1'), lease: 5n }));
+    t.apply((w) => w.put({ key: b('b'), value: b('2') }));
+    t.apply((w) => w.put({ key: b('c'), value: b('1'), lease: 5n }));
+    t.apply((w) => w.deleteRange({ key: b('c') }));
+    assert.deepEqual([...attached], [['a', 0x694d7a8b2c3e4f10n]]);
+    attached.clear();
+    await t.reopen({ lease });
+    assert.deepEqual([...attached], [['a', 0x694d7a8b2c3e4f10n]]);
+  } finally {
+    await t.cleanup();
+  }
+});
