@@ -44,7 +44,11 @@ function destinationFor(output: string): DestinationStream {
       return pino.destination({ dest: 1, sync: true });
     default:
       if (output === '') throw new LoggerError('log: empty log output');
-      return pino.destination({ dest: output, sync: true, append: true, mkdir: false });
+      try {
+        return pino.destination({ dest: output, sync: true, append: true, mkdir: false });
+      } catch (err) {
+        throw new LoggerError(`log: cannot open log output ${output}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
   }
 }
 

@@ -46,8 +46,9 @@ test('--log-level filters, and etcd\'s panic level is accepted', () => {
   assert.deepEqual(lines.map((l) => JSON.parse(l).msg), ['kept']);
 });
 
-test('an unknown level is a clear error', () => {
+test('an unknown level or an output that cannot be opened is a clear error', () => {
   assert.throws(() => createLogger({ level: 'loud' as never }), (err: unknown) => err instanceof LoggerError && /unknown log level "loud"/.test(err.message));
+  assert.throws(() => createLogger({ outputs: ['/nonexistent-dir/cairn.log'] }), (err: unknown) => err instanceof LoggerError && err.message === 'log: cannot open log output /nonexistent-dir/cairn.log: ENOENT');
 });
 
 test('CAIRN_TRACE parses channel lists, all, and reports unknown names', () => {
