@@ -2,7 +2,7 @@
 // arguments (no clock, no randomness, no config beyond what the lessor was built with), so every
 // member that applies the same entries reaches the same state.
 import { etcdserverpb } from '../api';
-import type { InternalRaftRequest } from '../api/gen/etcdserverpb/raft_internal';
+import type { InternalRaftRequest } from './internal-request';
 import type * as mvcc from '../mvcc';
 import type { AlarmStore } from './alarms';
 import { putToStore, deleteToStore, txnToStore } from './convert';

@@ -6,12 +6,13 @@ import * as path from 'node:path';
 import type { ChannelOptions, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
 import { etcdserverpb } from '../api';
-import type { InternalRaftRequest } from '../api/gen/etcdserverpb/raft_internal';
+import type { InternalRaftRequest } from './internal-request';
 import { Logger, namedLogger, silentLogger } from '../log';
 import { Backend, WatchableStore, openStore } from '../mvcc';
 import type * as mvcc from '../mvcc';
 import { Wal, walExists } from '../wal';
 import { AlarmStore } from './alarms';
+import { AutoCompactionPolicy, AutoCompactor, parseAutoCompaction } from './auto-compaction';
 import type { ApplyValue } from './apply';
 import { ServerError } from './errors';
 import { makeHeader } from './header';
@@ -53,6 +54,7 @@ const healthReadTimeoutMs = 1000;
 
 interface Parts {
   options: ResolvedOptions;
+  autoCompaction: AutoCompactionPolicy | undefined;
   logger: Logger;
   metrics: ServerMetrics;
   backend: Backend;
@@ -78,6 +80,7 @@ export class EtcdServer {
   private readonly log: SingleMemberLog;
   private readonly proposals: Proposals;
   private readonly expiry: LeaseExpiry;
+  private readonly compactor: AutoCompactor | undefined;
   private readonly ids: RequestIdGenerator;
   private readonly watch: WatchServiceHandle;
   private readonly services: GrpcService[];
@@ -103,6 +106,20 @@ export class EtcdServer {
         await this.proposals.propose({ leaseRevoke: { ID: id } });
       },
     });
+    this.compactor =
+      parts.autoCompaction &&
+      new AutoCompactor(parts.autoCompaction, {
+        now: () => Date.now(),
+        currentRevision: () => this.store.currentRevision,
+        compact: async (revision) => {
+          try {
+            await this.proposals.propose({ compaction: { revision: BigInt(revision), physical: false } });
+            this.logger.info({ revision }, 'auto-compaction proposed');
+          } catch (err) {
+            this.logger.warn({ revision, error: err instanceof Error ? err.message : String(err) }, 'auto-compaction failed');
+          }
+        },
+      });
     this.proposals = new Proposals({
       log: this.log,
       store: this.store,
@@ -133,6 +150,7 @@ export class EtcdServer {
   /** Opens (or creates) the data dir, replays the WAL after the store's consistent index and gets ready to serve. */
   static async open(options: EtcdServerOptions): Promise<EtcdServer> {
     const resolved = resolveOptions(options);
+    const autoCompaction = parseAutoCompaction(resolved.autoCompactionMode, resolved.autoCompactionRetention);
     const logger = namedLogger(resolved.logger ?? silentLogger(), 'etcdserver');
     const metrics = new ServerMetrics(etcdServerVersion);
     const memberDir = path.join(resolved.dataDir, 'member');
@@ -143,60 +161,69 @@ export class EtcdServer {
     const lessor = new Lessor(minLeaseTtl(resolved.heartbeatMs, resolved.electionMs));
     const alarms = new AlarmStore();
     const backend = Backend.open(resolved.dataDir);
-    const snapshot = backend.snapshot();
+    let store: WatchableStore | undefined;
+    let wal: Wal | undefined;
     try {
-      lessor.restore(snapshot);
-      alarms.restore(snapshot);
-    } finally {
-      snapshot.close();
-    }
-    const store = openStore(backend, { lease: lessor, logger: namedLogger(logger, 'mvcc') });
-
-    let wal: Wal;
-    let memberId: bigint;
-    let clusterId: bigint;
-    let walEntries: { index: number; term: number; data: Buffer }[] = [];
-    let lastTerm = 0;
-    if (walExists(walDir)) {
-      wal = Wal.open(walDir, walOptions);
-      const contents = wal.readAll();
-      memberId = contents.metadata.nodeId;
-      clusterId = contents.metadata.clusterId;
-      walEntries = contents.entries.map((e) => ({ index: e.index, term: e.term, data: Buffer.from(e.data) }));
-      lastTerm = contents.hardState.term;
-      logger.info({ 'member-id': memberId.toString(16), 'cluster-id': clusterId.toString(16), entries: walEntries.length }, 'restarting member');
-    } else {
-      const identity = bootstrapCluster({
-        name: resolved.name,
-        initialCluster: resolved.initialCluster,
-        clusterToken: resolved.initialClusterToken,
-        advertiseClientUrls: resolved.advertiseClientUrls,
-      });
-      if (identity.members.length > 1) {
-        throw new Error('etcdserver: this cairn serves a single member; --initial-cluster lists more than one');
+      const snapshot = backend.snapshot();
+      try {
+        lessor.restore(snapshot);
+        alarms.restore(snapshot);
+      } finally {
+        snapshot.close();
       }
-      memberId = identity.self.id;
-      clusterId = identity.clusterId;
-      // Members first, then the WAL: a crash in between leaves no WAL, so the next start bootstraps again.
-      store.applyBatch(store.consistentIndex, (w) => unsafeSaveMembers(w.backend, identity.members, etcdClusterVersion));
-      wal = Wal.create(walDir, { nodeId: memberId, clusterId }, walOptions);
-      logger.info({ 'member-id': memberId.toString(16), 'cluster-id': clusterId.toString(16) }, 'starting a new member');
-    }
+      store = openStore(backend, { lease: lessor, logger: namedLogger(logger, 'mvcc') });
 
-    const stored = backend.snapshot();
-    let members: Member[];
-    try {
-      members = readMembers(stored);
-    } finally {
-      stored.close();
-    }
-    // This member's client URLs are what it advertises now, as etcd publishes them at every start.
-    members = members.map((m) => (m.id === memberId ? { ...m, name: resolved.name, clientUrls: resolved.advertiseClientUrls } : m));
+      let memberId: bigint;
+      let clusterId: bigint;
+      let walEntries: { index: number; term: number; data: Buffer }[] = [];
+      let lastTerm = 0;
+      if (walExists(walDir)) {
+        wal = Wal.open(walDir, walOptions);
+        const contents = wal.readAll();
+        memberId = contents.metadata.nodeId;
+        clusterId = contents.metadata.clusterId;
+        walEntries = contents.entries.map((e) => ({ index: e.index, term: e.term, data: Buffer.from(e.data) }));
+        lastTerm = contents.hardState.term;
+        logger.info({ 'member-id': memberId.toString(16), 'cluster-id': clusterId.toString(16), entries: walEntries.length }, 'restarting member');
+      } else {
+        const identity = bootstrapCluster({
+          name: resolved.name,
+          initialCluster: resolved.initialCluster,
+          clusterToken: resolved.initialClusterToken,
+          advertiseClientUrls: resolved.advertiseClientUrls,
+        });
+        if (identity.members.length > 1) {
+          throw new Error('etcdserver: this cairn serves a single member; --initial-cluster lists more than one');
+        }
+        memberId = identity.self.id;
+        clusterId = identity.clusterId;
+        // Members first, then the WAL: a crash in between leaves no WAL, so the next start bootstraps again.
+        store.applyBatch(store.consistentIndex, (w) => unsafeSaveMembers(w.backend, identity.members, etcdClusterVersion));
+        wal = Wal.create(walDir, { nodeId: memberId, clusterId }, walOptions);
+        logger.info({ 'member-id': memberId.toString(16), 'cluster-id': clusterId.toString(16) }, 'starting a new member');
+      }
 
-    const log = new SingleMemberLog(wal, { memberId, walEntries, lastTerm });
-    const server = new EtcdServer({ options: resolved, logger, metrics, backend, store, lessor, alarms, log, members, memberId, clusterId });
-    await server.start();
-    return server;
+      const stored = backend.snapshot();
+      let members: Member[];
+      try {
+        members = readMembers(stored);
+      } finally {
+        stored.close();
+      }
+      // This member's client URLs are what it advertises now, as etcd publishes them at every start.
+      members = members.map((m) => (m.id === memberId ? { ...m, name: resolved.name, clientUrls: resolved.advertiseClientUrls } : m));
+
+      const log = new SingleMemberLog(wal, { memberId, walEntries, lastTerm });
+      const server = new EtcdServer({ options: resolved, autoCompaction, logger, metrics, backend, store, lessor, alarms, log, members, memberId, clusterId });
+      await server.start();
+      return server;
+    } catch (err) {
+      // Leave nothing open behind a failed start (a corrupt WAL, a bad --initial-cluster, ...).
+      await wal?.close().catch(() => undefined);
+      if (store !== undefined) await store.close().catch(() => undefined);
+      else await backend.close().catch(() => undefined);
+      throw err;
+    }
   }
 
   get metrics(): Registry {
@@ -239,6 +266,7 @@ export class EtcdServer {
     if (this.state === 'closing' || this.state === 'closed') return;
     this.state = 'closing';
     this.expiry.stop();
+    this.compactor?.stop();
     this.watch.closeAll();
     await this.log.close();
     this.proposals.stop(new ServerError('stopped'));
@@ -255,6 +283,9 @@ export class EtcdServer {
     // A restarted member gives every lease its remaining TTL again from now, as etcd's new leader does.
     for (const id of this.lessor.ids()) this.expiry.track(id, this.lessor.startingTtl(id) ?? 0);
     this.expiry.start();
+    this.compactor?.start();
+    // This member has just won the election of its term.
+    this.serverMetrics.leaderChanges.inc();
     this.state = 'serving';
   }
 

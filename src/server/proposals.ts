@@ -1,7 +1,7 @@
 // The proposal pipeline: encode a request with a unique ID, register a waiter, propose it to the
 // replication log; when the log hands back committed entries, apply them in one store batch (one
 // write transaction that also records the consistent index), then answer each waiter.
-import { InternalRaftRequest } from '../api/gen/etcdserverpb/raft_internal';
+import { InternalRaftRequest } from './internal-request';
 import type { Logger } from '../log';
 import type * as mvcc from '../mvcc';
 import { ApplyState, ApplyValue, applyRequest } from './apply';
@@ -35,6 +35,9 @@ export interface ProposalsOptions {
   /** Runs after each applied request, outside the transaction (drivers watch grants and revokes here). */
   afterApply(req: InternalRaftRequest, value: ApplyValue): void;
 }
+
+/** etcd warns about applies slower than this. */
+const slowApplySeconds = 0.1;
 
 interface AppliedWaiter {
   index: number;
@@ -105,7 +108,9 @@ export class Proposals {
         }),
       { term: last.term },
     );
-    metrics.backendCommitDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    metrics.backendCommitDuration.observe(seconds);
+    if (seconds > slowApplySeconds) metrics.slowApplies.inc();
     this.applied = last.index;
     metrics.proposalsApplied.inc(fresh.length);
     decoded.forEach((req, i) => {

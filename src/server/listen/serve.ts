@@ -52,6 +52,11 @@ export async function serveMember(member: ServedMember, config: ServerConfig, op
   });
   const clientHttp = createHttpServer(createHttpHandler(member, { endpoints: 'client', edgeMetrics, logger }));
   const metricsHttp = createHttpServer(createHttpHandler(member, { endpoints: 'metrics', edgeMetrics, logger }));
+  // These servers never listen themselves (the listeners hand them connections); 'listening' is what
+  // starts node's connection tracking, which enforces the header and request timeouts and lets
+  // closeAllConnections work.
+  clientHttp.emit('listening');
+  metricsHttp.emit('listening');
   const tls = clientTlsOptions(config, logger);
   const separateHttp = config.listenClientHttpUrls.length > 0;
 
