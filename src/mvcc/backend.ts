@@ -122,10 +122,6 @@ export class Backend {
     }
   }
 
-  get writing(): boolean {
-    return this.inWrite;
-  }
-
   private readonly writer: BackendWriter = {
     get: (name, key) => this.db(name).get(key),
     put: (name, key, value) => {

@@ -175,12 +175,6 @@ export class KeyIndex {
     return this.generations.every((g) => g.count === 0);
   }
 
-  /** Whether the key is alive now (its last generation is open). */
-  isAlive(): boolean {
-    const last = this.generations[this.generations.length - 1];
-    return last !== undefined && last.count > 0;
-  }
-
   /** One line per generation, for tests and debugging: "{1.0 2.0 3.0} {}" */
   describe(): string {
     return this.generations

@@ -87,13 +87,24 @@ export class KVStore implements StoreCore {
     this.lease = opts.lease;
     this.logger = opts.logger;
     this.compactor = new Compactor(this, opts.compaction);
-    const scheduled = this.restore();
+    const scheduled = this.reload();
     if (scheduled >= 0) {
       this.logger?.info({ 'scheduled-compact-revision': scheduled }, 'resume scheduled compaction');
-      this.treeIndex.compact(scheduled);
-      this.compactRev = scheduled;
       void this.startPhysicalCompaction(scheduled);
     }
+  }
+
+  /**
+   * Rebuilds memory from what is committed, including the logical part of a compaction whose
+   * removal has not finished. Returns that compaction's revision, or -1.
+   */
+  private reload(): number {
+    const scheduled = this.restore();
+    if (scheduled >= 0) {
+      this.treeIndex.compact(scheduled);
+      this.compactRev = scheduled;
+    }
+    return scheduled;
   }
 
   get index(): TreeIndex {
@@ -184,7 +195,7 @@ export class KVStore implements StoreCore {
       });
     } catch (err) {
       this.logger?.warn({ error: String(err) }, 'apply batch aborted; reloading the index from disk');
-      this.restore();
+      this.reload(); // an unfinished compaction's removal is still queued; only its index part is redone
       throw err;
     }
     this.notify(committed);

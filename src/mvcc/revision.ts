@@ -56,8 +56,3 @@ export function bytesToMainRev(bytes: Uint8Array): number {
 export function isTombstone(bytes: Uint8Array): boolean {
   return bytes.length === MARKED_REV_BYTES_LEN && bytes[17] === TOMBSTONE_MARK;
 }
-
-/** <0, 0, >0 as a is before, equal to, after b. */
-export function compareRev(a: Revision, b: Revision): number {
-  return a.main !== b.main ? a.main - b.main : a.sub - b.sub;
-}

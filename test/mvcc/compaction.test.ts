@@ -144,3 +144,25 @@ test('hashkv is the same whether or not the physical removal has run', async () 
     await pending.cleanup();
   }
 });
+
+test('an aborted batch while a compaction is being removed keeps the compaction in force', async () => {
+  const t = openTestStore({ compaction: { batchLimit: 2 } });
+  try {
+    t.apply((w) => {
+      for (let i = 0; i < 20; i++) w.put({ key: b('k'), value: b(String(i)) });
+    });
+    const { physical } = t.apply((w) => w.compact(15));
+    assert.throws(() =>
+      t.apply((w) => {
+        w.put({ key: b('k'), value: b('x') });
+        throw new Error('boom');
+      }),
+    );
+    assert.equal(t.store.compactRevision, 15);
+    assert.throws(() => t.store.range({ key: b('k'), revision: 14 }), { message: 'mvcc: required revision has been compacted' });
+    await physical;
+    assert.deepEqual(revisionsOnDisk(t.store), ['15.0', '16.0', '17.0', '18.0', '19.0', '20.0', '21.0']);
+  } finally {
+    await t.cleanup();
+  }
+});
