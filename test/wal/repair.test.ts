@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Wal, WalError } from '../../src/wal';
 import { decodeSegment } from '../../src/wal/decoder';
+import { RecordType, decodeEntry } from '../../src/wal/record';
 import { META, entries, recordingLogger, tempWalDir } from './helpers';
 
 const FIRST = '0000000000000000-0000000000000000.wal';
@@ -163,4 +164,23 @@ test('zeros inside a segment that is not the last stop open', async (t) => {
   assert.throws(() => Wal.open(dir).readAll(), {
     message: `wal: zeroed data in ${names[1]} at offset ${at}, before the end of a segment that is not the last`,
   });
+});
+
+test('in a torn batch, everything from the first torn record on is dropped', async (t) => {
+  const { dir, cleanup } = tempWalDir();
+  t.after(cleanup);
+  const wal = Wal.create(dir, META, { segmentBytes: SEGMENT });
+  await wal.save({ term: 1, vote: 1n, commit: 0 }, entries(1, 3, 1, 60));
+  await wal.save(undefined, entries(4, 8, 1, 600)); // one write of five records, about 3 KiB
+  await wal.close();
+  const file = path.join(dir, FIRST);
+  const original = fs.readFileSync(file);
+  const sixth = decodeSegment(original).records.find((r) => r.type === RecordType.Entry && decodeEntry(r.payload)?.index === 6)!;
+  // The sector holding the middle of entry 6 never reached the disk; the sectors after it did.
+  const hole = Math.ceil((sixth.offset + 100) / 512) * 512;
+  const { contents, lines, wal: reopened } = await openDamaged(original, `${dir}-work`, (fd) => fs.writeSync(fd, Buffer.alloc(512), 0, 512, hole));
+  assert.deepEqual(contents.entries.map((e) => e.index), [1, 2, 3, 4, 5]);
+  assert.equal(lines.length, 1);
+  assert.match(lines[0], /torn last record \(zeroed sector\)/);
+  await reopened.close();
 });
