@@ -57,4 +57,5 @@ export {
   etcdSnapshotSource,
   leaseKey,
 } from './etcd-schema';
+export { type EtcdSnapshotContents, type ReadEtcdSnapshotOptions, readEtcdSnapshot } from './etcd-content';
 export { Crc32c } from './crc32c';

@@ -8,12 +8,13 @@ import { type Meta, decodeMetaPage, isValidPageSize, peekPageSize } from './meta
 import { PageFile } from './page-file';
 import { PageStore } from './page-store';
 import { type BucketRoot, TreeWalker } from './tree-walker';
-import type { KeyValuePair, SnapshotBucket } from './writer';
+import type { SnapshotBucket } from './writer';
 
 export interface ReadBucket extends SnapshotBucket {
   /** The bucket name's bytes as stored (`name` is their UTF-8 reading). */
   nameBytes: Buffer;
-  entries: AsyncIterable<KeyValuePair>;
+  /** Pairs in key order; each key and value is a fresh copy the consumer may keep. */
+  entries: AsyncIterable<[key: Buffer, value: Buffer]>;
 }
 
 export interface SnapshotInfo {
@@ -95,7 +96,7 @@ function bucketRoot(value: Buffer, label: string): BucketRoot {
   return { inline: value.subarray(BUCKET_HEADER_SIZE) };
 }
 
-async function nextPair(walker: TreeWalker, label: string): Promise<KeyValuePair | null> {
+async function nextPair(walker: TreeWalker, label: string): Promise<[Buffer, Buffer] | null> {
   const e = await walker.next();
   if (e === null) return null;
   if ((e.flags & BUCKET_LEAF_FLAG) !== 0) {
@@ -105,14 +106,14 @@ async function nextPair(walker: TreeWalker, label: string): Promise<KeyValuePair
 }
 
 /** An iterable over the walker that a consumer may leave early without closing the walk. */
-function entriesOf(walker: TreeWalker, label: string): AsyncIterable<KeyValuePair> {
+function entriesOf(walker: TreeWalker, label: string): AsyncIterable<[Buffer, Buffer]> {
   return {
     [Symbol.asyncIterator]: () => ({
-      next: async (): Promise<IteratorResult<KeyValuePair>> => {
+      next: async (): Promise<IteratorResult<[Buffer, Buffer]>> => {
         const pair = await nextPair(walker, label);
         return pair === null ? { done: true, value: undefined } : { done: false, value: pair };
       },
-      return: async (): Promise<IteratorResult<KeyValuePair>> => ({ done: true, value: undefined }),
+      return: async (): Promise<IteratorResult<[Buffer, Buffer]>> => ({ done: true, value: undefined }),
     }),
   };
 }

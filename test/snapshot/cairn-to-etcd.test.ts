@@ -7,7 +7,15 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appendSha256Trailer, checkSnapshotHash, etcdSnapshotSource, snapshotStatus, writeSnapshot } from '../../src/snapshot';
+import {
+  type KeyValuePair,
+  appendSha256Trailer,
+  checkSnapshotHash,
+  etcdSnapshotSource,
+  readEtcdSnapshot,
+  snapshotStatus,
+  writeSnapshot,
+} from '../../src/snapshot';
 import { freePort } from '../support/ports';
 import { hasRealEtcd, startRealEtcd } from '../support/real-etcd';
 import { etcdctl, etcdctlSnapshotStatus } from './etcdctl';
@@ -34,20 +42,23 @@ test('a snapshot written by cairn is restored by real etcd 3.4 with every key, r
     model.compact(compactAt);
 
     const path = join(dir, 'cairn.db');
-    await writeSnapshot(
-      etcdSnapshotSource({
-        kvs: model.pairs(),
-        consistentIndex: 1234n,
-        scheduledCompactRevision: compactAt,
-        finishedCompactRevision: compactAt,
-        leases: [{ id: leaseId, ttl: 3600, remainingTtl: 0 }],
-        members: [{ id: 0x8e9e05c52164694dn, name: 'old', peerURLs: ['http://127.0.0.1:1'], clientURLs: ['http://127.0.0.1:2'], isLearner: false }],
-        clusterVersion: '3.4.0',
-        auth: { revision: 1 },
-      }),
-      path,
-    );
+    const content = {
+      consistentIndex: 1234n,
+      scheduledCompactRevision: compactAt,
+      finishedCompactRevision: compactAt,
+      leases: [{ id: leaseId, ttl: 3600, remainingTtl: 0 }],
+      members: [{ id: 0x8e9e05c52164694dn, name: 'old', peerURLs: ['http://127.0.0.1:1'], clientURLs: ['http://127.0.0.1:2'], isLearner: false }],
+      removedMemberIds: [0x1234n],
+      clusterVersion: '3.4.0',
+      auth: { enabled: false, revision: 1n, users: [], roles: [] },
+      alarms: [],
+    };
+    await writeSnapshot(etcdSnapshotSource({ kvs: model.pairs(), ...content }), path);
     await appendSha256Trailer(path);
+    const keyPairs: KeyValuePair[] = [];
+    const readBack = await readEtcdSnapshot(path, { onKeyBucketPair: (k, v) => void keyPairs.push([k, v]) });
+    assert.deepEqual(readBack, { ...content, keyBucketPairs: model.entries.length, otherBuckets: [] });
+    assert.deepEqual(keyPairs, model.pairs().map(([k, v]) => [Buffer.from(k), Buffer.from(v)]));
     assert.equal((await checkSnapshotHash(path)).verified, true);
     const ours = await snapshotStatus(path);
     assert.deepEqual(await etcdctlSnapshotStatus(path), ours);

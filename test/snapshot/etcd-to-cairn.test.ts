@@ -12,6 +12,7 @@ import {
   decodeLease,
   decodeMember,
   openSnapshot,
+  readEtcdSnapshot,
   snapshotStatus,
   writeSnapshot,
 } from '../../src/snapshot';
@@ -90,6 +91,17 @@ test('a snapshot saved from real etcd 3.4 reads back with its status, keys and h
       members.map((m) => [m.id.toString(), m.name, m.peerURLs, m.clientURLs]),
       listed.members.map((m) => [m.ID, m.name, m.peerURLs, m.clientURLs]),
     );
+
+    const contents = await readEtcdSnapshot(path);
+    assert.equal(contents.keyBucketPairs, entries.length);
+    assert.equal(contents.finishedCompactRevision, compactAt);
+    assert.equal(contents.scheduledCompactRevision, compactAt);
+    assert.ok(contents.consistentIndex > 0n);
+    assert.equal(contents.clusterVersion, '3.4.0');
+    assert.deepEqual(contents.leases, leases);
+    assert.deepEqual(contents.members, members);
+    assert.deepEqual(contents.auth, { revision: 1n, users: [], roles: [] }); // auth never switched: no authEnabled key
+    assert.deepEqual(contents.otherBuckets, []);
 
     // Streamed from our reader into our writer, the copy has the same content, so the same hash.
     const copy = join(dir, 'copy.db');
