@@ -480,6 +480,9 @@ export class Raft {
         if (!force && inLease) {
           // We heard from a leader within the minimum election timeout: this request
           // comes from a member that cannot have a legitimate reason to disrupt it.
+          this.logger?.info(
+            `${this.id.toString(16)} [term: ${this.term}] ignored ${MessageType[m.type]} from ${m.from.toString(16)} [term: ${m.term}]: lease is not expired (remaining ticks: ${this.cfg.electionTick - this.electionElapsed})`,
+          );
           return;
         }
       }
@@ -519,7 +522,11 @@ export class Raft {
           (this.vote === None && this.lead === None) ||
           (m.type === MessageType.MsgPreVote && m.term > this.term);
         // ...and the candidate's log is at least as up to date as ours (§5.4.1).
-        if (canVote && this.raftLog.isUpToDate(m.index, m.logTerm)) {
+        const verdict = canVote && this.raftLog.isUpToDate(m.index, m.logTerm);
+        this.logger?.info(
+          `${this.id.toString(16)} [logterm: ${this.raftLog.lastEntryID().term}, index: ${this.raftLog.lastIndex()}, vote: ${this.vote.toString(16)}] ${verdict ? 'cast' : 'rejected'} ${MessageType[m.type]} for ${m.from.toString(16)} [logterm: ${m.logTerm}, index: ${m.index}] at term ${this.term}`,
+        );
+        if (verdict) {
           // The response carries the request's term: for a pre-vote ours may be lower,
           // and the candidate would ignore a response with a stale term.
           this.send(newMessage({ type: voteRespMsgType(m.type), to: m.from, term: m.term }));
