@@ -1,7 +1,7 @@
 // Child process of crash.test.ts: appends entries to a log as fast as it can, several saves in
 // flight, and prints the last index of each save once the save has resolved (is durable). It
-// runs until killed, or until it has written `limit` entries. Run as a test file by the runner's
-// directory scan, it does nothing.
+// runs until killed, until its stdin closes, or until it has written `limit` entries. Run as a
+// test file by the runner's directory scan, it does nothing.
 
 import { Wal, walExists } from '../../src/wal';
 import { META, entries } from './helpers';
@@ -39,6 +39,9 @@ async function main(dir: string, segmentBytes: number, limit: number): Promise<v
 }
 
 if (require.main === module && process.argv[2] === '--wal-crash-writer') {
+  // Stop when the test that started this process goes away (its end of stdin closes).
+  process.stdin.on('end', () => process.exit(3));
+  process.stdin.resume();
   main(process.argv[3], Number(process.argv[4]), Number(process.argv[5])).catch((err: unknown) => {
     process.stderr.write(`crash-writer: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);

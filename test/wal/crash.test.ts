@@ -19,8 +19,8 @@ function repoRoot(): string {
 function runAndKill(dir: string, acks: number): Promise<{ ready: number; acked: number }> {
   const fromSource = __filename.endsWith('.ts');
   const script = path.join(__dirname, fromSource ? 'crash-writer.ts' : 'crash-writer.js');
-  const args = [...(fromSource ? ['--import', 'tsx'] : []), script, '--wal-crash-writer', dir, String(SEGMENT), '1000000'];
-  const child = spawn(process.execPath, args, { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = [...(fromSource ? ['--import', 'tsx'] : []), script, '--wal-crash-writer', dir, String(SEGMENT), '100000'];
+  const child = spawn(process.execPath, args, { cwd: repoRoot(), stdio: ['pipe', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let ready = -1;
     let acked = 0;
