@@ -1,12 +1,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
+import { mkdtempSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { Gauge, Registry } from 'prom-client';
 import { etcdserverpb } from '../../src/api';
 import { buildServerConfig, type FlagValue } from '../../src/server/config';
-import { serveMember, type ServedMember, type ServingMember } from '../../src/server/listen';
+import { grpcChannelOptions, serveMember, type ServedMember, type ServingMember } from '../../src/server/listen';
 import { silentLogger } from '../../src/log';
 import { makeTestPki, type TestPki } from './tls-fixtures';
 import { get } from './http-get';
@@ -254,4 +257,25 @@ test('a port in use is a clear error and nothing stays open', async () => {
   } finally {
     blocker.close();
   }
+});
+
+test('a unix:// URL listens on the socket named host:port in the working directory, as etcd does', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-unix-'));
+  const cwd = process.cwd();
+  process.chdir(dir);
+  t.after(() => { process.chdir(cwd); rmSync(dir, { recursive: true, force: true }); });
+  const serving = await serveMember(testMember(), config({ 'listen-client-urls': ['unix://localhost:12379'], 'advertise-client-urls': ['unix://localhost:12379'] }), { logger: silentLogger() });
+  t.after(() => serving.close());
+  assert.equal(serving.clientListeners[0].address, 'localhost:12379');
+  const socketPath = join(dir, 'localhost:12379');
+  assert.equal((await get('http://localhost/health', { socketPath })).body, '{"health":"true"}');
+  assert.equal((await grpcStatus(`unix://${socketPath}`)).version, '3.4.31');
+});
+
+test('gRPC server options follow etcd\'s keepalive and stream flags', () => {
+  const member = testMember();
+  const defaults = grpcChannelOptions(member, { maxConcurrentStreams: 0xffffffff, keepAliveIntervalMs: 7_200_000, keepAliveTimeoutMs: 20_000 });
+  assert.deepEqual(defaults, { 'grpc.max_receive_message_length': 1024, 'grpc.keepalive_time_ms': 7_200_000, 'grpc.keepalive_timeout_ms': 20_000 });
+  const tuned = grpcChannelOptions(member, { maxConcurrentStreams: 100, keepAliveIntervalMs: 0, keepAliveTimeoutMs: 0 });
+  assert.deepEqual(tuned, { 'grpc.max_receive_message_length': 1024, 'grpc.max_concurrent_streams': 100 });
 });
