@@ -21,9 +21,11 @@ export function usageText(program: string): string {
     `  ${program} [flags]            start a member`,
     `  ${program} --version          print versions and exit`,
     `  ${program} --config-file FILE read etcd's YAML configuration (other flags and ETCD_* variables are then ignored)`,
+    `  ${program} -h | --help        print this help`,
     '',
     'Every flag can also be set as an ETCD_* variable: --data-dir is ETCD_DATA_DIR.',
-    'Flags marked (ignored) are accepted for etcd compatibility and have no effect.',
+    'Flags marked (ignored) are accepted for etcd compatibility and have no effect; flags marked',
+    '(unsupported) are accepted only at their default value.',
   ];
   for (const group of Object.keys(groupTitles) as FlagGroup[]) {
     const specs = flagTable.filter((spec) => spec.group === group && spec.name !== 'config-file' && spec.name !== 'version');
