@@ -8,9 +8,15 @@ export interface BranchElement {
 
 export const branchElementSize = (e: BranchElement): number => BRANCH_ELEMENT_SIZE + e.key.length;
 
-/** Writes a branch node at the start of `out` (zeroed, large enough) as page `pgid`. */
-export function encodeBranchNode(out: Buffer, pgid: number, overflow: number, elems: BranchElement[]): void {
-  writePageHeader(out, 0, { id: pgid, flags: BRANCH_PAGE, count: elems.length, overflow });
+export interface BranchNode {
+  pgid: number;
+  overflow: number;
+  elems: BranchElement[];
+}
+
+/** Writes a branch node at the start of `out` (zeroed, large enough). */
+export function encodeBranchNode(out: Buffer, { pgid, overflow, elems }: BranchNode): void {
+  writePageHeader(out, { id: pgid, flags: BRANCH_PAGE, count: elems.length, overflow });
   let data = PAGE_HEADER_SIZE + BRANCH_ELEMENT_SIZE * elems.length;
   elems.forEach((e, i) => {
     const at = PAGE_HEADER_SIZE + BRANCH_ELEMENT_SIZE * i;

@@ -58,11 +58,12 @@ export function readPageHeader(buf: Buffer, offset: number): PageHeader {
   };
 }
 
-export function writePageHeader(buf: Buffer, offset: number, h: PageHeader): void {
-  buf.writeBigUInt64LE(BigInt(h.id), offset);
-  buf.writeUInt16LE(h.flags, offset + 8);
-  buf.writeUInt16LE(h.count, offset + 10);
-  buf.writeUInt32LE(h.overflow, offset + 12);
+/** Writes `h` at the start of `page`. */
+export function writePageHeader(page: Buffer, h: PageHeader): void {
+  page.writeBigUInt64LE(BigInt(h.id), 0);
+  page.writeUInt16LE(h.flags, 8);
+  page.writeUInt16LE(h.count, 10);
+  page.writeUInt32LE(h.overflow, 12);
 }
 
 /** Page ids are u64 on disk; ids past 2^53 lose precision, but they fail the bounds check anyway. */

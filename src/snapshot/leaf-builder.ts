@@ -83,7 +83,7 @@ export class LeafBuilder {
 
   private writeNode(out: Buffer, offset: number, pgid: number, overflow: number): void {
     const n = this.count;
-    writePageHeader(out, offset, { id: pgid, flags: LEAF_PAGE, count: n, overflow });
+    writePageHeader(out.subarray(offset), { id: pgid, flags: LEAF_PAGE, count: n, overflow });
     const dataStart = offset + PAGE_HEADER_SIZE + LEAF_ELEMENT_SIZE * n;
     let data = dataStart;
     for (let i = 0; i < n; i++) {

@@ -36,10 +36,10 @@ export function fnv64a(bytes: Uint8Array): bigint {
   return h;
 }
 
-/** Writes a whole meta page (header + meta) for page id `pgid` into `page`. */
-export function encodeMetaPage(page: Buffer, pgid: number, meta: Meta): void {
-  page.fill(0);
-  writePageHeader(page, 0, { id: pgid, flags: META_PAGE, count: 0, overflow: 0 });
+/** A whole meta page (header + meta) for page id `pgid` (0 or 1). */
+export function encodeMetaPage(meta: Meta, pgid: number): Buffer {
+  const page = Buffer.alloc(meta.pageSize);
+  writePageHeader(page, { id: pgid, flags: META_PAGE, count: 0, overflow: 0 });
   const o = PAGE_HEADER_SIZE;
   page.writeUInt32LE(MAGIC, o);
   page.writeUInt32LE(FORMAT_VERSION, o + 4);
@@ -51,6 +51,7 @@ export function encodeMetaPage(page: Buffer, pgid: number, meta: Meta): void {
   page.writeBigUInt64LE(BigInt(meta.highWater), o + 40);
   page.writeBigUInt64LE(meta.txid, o + 48);
   page.writeBigUInt64LE(fnv64a(page.subarray(o, o + META_CHECKSUMMED_SIZE)), o + META_CHECKSUMMED_SIZE);
+  return page;
 }
 
 /**

@@ -59,10 +59,10 @@ export class PageSink {
 
   async flush(): Promise<void> {
     let at = this.batchStartPgid * this.pageSize;
-    if (this.used > 0) await writeFully(this.fh, this.batch.subarray(0, this.used), at);
+    if (this.used > 0) await writeFully(this.fh, this.batch.subarray(0, this.used), { position: at });
     at += this.used;
     for (const node of this.tail) {
-      await writeFully(this.fh, node, at);
+      await writeFully(this.fh, node, { position: at });
       at += node.length;
     }
     this.used = 0;
@@ -72,6 +72,6 @@ export class PageSink {
 
   /** Writes a page at a fixed id outside the append order (the meta and freelist pages). */
   async writeAt(pgid: number, page: Buffer): Promise<void> {
-    await writeFully(this.fh, page, pgid * this.pageSize);
+    await writeFully(this.fh, page, { position: pgid * this.pageSize });
   }
 }

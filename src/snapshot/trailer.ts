@@ -60,7 +60,7 @@ export async function appendSha256Trailer(path: string): Promise<Buffer> {
   const digest = await sha256Of(path, size);
   const fh = await open(path, 'r+');
   try {
-    await writeFully(fh, digest, size);
+    await writeFully(fh, digest, { position: size });
     await fh.sync();
   } finally {
     await fh.close();
@@ -103,7 +103,7 @@ export async function saveSnapshotStream(blobs: AsyncIterable<Uint8Array>, path:
   try {
     let size = 0;
     for await (const blob of blobs) {
-      await writeFully(fh, blob, size);
+      await writeFully(fh, blob, { position: size });
       size += blob.length;
     }
     if (!hasSha256Trailer(size)) {

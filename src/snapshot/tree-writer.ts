@@ -109,7 +109,7 @@ export class TreeWriter {
   private emitBranch(depth: number): void {
     const level = this.branches[depth];
     const { pending, size } = level;
-    const pgid = this.sink.append(size, (out, id, overflow) => encodeBranchNode(out, id, overflow, pending));
+    const pgid = this.sink.append(size, (out, id, overflow) => encodeBranchNode(out, { pgid: id, overflow, elems: pending }));
     level.pending = [];
     level.size = PAGE_HEADER_SIZE;
     level.written++;

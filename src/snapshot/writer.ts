@@ -83,7 +83,7 @@ async function writeToHandle(
 ): Promise<WriteSnapshotResult> {
   const sink = new PageSink(fh, pageSize, FIRST_DATA_PGID);
   const freelist = Buffer.alloc(pageSize);
-  writePageHeader(freelist, 0, { id: FREELIST_PGID, flags: FREELIST_PAGE, count: 0, overflow: 0 });
+  writePageHeader(freelist, { id: FREELIST_PGID, flags: FREELIST_PAGE, count: 0, overflow: 0 });
   await sink.writeAt(FREELIST_PGID, freelist);
 
   const bucketValues = new Map<string, { name: Buffer; value: Buffer }>();
@@ -114,11 +114,8 @@ async function writeToHandle(
     freelistPgid: FREELIST_PGID,
     highWater,
   };
-  const page = Buffer.alloc(pageSize);
-  encodeMetaPage(page, 0, { ...meta, txid });
-  await sink.writeAt(0, page);
-  encodeMetaPage(page, 1, { ...meta, txid: txid - 1n });
-  await sink.writeAt(1, page);
+  await sink.writeAt(0, encodeMetaPage({ ...meta, txid }, 0));
+  await sink.writeAt(1, encodeMetaPage({ ...meta, txid: txid - 1n }, 1));
   await fh.truncate(highWater * pageSize);
   return { size: highWater * pageSize, highWater, buckets: sorted.length, keys };
 }
