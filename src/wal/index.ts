@@ -35,7 +35,7 @@
 
 export { Wal, DEFAULT_SEGMENT_BYTES } from './wal';
 export { validSnapshotMarkers } from './reader';
-export type { WalOptions, OpenOptions, WalContents } from './wal';
+export type { WalOptions, OpenOptions, WalContents, WalFailpoint } from './wal';
 export type { WalLogger } from './logger';
 export { Snapshotter } from './snapshotter';
 export type { SnapshotFile, SnapshotterOptions } from './snapshotter';

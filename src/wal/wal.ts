@@ -39,7 +39,12 @@ export interface WalOptions {
   onSync?: (seconds: number) => void;
   /** Called with the bytes of every write (etcd_disk_wal_write_bytes_total). */
   onWrite?: (bytes: number) => void;
+  /** Called at named points of the durability path, so crash tests can stop the process there. */
+  failpoint?: (name: WalFailpoint) => void;
 }
+
+/** etcd's gofail points in wal.go (walBeforeSync, walAfterSync), plus both sides of a cut's rename. */
+export type WalFailpoint = 'walBeforeSync' | 'walAfterSync' | 'walBeforeCutRename' | 'walAfterCutRename';
 
 export interface OpenOptions extends WalOptions {
   /** Read from this raft snapshot on; its marker must be in the log. Default {index 0, term 0}. */
@@ -110,6 +115,7 @@ export class Wal {
   private readonly logger: WalLogger;
   private readonly onSync?: (seconds: number) => void;
   private readonly onWrite?: (bytes: number) => void;
+  private readonly failpoint?: (name: WalFailpoint) => void;
   /** Set by open until readAll has run; a log is appendable only after that. */
   private pendingRead?: { start: { index: number; term: number } };
   private metadata?: WalMetadata;
@@ -139,6 +145,7 @@ export class Wal {
     this.logger = options.logger ?? stderrLogger;
     this.onSync = options.onSync;
     this.onWrite = options.onWrite;
+    this.failpoint = options.failpoint;
   }
 
   /**
@@ -342,7 +349,11 @@ export class Wal {
         if (job.snapshotIndex !== undefined) this.writtenLastIndex = Math.max(this.writtenLastIndex, job.snapshotIndex);
         if (job.state) this.writtenState = job.state;
       }
-      if (batch.some((j) => j.sync)) await this.sync(tail.fd);
+      if (batch.some((j) => j.sync)) {
+        this.failpoint?.('walBeforeSync');
+        await this.sync(tail.fd);
+        this.failpoint?.('walAfterSync');
+      }
     } catch (err) {
       this.fail(err);
       for (const job of batch) job.settle.reject(this.failure);
@@ -388,8 +399,10 @@ export class Wal {
     await writeAll(next.fd, header, 0);
     await this.sync(next.fd);
     const segment: SegmentName = { name: walName(old.segment.seq + 1, this.writtenLastIndex + 1), seq: old.segment.seq + 1, index: this.writtenLastIndex + 1 };
+    this.failpoint?.('walBeforeCutRename');
     await rename(next.path, path.join(this.dir, segment.name));
     await syncDir(this.dir);
+    this.failpoint?.('walAfterCutRename');
     this.tail = { fd: next.fd, segment, offset: header.length };
     await closeFile(old.fd);
     this.logger.info(`wal: created segment ${segment.name}`);
