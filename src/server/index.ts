@@ -5,5 +5,3 @@ export type { EtcdServerOptions } from './options';
 export { defaultMaxRequestBytes, defaultQuotaBackendBytes, defaultMaxTxnOps } from './options';
 export type { Versions } from './versions';
 export { etcdServerVersion, etcdClusterVersion, readCairnVersion } from './versions';
-export { readSnapshotImage } from './snapshot-image';
-export type { ImageRecord } from './snapshot-image';

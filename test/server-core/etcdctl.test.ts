@@ -101,6 +101,9 @@ async function session(t: Target): Promise<[string, string][]> {
   const saved = await etcdctl(t.endpoint, ['snapshot', 'save', snapFile]);
   steps.push(['snapshot save', normalize(saved.stdout, t.endpoint).split(t.dir).join('<dir>') + `[exit ${saved.code}]`]);
   steps.push(['snapshot file', String(existsSync(snapFile) && statSync(snapFile).size > 0)]);
+  // hash, revision, key count and size differ between the two stores; the fields and the format must not
+  const status = await etcdctl(t.endpoint, ['snapshot', 'status', snapFile, '-w', 'json']);
+  steps.push(['snapshot status', status.stdout.replace(/\d+/g, '<n>') + errorLines(status.stderr) + `[exit ${status.code}]`]);
   return steps;
 }
 

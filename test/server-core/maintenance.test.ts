@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { status as Status } from '@grpc/grpc-js';
 import { etcdserverpb } from '../../src/api';
-import { readSnapshotImage } from '../../src/server';
+import { openSnapshot } from '../../src/snapshot';
 import { Running, api, call, removeDir, startCore, tempDataDir } from './harness';
 
 describe('Maintenance, Cluster and Auth services', () => {
@@ -64,10 +64,19 @@ describe('Maintenance, Cluster and Auth services', () => {
     assert.deepEqual(trailer.blob, createHash('sha256').update(image).digest());
     const file = join(dir, 'image.db');
     writeFileSync(file, image);
-    const records = await readSnapshotImage(file);
-    const values = records.filter((r) => r.db === 'key').map((r) => r.value.toString('latin1'));
-    assert.ok(values.some((v) => v.includes('s1') && v.includes('v1')));
-    assert.ok(records.some((r) => r.db === 'members'));
+    const reader = await openSnapshot(file);
+    const buckets = new Map<string, Buffer[]>();
+    try {
+      for await (const bucket of reader.buckets()) {
+        const values: Buffer[] = [];
+        for await (const [, value] of bucket.entries) values.push(Buffer.from(value));
+        buckets.set(bucket.name, values);
+      }
+    } finally {
+      await reader.close();
+    }
+    assert.ok(buckets.get('key')?.some((v) => v.includes('s1') && v.includes('v1')));
+    assert.equal(buckets.get('members')?.length, 1);
   });
 
   test('member list shows this member with etcd-derived ID, name and URLs', async () => {

@@ -5,7 +5,7 @@ export type { LoadOptions, LoadResult } from './load';
 export { ConfigError } from './errors';
 export { buildServerConfig, initialClusterFromName } from './server-config';
 export type { ServerConfig, TlsInfo, TlsVersion, BuildOptions } from './server-config';
-export { validateServerConfig, parseAutoCompactionRetention, maxElectionMs } from './validate';
+export { validateServerConfig, maxElectionMs } from './validate';
 export { parseCommandLine } from './command-line';
 export type { CommandLine } from './command-line';
 export { valuesFromEnv, envNameOf } from './env';

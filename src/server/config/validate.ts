@@ -1,6 +1,5 @@
 // etcd's checks on a configuration, with etcd's messages where etcd has one.
 import { ConfigError } from './errors';
-import { parseGoDuration, parseGoInteger } from './go-values';
 import type { ServerConfig } from './server-config';
 import { UrlError, checkBindUrls, checkHostUrls, parseEtcdUrl, parseInitialCluster } from './urls';
 
@@ -14,23 +13,6 @@ function check(fn: () => void, prefix = ''): void {
     if (err instanceof UrlError) throw new ConfigError(`${prefix}${err.message}`);
     throw err;
   }
-}
-
-/** Parses --auto-compaction-retention as etcd does: periodic takes a duration or a number of hours, revision a count. Returns milliseconds or revisions. */
-export function parseAutoCompactionRetention(mode: 'periodic' | 'revision', retention: string): number {
-  const text = retention === '' ? '0' : retention;
-  if (mode === 'revision') {
-    const revisions = parseGoInteger(text, { unsigned: false });
-    if (revisions === undefined || revisions < 0) throw new ConfigError(`invalid auto-compaction-retention ${JSON.stringify(retention)} (revision mode takes a number of revisions)`);
-    return revisions;
-  }
-  const duration = parseGoDuration(text);
-  if (duration !== undefined && duration >= 0) return duration;
-  const hours = Number(text);
-  if (text.trim() === '' || !Number.isFinite(hours) || hours < 0) {
-    throw new ConfigError(`invalid auto-compaction-retention ${JSON.stringify(retention)} (periodic mode takes hours or a duration such as 30m)`);
-  }
-  return hours * 3_600_000;
 }
 
 /** Throws ConfigError for what etcd would refuse; returns warnings for what etcd would only log. */
@@ -68,7 +50,7 @@ export function validateServerConfig(config: ServerConfig): string[] {
   if (config.autoCompactionMode !== 'periodic' && config.autoCompactionMode !== 'revision') {
     throw new ConfigError(`unknown auto-compaction-mode ${JSON.stringify(config.autoCompactionMode)}`);
   }
-  parseAutoCompactionRetention(config.autoCompactionMode, config.autoCompactionRetention);
+  // The retention itself is read (and refused when malformed) by the server's auto-compaction driver.
   if (config.tlsMaxVersion !== '' && config.tlsMinVersion > config.tlsMaxVersion) {
     throw new ConfigError(`min version (${config.tlsMinVersion}) is greater than max version (${config.tlsMaxVersion})`);
   }
