@@ -7,7 +7,9 @@
 // renamed into place once it holds its header. A new log is built in `<dir>.tmp` and renamed.
 //
 // Segment: a sequence of frames, then zeros up to the preallocated size. Each segment begins with
-// a metadata record; a segment made by a cut then has the hard state current at the cut.
+// a metadata record; the first then has the snapshot marker {index 0, term 0}, and a segment made
+// by a cut has the hard state current at the cut. Appends go in one write per batch of saves,
+// followed by one fdatasync.
 //
 // Frame (all integers little-endian, every frame starts on an 8-byte boundary):
 //   u32 length   bytes in the body (type + payload), never 0
@@ -27,8 +29,9 @@
 //
 // Damage: on open, a frame of the last segment that runs past the end of the file, or whose CRC
 // fails and which contains an all-zero 512-byte sector, is a torn write from a crash: it and what
-// follows are cut off (the file as found is kept as `<name>.broken`). Any other CRC failure or
-// malformed record stops the open with an error naming the segment and the frame's offset.
+// follows are cut off (the file as found is kept as `<name>.broken`); so are bytes found after the
+// all-zero header that ends the last segment. Any other CRC failure or malformed record stops the
+// open with an error naming the segment and the frame's offset.
 //
 // Raft snapshots (`<data-dir>/member/snap/$term-$index.snap`) are kept by the Snapshotter; their
 // file layout is described in snapshotter.ts.
