@@ -12,6 +12,7 @@ export {
 export { type ReadBucket, type SnapshotInfo, SnapshotReader, openSnapshot } from './reader';
 export type { Meta } from './meta';
 export { type SnapshotStatus, snapshotStatus } from './status';
+export { type StreamSnapshotOptions, streamSnapshot } from './snapshot-stream';
 export {
   type HashCheck,
   type HashCheckOptions,

@@ -25,6 +25,7 @@ import {
   saveSnapshotStream,
   snapshotResponses,
   snapshotStatus,
+  streamSnapshot,
   writeSnapshot,
 } from '../../src/snapshot';
 
@@ -112,6 +113,23 @@ test('Maintenance.Snapshot messages save into a file with a verified trailer', a
       /^SnapshotError: snapshot: missing sha256 trailer/,
     );
     assert.deepEqual((await readdir(dir)).sort(), ['db', 'saved.db'], 'no partial file is left');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('streamSnapshot writes through a private temp file and removes it, also when stopped early', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'cairn-snap-tmp-'));
+  try {
+    const source = etcdSnapshotSource({ kvs: [], consistentIndex: 1, members: [] });
+    const blobs: Buffer[] = [];
+    for await (const m of streamSnapshot(source, { tmpDir: dir })) blobs.push(m.blob);
+    const saved = join(dir, 'saved.db');
+    await saveSnapshotStream((async function* () { yield* blobs; })(), saved);
+    assert.equal((await snapshotStatus(saved)).totalKey, 1); // meta's consistent_index
+    assert.deepEqual(await readdir(dir), ['saved.db']);
+    for await (const _ of streamSnapshot(source, { tmpDir: dir })) break;
+    assert.deepEqual(await readdir(dir), ['saved.db']);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
