@@ -113,6 +113,12 @@ export class KeyIndex {
     };
   }
 
+  /** Whether the key existed at atRev (get() without building its answer). */
+  existsAt(atRev: number): boolean {
+    const g = this.findGeneration(atRev);
+    return g !== undefined && g.newestAtOrBefore(atRev) >= 0;
+  }
+
   /** The generation alive at rev, if any. */
   private findGeneration(rev: number): Generation | undefined {
     const last = this.generations.length - 1;

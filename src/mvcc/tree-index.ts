@@ -91,9 +91,12 @@ export class TreeIndex {
     const hits: IndexHit[] = [];
     let total = 0;
     this.visit(range, (key, ki) => {
-      const got = ki.get(atRev);
-      if (got !== undefined) {
-        if (limit <= 0 || hits.length < limit) hits.push({ key, ...got });
+      if (limit <= 0 || hits.length < limit) {
+        const got = ki.get(atRev);
+        if (got === undefined) return true;
+        hits.push({ key, ...got });
+        total++;
+      } else if (ki.existsAt(atRev)) {
         total++;
       }
       return true;
@@ -104,7 +107,7 @@ export class TreeIndex {
   count(range: IndexRange, atRev: number): number {
     let total = 0;
     this.visit(range, (_key, ki) => {
-      if (ki.get(atRev) !== undefined) total++;
+      if (ki.existsAt(atRev)) total++;
       return true;
     });
     return total;

@@ -24,6 +24,7 @@ test('key index: generations and reads at a revision (the worked example)', () =
   assert.equal(ki.get(6), undefined);
   assert.deepEqual(ki.get(7), { modified: { main: 7, sub: 0 }, created: { main: 7, sub: 0 }, version: 1 });
   assert.equal(ki.get(0), undefined);
+  for (let rev = 0; rev <= 8; rev++) assert.equal(ki.existsAt(rev), ki.get(rev) !== undefined, `existsAt(${rev})`);
 });
 
 test('key index: compaction keeps the newest revision at or below it, drops dead generations', () => {
