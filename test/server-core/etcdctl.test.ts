@@ -137,3 +137,29 @@ describe('etcdctl 3.4 against cairn and against etcd', { skip }, () => {
     }
   });
 });
+
+test('real etcd restores and serves a snapshot saved from cairn', { skip }, async () => {
+  const dir = tempDataDir();
+  const running = await startCore(dir);
+  let restored: RealEtcd | undefined;
+  try {
+    const endpoint = `127.0.0.1:${running.port}`;
+    await etcdctl(endpoint, ['put', 'a', '1']);
+    await etcdctl(endpoint, ['put', 'b', '2']);
+    const grant = (await etcdctl(endpoint, ['lease', 'grant', '300'])).stdout;
+    const id = /lease ([0-9a-f]+) granted/.exec(grant)?.[1] ?? 'none';
+    await etcdctl(endpoint, ['put', 'c', '3', `--lease=${id}`]);
+    const file = join(dir, 'saved.db');
+    assert.equal((await etcdctl(endpoint, ['snapshot', 'save', file])).code, 0);
+    const restore = await etcdctl(endpoint, ['snapshot', 'restore', file, '--data-dir', join(dir, 'restored')]);
+    assert.equal(restore.code, 0, restore.stderr);
+    restored = await startRealEtcd({ dataDir: join(dir, 'restored') });
+    const at = `127.0.0.1:${restored.clientPort}`;
+    assert.equal((await etcdctl(at, ['get', '--prefix', ''])).stdout, 'a\n1\nb\n2\nc\n3\n');
+    assert.match((await etcdctl(at, ['lease', 'list'])).stdout, new RegExp(`found 1 leases\\n${id}\\n`));
+  } finally {
+    await restored?.stop();
+    await running.stop();
+    removeDir(dir);
+  }
+});
