@@ -41,6 +41,14 @@ test('bad values and stray arguments are clear errors', () => {
   const timing = runCairnSync(['--heartbeat-interval', '500']);
   assert.equal(timing.status, 1);
   assert.match(timing.stderr, /--election-timeout\[1000ms\] should be at least as 5 times as --heartbeat-interval\[500ms\]/);
+  const dataDir = mkdtempSync(join(tmpdir(), 'cairn-retention-'));
+  try {
+    const retention = runCairnSync(['--auto-compaction-retention', 'soon', '--listen-client-urls', 'http://127.0.0.1:0', '--advertise-client-urls', 'http://127.0.0.1:2379', '--data-dir', dataDir]);
+    assert.equal(retention.status, 1);
+    assert.match(retention.stderr, /"level":"fatal".*auto-compaction-retention \\"soon\\"/);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
   const env = runCairnSync([], { ETCD_ELECTION_TIMEOUT: 'soon' });
   assert.equal(env.status, 1);
   assert.match(env.stderr, /invalid value "soon" for ETCD_ELECTION_TIMEOUT/);
