@@ -94,6 +94,12 @@ export class Raft {
   randomizedElectionTimeout = 0;
   /** ReadIndex requests that arrived before this leader committed an entry of its term. */
   pendingReadIndexMessages: Message[] = [];
+  /**
+   * Proposals appended since the last broadcast. They go out together when the
+   * application next looks for a Ready (flushProposals), so the proposals of one
+   * event-loop turn share one append message per follower.
+   */
+  private proposalsToSend = false;
 
   private readonly cfg: ValidConfig;
   private readonly logger: Logger | undefined;
@@ -292,6 +298,7 @@ export class Raft {
     });
     this.pendingConfIndex = 0;
     this.uncommittedSize = 0;
+    this.proposalsToSend = false;
     this.readOnly = new ReadOnly(this.readOnly.option);
     // Reads held for a term we are leaving are dropped; their callers retry.
     this.pendingReadIndexMessages = [];
@@ -638,7 +645,14 @@ export class Raft {
       }
     }
     if (!this.appendEntry(ents)) throw errProposalDropped();
-    this.bcastAppend();
+    this.proposalsToSend = true;
+  }
+
+  /** Sends the appends for proposals made since the last call (see proposalsToSend). */
+  flushProposals(): void {
+    if (!this.proposalsToSend) return;
+    this.proposalsToSend = false;
+    if (this.state === StateType.StateLeader) this.bcastAppend();
   }
 
   private handleAppendResponse(m: Message, pr: Progress): void {

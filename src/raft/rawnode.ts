@@ -186,6 +186,7 @@ export class RawNode {
 
   hasReady(): boolean {
     const r = this.raft;
+    r.flushProposals();
     const ss = r.softState();
     if (ss.lead !== this.prevSoftState.lead || ss.raftState !== this.prevSoftState.raftState) return true;
     const hs = r.hardState();
@@ -203,6 +204,7 @@ export class RawNode {
   ready(): Ready {
     if (this.accepted !== undefined) throw new Error('raft: ready() called twice without advance()');
     const r = this.raft;
+    r.flushProposals();
     const rd: Ready = {
       entries: r.raftLog.nextUnstableEnts(),
       committedEntries: r.raftLog.nextCommittedEnts(),

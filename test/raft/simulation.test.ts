@@ -15,7 +15,7 @@ for (const size of [3, 5]) {
   test(`simulated ${size}-member clusters under faults keep raft's safety properties (${list.length} seeds)`, () => {
     const totals = { proposals: 0, acked: 0, reads: 0, readsServed: 0, crashes: 0, snapshots: 0, confChanges: 0, transfers: 0 };
     for (const seed of list) {
-      const sim = new SimCluster({ size, seed, steps: 120, healSteps: 400, trace });
+      const sim = new SimCluster({ size, seed, steps: 200, healSteps: 400, trace });
       sim.run();
       for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += sim.stats[k];
     }
