@@ -212,3 +212,15 @@ test('ready/advance: votes and entries leave only through a Ready; committed ent
   m.node.ready();
   assert.throws(() => m.node.ready(), /ready\(\) called twice/);
 });
+
+test('proposals made between two Readies go out as one append per follower', () => {
+  const net = new Network([1n, 2n, 3n], plain);
+  net.campaign(1n);
+  const before = net.delivered.length;
+  const l = net.get(1n).node;
+  for (let i = 0; i < 5; i++) l.propose(enc(`b${i}`));
+  net.stabilize();
+  const apps = net.delivered.slice(before).filter((m) => m.type === MessageType.MsgApp && m.entries.length > 0);
+  assert.deepEqual(apps.map((m) => [m.to, m.entries.length]), [[2n, 5], [3n, 5]]);
+  assert.deepEqual(net.get(3n).appliedData(), ['b0', 'b1', 'b2', 'b3', 'b4']);
+});
