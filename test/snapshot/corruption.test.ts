@@ -176,6 +176,19 @@ test('damaged snapshots are refused with an error naming the damage', async (t) 
       await assertSnapshotError(readEverything(path), new RegExp(`^snapshot: page ${highWater} is neither reachable nor in the freelist`));
     });
 
+    await t.test('a freelist that frees a page in use, or one page twice', async () => {
+      const inUse = await copy();
+      await patch(inUse, 2 * PAGE + 10, Buffer.from([1, 0])); // freelist count 1 ...
+      await patch(inUse, 2 * PAGE + 16, u64(3)); // ... page 3, a leaf of the key bucket
+      await assertSnapshotError(readEverything(inUse), /^snapshot: page 3 is both in use and in the freelist/);
+      const twice = await copy();
+      await appendFile(twice, Buffer.alloc(PAGE));
+      for (const which of [0, 1]) await rewriteMeta(twice, which, 40, u64(highWater + 1));
+      await patch(twice, 2 * PAGE + 10, Buffer.from([2, 0]));
+      await patch(twice, 2 * PAGE + 16, Buffer.concat([u64(highWater), u64(highWater)]));
+      await assertSnapshotError(readEverything(twice), new RegExp(`^snapshot: page ${highWater} freed twice in the freelist`));
+    });
+
     await t.test('a page of the wrong type', async () => {
       const path = await copy();
       await patch(path, await bucketValueOffset(path, 'key'), u64(2)); // the freelist page
