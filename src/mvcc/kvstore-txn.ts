@@ -87,7 +87,8 @@ export class TxnWrite {
     const { index, backend } = this.core;
     const main = this.beginRev + 1;
     const ikey = keyToIndexKey(key);
-    const prev = index.get(ikey, main);
+    const ki = index.keyIndex(ikey);
+    const prev = ki?.get(main);
     let oldLease = 0n;
     let createRevision = main;
     let version = 1;
@@ -99,7 +100,7 @@ export class TxnWrite {
     const rev: Revision = { main, sub: this.changes.length };
     const kv: KeyValue = { key, value, createRevision, modRevision: main, version, lease };
     backend.db(KEY_DB).putSync(revToBytes(rev), encodeKeyValue(kv));
-    index.put(ikey, rev);
+    index.put(ikey, rev, ki);
     this.changes.push({ kv, deleted: false });
     const hooks = this.core.lease;
     if (hooks !== undefined) {

@@ -30,19 +30,24 @@ export function toIndexRange(key: Buffer, rangeEnd: Buffer | undefined): IndexRa
   return { start, end: keyToIndexKey(rangeEnd), single: false };
 }
 
+/** Plain code-unit order (= byte order for latin1 keys); cheaper than the library's mixed-type default. */
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export interface IndexHit extends KeyIndexGet {
   key: string;
 }
 
 export class TreeIndex {
-  private readonly tree = new BTree<string, KeyIndex>();
+  private readonly tree = new BTree<string, KeyIndex>(undefined, compareStrings);
 
   get size(): number {
     return this.tree.size;
   }
 
-  put(key: string, rev: Revision): void {
-    let ki = this.tree.get(key);
+  /** Records a put; pass the key's KeyIndex when the caller already looked it up. */
+  put(key: string, rev: Revision, ki: KeyIndex | undefined = this.tree.get(key)): void {
     if (ki === undefined) {
       ki = new KeyIndex();
       this.tree.set(key, ki);
@@ -63,10 +68,6 @@ export class TreeIndex {
   /** Insert a key restored from disk (see KeyIndex.restore). */
   insert(key: string, ki: KeyIndex): void {
     this.tree.set(key, ki);
-  }
-
-  get(key: string, atRev: number): KeyIndexGet | undefined {
-    return this.tree.get(key)?.get(atRev);
   }
 
   /** Calls visit for each key in range, in key order, until it returns false. */
