@@ -419,7 +419,7 @@ export class EtcdServer {
           status: () => this.status(),
           hashKV: (revision) => this.store.hashKV(revision),
           hash: () => this.store.hash(),
-          defragment: () => this.store.sync(),
+          defragment: () => this.store.defragment(),
           snapshotImage: () => this.snapshotImage(),
         }),
       ],

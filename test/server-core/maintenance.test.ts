@@ -45,7 +45,20 @@ describe('Maintenance, Cluster and Auth services', () => {
     await c.put('s3', 'v3');
     assert.notEqual((await c.hashKV()).hash, one.hash);
     assert.equal(typeof (await c.hash()).hash, 'number');
+  });
+
+  test('defragment shrinks the database after deletes and compaction, and the data stays', async () => {
+    const value = 'x'.repeat(4096);
+    for (let i = 0; i < 150; i++) await c.put(`bulk/${i}`, value);
+    const del = await c.del('bulk/', { rangeEnd: Buffer.from('bulk0') });
+    await c.compact(del.header?.revision ?? 0n, true);
+    const before = (await c.status()).dbSize;
     await c.defragment();
+    const after = (await c.status()).dbSize;
+    assert.ok(after < before, `db size ${before} -> ${after}`);
+    assert.equal((await c.range('s1')).kvs[0].value.toString(), 'v1');
+    await c.put('after-defrag', 'ok');
+    assert.equal((await c.range('after-defrag')).kvs.length, 1);
   });
 
   test('snapshot streams 512-aligned chunks and a SHA-256 trailer; the image holds the keys', async () => {
