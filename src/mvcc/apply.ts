@@ -63,8 +63,9 @@ export function applyRange(t: TxnReader, req: RangeRequest): RangeResponse {
   }
   // results come in ascending key order; any other target sorts ascending unless told otherwise
   const order = sortTarget !== SortTarget.KEY && sortOrder === SortOrder.NONE ? SortOrder.ASCEND : sortOrder;
-  if (order !== SortOrder.NONE) {
-    const cmp = SORT_KEYS[sortTarget];
+  if (order === SortOrder.ASCEND || order === SortOrder.DESCEND) {
+    // an unknown target (the server rejects those first, as etcd does) sorts by key
+    const cmp = SORT_KEYS[sortTarget] ?? SORT_KEYS[SortTarget.KEY];
     // stable sort; descending reverses the comparison as Go's sort.Reverse does
     kvs = [...kvs].sort(order === SortOrder.DESCEND ? (a, b) => cmp(b, a) : cmp);
   }

@@ -229,3 +229,16 @@ test('restart replays lease attachments of live keys into the lessor', async () 
     await t.cleanup();
   }
 });
+
+test('range with sort options outside the enums does not throw (the server rejects them first)', async () => {
+  const t = openTestStore();
+  try {
+    t.apply((w) => w.put({ key: b('a'), value: b('1') }));
+    const r = t.store.range({ key: b('a'), sortOrder: 7 as SortOrder, sortTarget: 9 as SortTarget });
+    assert.equal(r.count, 1);
+    const s = t.store.range({ key: b('a'), sortOrder: SortOrder.ASCEND, sortTarget: 9 as SortTarget });
+    assert.equal(s.kvs.length, 1);
+  } finally {
+    await t.cleanup();
+  }
+});
