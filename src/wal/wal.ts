@@ -396,15 +396,21 @@ export class Wal {
     const records: RawRecord[] = [{ type: RecordType.Metadata, payload: encodeMetadata(this.metadata!) }];
     if (!isEmptyHardState(this.writtenState)) records.push({ type: RecordType.State, payload: encodeHardState(this.writtenState) });
     const header = encodeFrames(records);
-    await writeAll(next.fd, header, 0);
-    await this.sync(next.fd);
     const segment: SegmentName = { name: walName(old.segment.seq + 1, this.writtenLastIndex + 1), seq: old.segment.seq + 1, index: this.writtenLastIndex + 1 };
-    this.failpoint?.('walBeforeCutRename');
-    await rename(next.path, path.join(this.dir, segment.name));
-    await syncDir(this.dir);
-    this.failpoint?.('walAfterCutRename');
+    try {
+      await writeAll(next.fd, header, 0);
+      await this.sync(next.fd);
+      this.failpoint?.('walBeforeCutRename');
+      await rename(next.path, path.join(this.dir, segment.name));
+    } catch (err) {
+      // The log is unusable after this; at least the descriptor does not leak.
+      await closeFile(next.fd).catch(() => undefined);
+      throw err;
+    }
     this.tail = { fd: next.fd, segment, offset: header.length };
     await closeFile(old.fd);
+    await syncDir(this.dir);
+    this.failpoint?.('walAfterCutRename');
     this.logger.info(`wal: created segment ${segment.name}`);
   }
 
