@@ -58,3 +58,55 @@ test('a defragment cut off between its renames is finished on open', async () =>
     await t.cleanup();
   }
 });
+
+test('other sub-databases are written in the same transaction as the batch', async () => {
+  const t = openTestStore();
+  try {
+    t.apply((w) => {
+      w.put({ key: b('k'), value: b('1') });
+      w.backend.put('lease', b('L1'), b('ttl=10'));
+      w.backend.put('members', b('m1'), b('member'));
+    });
+    assert.throws(() =>
+      t.apply((w) => {
+        w.backend.put('lease', b('L2'), b('ttl=5'));
+        w.backend.delete('members', b('m1'));
+        w.put({ key: b('k'), value: b('2') });
+        throw new Error('apply failed');
+      }),
+    );
+    const get = (db: 'lease' | 'members', key: string) => t.store.backend.get(db, b(key))?.toString();
+    assert.deepEqual([get('lease', 'L1'), get('lease', 'L2'), get('members', 'm1')], ['ttl=10', undefined, 'member']);
+    assert.deepEqual(t.store.range({ key: b('k') }).kvs.map(show), ['k=1@2/2/1']);
+    assert.equal(t.store.consistentIndex, 1);
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test('a snapshot is one point in time: later writes do not show in it', async () => {
+  const t = openTestStore();
+  try {
+    t.apply((w) => w.put({ key: b('a'), value: b('1') }));
+    const snap = t.store.snapshot();
+    try {
+      t.apply((w) => w.put({ key: b('b'), value: b('2') }));
+      t.apply((w) => w.backend.put('alarm', b('x'), b('y')));
+      assert.equal(snap.consistentIndex, 1);
+      assert.equal([...snap.entries('key')].length, 1);
+      assert.equal([...snap.entries('alarm')].length, 0);
+      assert.deepEqual(snap.databases, [...snap.databases].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))));
+    } finally {
+      snap.close();
+    }
+    const now = t.store.snapshot();
+    try {
+      assert.equal(now.consistentIndex, 3);
+      assert.equal([...now.entries('key')].length, 2);
+    } finally {
+      now.close();
+    }
+  } finally {
+    await t.cleanup();
+  }
+});
