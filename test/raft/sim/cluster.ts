@@ -211,7 +211,8 @@ export class SimCluster {
     }
     const copies = !this.healing && r.chance(this.f.dupRate) ? 2 : 1;
     for (let i = 0; i < copies; i++) {
-      this.inflight.push({ at: this.step + 1 + r.int(this.f.maxDelay), seq: this.seq++, msg });
+      // Each copy is its own object, as each would be decoded from the wire.
+      this.inflight.push({ at: this.step + 1 + r.int(this.f.maxDelay), seq: this.seq++, msg: i === 0 ? msg : { ...msg } });
     }
   }
 
