@@ -1,25 +1,23 @@
 // EtcdServer: the face of the server core that the listeners and the CLI use. It opens the data
 // dir, wires store, lessor, alarms and the proposal pipeline together, and hands out the gRPC
 // services; each job itself lives in its own file.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ChannelOptions, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
 import { etcdserverpb } from '../api';
 import type { InternalRaftRequest } from './internal-request';
 import { Logger, namedLogger, silentLogger } from '../log';
-import { Backend, WatchableStore, openStore } from '../mvcc';
+import type { Backend, WatchableStore } from '../mvcc';
 import type * as mvcc from '../mvcc';
-import { Wal, walExists } from '../wal';
-import { AlarmStore } from './alarms';
+import type { AlarmStore } from './alarms';
 import { AutoCompactionPolicy, AutoCompactor, parseAutoCompaction } from './auto-compaction';
 import type { ApplyValue } from './apply';
 import { ServerError } from './errors';
 import { makeHeader } from './header';
 import { LeaseExpiry } from './lease-expiry';
-import { Lessor, minLeaseTtl } from './lessor';
-import { readMembers, unsafeSaveMembers } from './member-store';
-import { Member, bootstrapCluster } from './membership';
+import type { Lessor } from './lessor';
+import type { Member } from './membership';
+import { OpenedMember, openMember } from './open-member';
 import { ServerMetrics } from './metrics';
 import { EtcdServerOptions, ResolvedOptions, grpcOverheadBytes, resolveOptions } from './options';
 import { Proposal, Proposals } from './proposals';
@@ -33,7 +31,7 @@ import { maintenanceService } from './services/maintenance';
 import { WatchServiceHandle, watchService } from './services/watch';
 import { SingleMemberLog } from './single-member-log';
 import { SnapshotImage, writeSnapshotImage } from './snapshot-image';
-import { Versions, etcdClusterVersion, etcdServerVersion, versions } from './versions';
+import { Versions, etcdServerVersion, versions } from './versions';
 
 /** One gRPC service: add it with `grpcServer.addService(definition, implementation)`. */
 export type GrpcService = [ServiceDefinition, UntypedServiceImplementation];
@@ -52,19 +50,12 @@ export interface HealthOptions {
 /** How long /health waits for a linearizable read, as etcd. */
 const healthReadTimeoutMs = 1000;
 
-interface Parts {
+interface Parts extends OpenedMember {
   options: ResolvedOptions;
   autoCompaction: AutoCompactionPolicy | undefined;
   logger: Logger;
   metrics: ServerMetrics;
-  backend: Backend;
-  store: WatchableStore;
-  lessor: Lessor;
-  alarms: AlarmStore;
   log: SingleMemberLog;
-  members: Member[];
-  memberId: bigint;
-  clusterId: bigint;
 }
 
 export class EtcdServer {
@@ -153,75 +144,14 @@ export class EtcdServer {
     const autoCompaction = parseAutoCompaction(resolved.autoCompactionMode, resolved.autoCompactionRetention);
     const logger = namedLogger(resolved.logger ?? silentLogger(), 'etcdserver');
     const metrics = new ServerMetrics(etcdServerVersion);
-    const memberDir = path.join(resolved.dataDir, 'member');
-    fs.mkdirSync(memberDir, { recursive: true, mode: 0o700 });
-    const walDir = path.join(memberDir, 'wal');
-    const walOptions = { logger, onSync: (seconds: number) => metrics.walFsyncDuration.observe(seconds) };
-
-    const lessor = new Lessor(minLeaseTtl(resolved.heartbeatMs, resolved.electionMs));
-    const alarms = new AlarmStore();
-    const backend = Backend.open(resolved.dataDir);
-    let store: WatchableStore | undefined;
-    let wal: Wal | undefined;
+    const member = await openMember(resolved, { logger, onWalSync: (seconds) => metrics.walFsyncDuration.observe(seconds) });
     try {
-      const snapshot = backend.snapshot();
-      try {
-        lessor.restore(snapshot);
-        alarms.restore(snapshot);
-      } finally {
-        snapshot.close();
-      }
-      store = openStore(backend, { lease: lessor, logger: namedLogger(logger, 'mvcc') });
-
-      let memberId: bigint;
-      let clusterId: bigint;
-      let walEntries: { index: number; term: number; data: Buffer }[] = [];
-      let lastTerm = 0;
-      if (walExists(walDir)) {
-        wal = Wal.open(walDir, walOptions);
-        const contents = wal.readAll();
-        memberId = contents.metadata.nodeId;
-        clusterId = contents.metadata.clusterId;
-        walEntries = contents.entries.map((e) => ({ index: e.index, term: e.term, data: Buffer.from(e.data) }));
-        lastTerm = contents.hardState.term;
-        logger.info({ 'member-id': memberId.toString(16), 'cluster-id': clusterId.toString(16), entries: walEntries.length }, 'restarting member');
-      } else {
-        const identity = bootstrapCluster({
-          name: resolved.name,
-          initialCluster: resolved.initialCluster,
-          clusterToken: resolved.initialClusterToken,
-          advertiseClientUrls: resolved.advertiseClientUrls,
-        });
-        if (identity.members.length > 1) {
-          throw new Error('etcdserver: this cairn serves a single member; --initial-cluster lists more than one');
-        }
-        memberId = identity.self.id;
-        clusterId = identity.clusterId;
-        // Members first, then the WAL: a crash in between leaves no WAL, so the next start bootstraps again.
-        store.applyBatch(store.consistentIndex, (w) => unsafeSaveMembers(w.backend, identity.members, etcdClusterVersion));
-        wal = Wal.create(walDir, { nodeId: memberId, clusterId }, walOptions);
-        logger.info({ 'member-id': memberId.toString(16), 'cluster-id': clusterId.toString(16) }, 'starting a new member');
-      }
-
-      const stored = backend.snapshot();
-      let members: Member[];
-      try {
-        members = readMembers(stored);
-      } finally {
-        stored.close();
-      }
-      // This member's client URLs are what it advertises now, as etcd publishes them at every start.
-      members = members.map((m) => (m.id === memberId ? { ...m, name: resolved.name, clientUrls: resolved.advertiseClientUrls } : m));
-
-      const log = new SingleMemberLog(wal, { memberId, walEntries, lastTerm });
-      const server = new EtcdServer({ options: resolved, autoCompaction, logger, metrics, backend, store, lessor, alarms, log, members, memberId, clusterId });
+      const log = new SingleMemberLog(member.wal, { memberId: member.memberId, walEntries: member.walEntries, lastTerm: member.lastTerm });
+      const server = new EtcdServer({ ...member, options: resolved, autoCompaction, logger, metrics, log });
       await server.start();
       return server;
     } catch (err) {
-      // Leave nothing open behind a failed start (a corrupt WAL, a bad --initial-cluster, ...).
-      await wal?.close().catch(() => undefined);
-      if (store !== undefined) await store.close().catch(() => undefined);
-      else await backend.close().catch(() => undefined);
+      await member.close();
       throw err;
     }
   }
