@@ -28,5 +28,5 @@ export async function etcdctl(args: string[], opts: { timeoutMs?: number } = {})
 
 /** `etcdctl snapshot status -w json FILE`: bbolt opens the file and runs its consistency check. */
 export async function etcdctlSnapshotStatus(path: string): Promise<EtcdctlStatus> {
-  return JSON.parse(await etcdctl(['snapshot', 'status', '-w', 'json', path])) as EtcdctlStatus;
+  return JSON.parse(await etcdctl(['snapshot', 'status', '-w', 'json', path], { timeoutMs: 120_000 })) as EtcdctlStatus;
 }
