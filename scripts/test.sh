@@ -20,4 +20,6 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npx tsc -p .
-exec node --test --test-concurrency=2 --test-timeout=600000 "$@" dist/test/
+# Only *.test.js files are tests; node would otherwise also run every helper under a test/ folder.
+mapfile -t files < <(find dist/test -name '*.test.js' | sort)
+exec node --test --test-concurrency=2 --test-timeout=600000 "$@" "${files[@]}"
