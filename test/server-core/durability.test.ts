@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { api, closeClients, makeClients, removeDir, startCore, tempDataDir } from './harness';
 import { startChild } from './child-process';
 
@@ -115,6 +117,31 @@ test('kill -9 during a stream of acknowledged puts: every acknowledged key is th
     } finally {
       await running.stop();
     }
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test('a WAL damaged before its last record stops start-up with a message naming the segment', async () => {
+  const dir = tempDataDir();
+  try {
+    const running = await startCore(dir);
+    const c = api(running.clients);
+    for (let i = 0; i < 20; i++) await c.put(`w/${i}`, 'x'.repeat(100));
+    await running.stop();
+    const walDir = join(dir, 'member', 'wal');
+    const segment = join(walDir, readdirSync(walDir).filter((f) => f.endsWith('.wal')).sort()[0]);
+    const bytes = readFileSync(segment);
+    // Flip a byte inside an early entry's payload (past the metadata and snapshot records at the head).
+    const at = bytes.indexOf(Buffer.from('w/3'));
+    assert.ok(at > 0);
+    bytes[at + 1] ^= 0xff;
+    writeFileSync(segment, bytes);
+    await assert.rejects(startCore(dir), (err: Error) => {
+      assert.match(err.message, /wal:/);
+      assert.ok(err.message.includes(basename(segment)), err.message);
+      return true;
+    });
   } finally {
     removeDir(dir);
   }
