@@ -3,7 +3,7 @@
 // hash, like etcd's, also sees records a running physical compaction has not removed yet.
 
 import type { Backend } from './backend';
-import { Crc32c } from './crc32c';
+import { Crc32c } from '../checksum';
 import { decodeKeyValue } from './kv-codec';
 import type { SubDatabaseName } from './kv';
 import { bytesToMainRev, bytesToRev } from './revision';
@@ -31,7 +31,7 @@ export function hashKeyValues(backend: Backend, index: TreeIndex, rev: number, c
     }
     h.update(key).update(value);
   }
-  return h.value;
+  return h.digest();
 }
 
 /** hash: every sub-database in name order (name, then each key and value), skipping member-local meta keys. */
@@ -49,5 +49,5 @@ export function hashBackend(backend: Backend): number {
   } finally {
     snap.close();
   }
-  return h.value;
+  return h.digest();
 }

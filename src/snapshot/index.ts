@@ -59,4 +59,3 @@ export {
   leaseKey,
 } from './etcd-schema';
 export { type EtcdSnapshotContents, type ReadEtcdSnapshotOptions, readEtcdSnapshot } from './etcd-content';
-export { Crc32c } from './crc32c';

@@ -2,7 +2,7 @@
 // (Castagnoli) over every bucket name, key and value in cursor order; the main revision of the
 // last key of the `key` bucket; the number of keys in all buckets; and the bbolt size (high water
 // mark x page size, without the sha256 trailer). The file is fully checked on the way.
-import { Crc32c } from './crc32c';
+import { Crc32c } from '../checksum';
 import { ETCD_BUCKET } from './etcd-schema';
 import { openSnapshot } from './reader';
 import { mainRevisionOf } from './revision-key';

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Crc32c } from '../../src/checksum';
 import {
-  Crc32c,
   SNAPSHOT_CHUNK_SIZE,
   decodeCompactRevision,
   decodeKeyValue,
