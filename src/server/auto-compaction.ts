@@ -5,25 +5,12 @@
 //               P ago, then again every min(P, 1h)
 //   revision N: every 5 minutes compact to (current revision - N), unless that is <= 0 or unchanged
 
+import { parseGoDuration } from '../go-values';
+
 export type AutoCompactionPolicy = { mode: 'periodic'; periodMs: number } | { mode: 'revision'; retain: number };
 
 const hourMs = 3_600_000;
 const revisionCheckMs = 5 * 60_000;
-
-const unitMs: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: hourMs };
-
-/** Parses a Go duration (`90s`, `1h30m`, `0.5h`) to milliseconds; undefined when it is not one. */
-export function parseGoDuration(text: string): number | undefined {
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
-  let total = 0;
-  let consumed = 0;
-  for (let match = re.exec(text); match !== null; match = re.exec(text)) {
-    if (match.index !== consumed) return undefined;
-    total += Number(match[1]) * unitMs[match[2]];
-    consumed += match[0].length;
-  }
-  return consumed === text.length && consumed > 0 ? total : undefined;
-}
 
 /**
  * etcd's reading of the two flags: a whole number is hours (periodic) or revisions (revision);

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { status as Status } from '@grpc/grpc-js';
-import { AutoCompactor, parseAutoCompaction, parseGoDuration } from '../../src/server/auto-compaction';
+import { AutoCompactor, parseAutoCompaction } from '../../src/server/auto-compaction';
+import { parseGoDuration } from '../../src/go-values';
 import { api, removeDir, startCore, tempDataDir } from './harness';
 
 test('retention is read as etcd reads it: whole numbers are hours or revisions, else a duration', () => {

@@ -121,6 +121,7 @@ describe('Maintenance, Cluster and Auth services', () => {
 
   test('health and readiness, versions, and etcd metric names in the registry', async () => {
     assert.deepEqual(await running.server.health(), { health: true, reason: '' });
+    assert.deepEqual(await running.server.health({ serializable: true }), { health: true, reason: '' });
     assert.equal(running.server.isReady(), true);
     const versions = running.server.versions();
     assert.match(versions.cairn, /^\d+\.\d+\.\d+/);

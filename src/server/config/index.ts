@@ -16,5 +16,5 @@ export type { FlagSpec, FlagKind, FlagSupport, FlagGroup } from './flag-table';
 export type { FlagValue } from './values';
 export { parseEtcdUrl, parseUrlList, parseInitialCluster, checkBindUrls, checkHostUrls, UrlError } from './urls';
 export type { EtcdUrl, UrlScheme } from './urls';
-export { parseGoBool, parseGoDuration, parseGoInteger } from './go-values';
+export { parseGoBool, parseGoDuration, parseGoInteger } from '../../go-values';
 export { usageText } from './help';

@@ -1,7 +1,7 @@
 // Typed flag values from the two textual sources (command line, ETCD_* variables) and from YAML.
 import { ConfigError } from './errors';
 import type { FlagSpec } from './flag-table';
-import { parseGoBool, parseGoDuration, parseGoInteger } from './go-values';
+import { parseGoBool, parseGoDuration, parseGoInteger } from '../../go-values';
 import { UrlError, parseUrlList } from './urls';
 
 /** string, uint, int, choice: string or number; bool: boolean; duration: milliseconds; urls, list: string[]. */
