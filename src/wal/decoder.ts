@@ -15,13 +15,22 @@ export interface DecodedRecord extends RawRecord {
  * - `clean`: end of file, or an all-zero header (preallocated space that was never written);
  * - `torn`: a frame cut short by the end of the file or with an all-zero sector in its body,
  *   which is what a crash in the middle of a write leaves behind;
- * - `crc-mismatch` / `corrupt`: damaged data that no crash of ours can produce.
+ * - `crc-mismatch` / `corrupt`: damaged data that no crash of ours can produce;
+ * - `more`: only when decoding a prefix of the file: the next frame goes past the prefix.
  */
 export type StopReason =
   | { kind: 'clean' }
   | { kind: 'torn'; detail: string }
   | { kind: 'crc-mismatch' }
-  | { kind: 'corrupt'; detail: string };
+  | { kind: 'corrupt'; detail: string }
+  | { kind: 'more' };
+
+export interface DecodeOptions {
+  /** Where to start: 0, or the `end` of an earlier scan of the same file that stopped for `more`. */
+  from?: number;
+  /** True when `buf` is only the beginning of the file. */
+  prefix?: boolean;
+}
 
 export interface SegmentScan {
   records: DecodedRecord[];
@@ -52,18 +61,20 @@ function hasZeroSector(buf: Uint8Array, from: number, to: number): boolean {
   return false;
 }
 
-/** True when some byte of [from, buf.length) is not zero. */
-export function hasDataAfter(buf: Uint8Array, from: number): boolean {
-  return !allZero(buf, from, buf.length);
+/** True when some byte of [from, to) is not zero. */
+export function hasDataIn(buf: Uint8Array, from: number, to: number): boolean {
+  return !allZero(buf, from, to);
 }
 
-export function decodeSegment(buf: Uint8Array): SegmentScan {
+/** Decodes the frames of `buf`, a segment file or (with `prefix`) its beginning, from `from` on. */
+export function decodeSegment(buf: Uint8Array, options: DecodeOptions = {}): SegmentScan {
   const records: DecodedRecord[] = [];
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  let off = 0;
+  let off = options.from ?? 0;
   const stopped = (stop: StopReason): SegmentScan => ({ records, end: off, stop });
   for (;;) {
     const remaining = buf.length - off;
+    if (options.prefix && remaining < FRAME_HEADER_BYTES) return stopped({ kind: 'more' });
     if (remaining === 0) return stopped({ kind: 'clean' });
     if (remaining < FRAME_HEADER_BYTES) {
       return stopped(allZero(buf, off, buf.length) ? { kind: 'clean' } : { kind: 'torn', detail: 'partial frame header' });
@@ -76,7 +87,7 @@ export function decodeSegment(buf: Uint8Array): SegmentScan {
     }
     const bodyStart = off + FRAME_HEADER_BYTES;
     const next = bodyStart + body + paddingFor(body);
-    if (next > buf.length) return stopped({ kind: 'torn', detail: 'frame runs past the end of the file' });
+    if (next > buf.length) return stopped(options.prefix ? { kind: 'more' } : { kind: 'torn', detail: 'frame runs past the end of the file' });
     if (crc32c(buf, crc32c(buf, 0, off, off + 4), bodyStart, bodyStart + body) !== crc) {
       // Padding is excluded: a few zero pad bytes alone in a sector are not a sign of a torn write.
       return stopped(hasZeroSector(buf, bodyStart, bodyStart + body) ? { kind: 'torn', detail: 'zeroed sector' } : { kind: 'crc-mismatch' });

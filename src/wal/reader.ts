@@ -2,10 +2,9 @@
 // segment but the last is an error; what ends the last segment (cleanly, torn, or followed by
 // stray bytes) is reported to the caller, which decides whether to repair it.
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WalError } from './errors';
-import { decodeSegment, hasDataAfter } from './decoder';
+import { scanSegmentFile } from './segment_file';
 import { SegmentName, allSegments, segmentsFrom } from './names';
 import {
   EMPTY_HARD_STATE,
@@ -75,8 +74,7 @@ export function readSegments(dir: string, segments: readonly SegmentName[]): { r
   segments.forEach((segment, i) => {
     const { name } = segment;
     const isLast = i === segments.length - 1;
-    const buf = fs.readFileSync(path.join(dir, name));
-    const scan = decodeSegment(buf);
+    const scan = scanSegmentFile(path.join(dir, name));
     for (const rec of scan.records) {
       const where = `${name} at offset ${rec.offset}`;
       records.push({ record: decodeRecord(rec.type, rec.payload, where), where });
@@ -88,12 +86,12 @@ export function readSegments(dir: string, segments: readonly SegmentName[]): { r
     if (!isLast) {
       // A segment is cut where its data ends, so anything else in one that is not the last is damage.
       if (stop.kind === 'torn') throw new WalError('corrupt', `wal: torn record in ${at} (${stop.detail}), but it is not the last segment`);
-      if (scan.end < buf.length) throw new WalError('corrupt', `wal: zeroed data in ${at}, before the end of a segment that is not the last`);
+      if (scan.end < scan.size) throw new WalError('corrupt', `wal: zeroed data in ${at}, before the end of a segment that is not the last`);
       return;
     }
     tail = { segment, end: scan.end };
     if (stop.kind === 'torn') tail.damage = `torn last record (${stop.detail})`;
-    else if (hasDataAfter(buf, scan.end)) tail.damage = 'unreadable bytes after the last record';
+    else if (scan.dataAfterEnd) tail.damage = 'unreadable bytes after the last record';
   });
   if (!tail) throw new WalError('not-found', `wal: no wal files in ${dir}`);
   return { records, tail };
