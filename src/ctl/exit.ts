@@ -23,6 +23,22 @@ export class CtlError extends Error {
   }
 }
 
+/** A flag's value that does not parse: etcdctl (cobra) says it twice and exits 1. */
+export class FlagParseError extends CtlError {
+  constructor(message: string) {
+    super(ExitCode.error, message);
+    this.name = 'FlagParseError';
+  }
+}
+
+/** etcdctl's fatal log line ("<time> C | pkg/flags: ..."), printed as it is instead of "Error: ...". */
+export class FatalLogError extends CtlError {
+  constructor(message: string) {
+    super(ExitCode.error, message);
+    this.name = 'FatalLogError';
+  }
+}
+
 export function badArgs(message: string): CtlError {
   return new CtlError(ExitCode.badArgs, message);
 }

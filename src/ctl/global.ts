@@ -1,7 +1,7 @@
 // etcdctl's global flags, each also read from its ETCDCTL_* variable when not given on the command
 // line (etcdctl's rule: the command line wins), turned into client options and output settings.
 import type { ClientOptions } from '../client';
-import { badArgs, CtlError, ExitCode } from './exit';
+import { badArgs, CtlError, ExitCode, FatalLogError, FlagParseError } from './exit';
 import { parseGoDuration } from './duration';
 
 export type OutputFormat = 'simple' | 'json' | 'fields' | 'table' | 'protobuf';
@@ -52,7 +52,7 @@ export function envName(flag: string): string {
 export function parseGoBool(flag: string, text: string): boolean {
   if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(text)) return true;
   if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text)) return false;
-  throw badArgs(`invalid argument ${JSON.stringify(text)} for "--${flag}" flag: strconv.ParseBool: parsing ${JSON.stringify(text)}: invalid syntax`);
+  throw new FlagParseError(`invalid argument ${JSON.stringify(text)} for "--${flag}" flag: strconv.ParseBool: parsing ${JSON.stringify(text)}: invalid syntax`);
 }
 
 /** Refuses the v2 API, as the only thing cairnctl speaks is v3. */
@@ -75,6 +75,12 @@ export function flagText(flags: RawGlobalFlags, env: NodeJS.ProcessEnv, flag: st
 }
 
 export function resolveGlobalOptions(flags: RawGlobalFlags, env: NodeJS.ProcessEnv): GlobalOptions {
+  // etcdctl refuses a flag given both ways rather than silently picking one.
+  for (const flag of Object.keys(flags)) {
+    if (flags[flag] !== undefined && env[envName(flag)] !== undefined) {
+      throw new FatalLogError(`pkg/flags: conflicting environment variable ${JSON.stringify(envName(flag))} is shadowed by corresponding command-line flag (either unset environment variable or disable flag)`);
+    }
+  }
   const text = (flag: string) => flagText(flags, env, flag);
   const bool = (flag: string) => parseGoBool(flag, text(flag) ?? 'false');
   const duration = (flag: string) => {
@@ -82,7 +88,7 @@ export function resolveGlobalOptions(flags: RawGlobalFlags, env: NodeJS.ProcessE
     try {
       return parseGoDuration(value);
     } catch {
-      throw badArgs(`invalid argument ${JSON.stringify(value)} for "--${flag}" flag: time: invalid duration ${JSON.stringify(value)}`);
+      throw new FlagParseError(`invalid argument ${JSON.stringify(value)} for "--${flag}" flag: time: invalid duration ${JSON.stringify(value)}`);
     }
   };
   const output = text('write-out') as OutputFormat;

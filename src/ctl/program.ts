@@ -3,7 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { normaliseBoolFlags } from './argv';
 import { CtlContext, type CtlIo } from './context';
-import { CtlError, ExitCode } from './exit';
+import { CtlError, ExitCode, FatalLogError, FlagParseError } from './exit';
 import { checkApiVersion, type RawGlobalFlags } from './global';
 import { registerKvCommands } from './commands/kv';
 import { registerTxnCommand } from './commands/txn';
@@ -103,8 +103,18 @@ export async function runCtl(argv: readonly string[], io: CtlIo): Promise<number
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.success;
-      io.output.err(`Error: ${commanderMessage(err)}\n`);
+      const message = commanderMessage(err);
+      // cobra prints a flag or command error, then etcdctl prints it again (first line only).
+      io.output.err(`Error: ${message}\n${err.code === 'commander.unknownCommand' ? '' : '\n'}Error: ${message.split('\n')[0]}\n`);
       return ExitCode.error;
+    }
+    if (err instanceof FlagParseError) {
+      io.output.err(`Error: ${err.message}\n\nError: ${err.message}\n`);
+      return err.exitCode;
+    }
+    if (err instanceof FatalLogError) {
+      io.output.err(`${capnslogTime(new Date())} C | ${err.message}\n`);
+      return err.exitCode;
     }
     const ctlError = toCtlError(err);
     if (ctlError.message !== '') io.output.err(`Error: ${ctlError.message}\n`);
@@ -112,6 +122,12 @@ export async function runCtl(argv: readonly string[], io: CtlIo): Promise<number
   } finally {
     ctx.close();
   }
+}
+
+/** capnslog's timestamp: "2006-01-02 15:04:05.000000" in local time. */
+function capnslogTime(d: Date): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds() * 1000, 6)}`;
 }
 
 /** etcdctl's (cobra's) wording for command-line mistakes. */

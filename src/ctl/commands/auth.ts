@@ -5,7 +5,7 @@ import { authpb, etcdserverpb, fromKeyRange, prefixEnd } from '../../api';
 import type { CtlContext } from '../context';
 import { badArgs } from '../exit';
 import { encodeMessage } from '../go-json';
-import { callOrFail } from './shared';
+import { callOrFail, toCtlError } from './shared';
 
 const PERMS: Record<string, authpb.Permission_Type> = { READ: authpb.Permission_Type.READ, WRITE: authpb.Permission_Type.WRITE, READWRITE: authpb.Permission_Type.READWRITE };
 
@@ -134,7 +134,21 @@ export function registerAuthCommands(program: Command, ctx: CtlContext): void {
   auth.command('enable').description('Enables authentication').argument('[args...]')
     .action(async (args: string[]) => {
       if (args.length !== 0) throw badArgs('auth enable command does not accept any arguments');
-      await callOrFail(ctx.client().unary(pb.authEnable, {}));
+      // etcdctl gives the root user its root role (creating the role) when that is all that is missing.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await ctx.client().unary(pb.authEnable, {});
+          break;
+        } catch (err) {
+          if (attempt > 0 || !(err instanceof Error) || err.message !== 'etcdserver: root user does not have root role') throw toCtlError(err);
+          try {
+            await ctx.client().unary(pb.roleAdd, { name: 'root' });
+          } catch (roleErr) {
+            if (!(roleErr instanceof Error) || roleErr.message !== 'etcdserver: role name already exists') throw toCtlError(roleErr);
+          }
+          await callOrFail(ctx.client().unary(pb.userGrantRole, { user: 'root', role: 'root' }));
+        }
+      }
       ctx.output.out('Authentication Enabled\n');
     });
   auth.command('disable').description('Disables authentication').argument('[args...]')

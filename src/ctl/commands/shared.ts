@@ -1,7 +1,7 @@
 // Argument parsing and error translation that many commands share.
 import { status } from '@grpc/grpc-js';
 import { EtcdError } from '../../api';
-import { badArgs, CtlError, ExitCode, type ExitCodeValue } from '../exit';
+import { badArgs, CtlError, ExitCode, FlagParseError, type ExitCodeValue } from '../exit';
 
 const INT64_MAX = (1n << 63n) - 1n;
 const INT64_MIN = -(1n << 63n);
@@ -13,7 +13,7 @@ const INT64_MIN = -(1n << 63n);
 export function parseInt64(flag: string | null, text: string, code: ExitCodeValue = ExitCode.badArgs): bigint {
   const fail = (why: string) => {
     const reason = `strconv.ParseInt: parsing ${JSON.stringify(text)}: ${why}`;
-    return new CtlError(code, flag ? `invalid argument ${JSON.stringify(text)} for "--${flag}" flag: ${reason}` : reason);
+    return flag ? new FlagParseError(`invalid argument ${JSON.stringify(text)} for "--${flag}" flag: ${reason}`) : new CtlError(code, reason);
   };
   if (!/^[+-]?\d+$/.test(text)) throw fail('invalid syntax');
   const value = BigInt(text);
@@ -57,5 +57,7 @@ export function toCtlError(err: unknown, code: ExitCodeValue = ExitCode.error, w
   if (err instanceof EtcdError && (err.code === status.DEADLINE_EXCEEDED || message.startsWith('client: cannot connect'))) {
     message = 'context deadline exceeded';
   }
-  return new CtlError(code, wrap ? wrap(message) : message);
+  // etcdctl authenticates while it makes its client, so a refused password is a connection failure.
+  const exitCode = message === 'etcdserver: authentication failed, invalid user ID or password' ? ExitCode.badConnection : code;
+  return new CtlError(exitCode, wrap ? wrap(message) : message);
 }

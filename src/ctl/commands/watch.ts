@@ -52,8 +52,9 @@ function follow(ctx: CtlContext, stream: WatchStream, exec: readonly string[]): 
       ctx.printer.watch(resp);
       for (const ev of resp.events) {
         if (exec.length === 0) break;
+        // The command's output goes through cairnctl's own streams, in order with the events.
         const result = spawnSync(exec[0], exec.slice(1), {
-          stdio: 'inherit',
+          stdio: ['ignore', 'pipe', 'pipe'],
           env: {
             ...ctx.io.env,
             ETCD_WATCH_REVISION: String(resp.header?.revision ?? 0n),
@@ -62,8 +63,14 @@ function follow(ctx: CtlContext, stream: WatchStream, exec: readonly string[]): 
             ETCD_WATCH_VALUE: goQuote(ev.kv?.value ?? Buffer.alloc(0)),
           },
         });
+        if (result.stdout?.length) ctx.output.out(result.stdout);
+        if (result.stderr?.length) ctx.output.err(result.stderr.toString());
         if (result.status !== 0) {
-          reject(new CtlError(ExitCode.error, `command ${JSON.stringify(exec)} error (${result.error?.message ?? `exit status ${result.status}`})`));
+          // etcdctl prints this line itself (no "Error:") and exits 1.
+          const words = exec.map((w) => JSON.stringify(w)).join(' ');
+          const why = result.error ? `exec: ${JSON.stringify(exec[0])}: executable file not found in $PATH` : result.signal ? `signal: ${result.signal}` : `exit status ${result.status}`;
+          ctx.output.err(`command [${words}] error (${why})\n`);
+          reject(new CtlError(ExitCode.error, ''));
           return;
         }
       }

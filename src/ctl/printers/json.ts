@@ -64,7 +64,9 @@ export class JsonPrinter implements Printer {
   }
 
   endpointHashKV(list: readonly EndpointHashKV[]): void {
-    this.o.out(`[${list.map((s) => `{"Endpoint":${goString(s.ep)},"HashKV":${encodeMessage(s.resp as unknown as Message, 'HashKVResponse')}}`).join(',')}]\n`);
+    // hash_revision came with etcd 3.5; etcdctl 3.4's struct has no such field, so it never prints it.
+    const as34 = (resp: EndpointHashKV['resp']) => ({ ...resp, hashRevision: 0n }) as unknown as Message;
+    this.o.out(`[${list.map((s) => `{"Endpoint":${goString(s.ep)},"HashKV":${encodeMessage(as34(s.resp), 'HashKVResponse')}}`).join(',')}]\n`);
   }
 
   dbStatus(s: DbStatus): void {
