@@ -115,6 +115,34 @@ describe('Watch service', () => {
     }
   });
 
+  test('a progress request waits until a catching-up watcher is synced (etcd 3.4.31 behaviour)', async () => {
+    const start = await c.put('catch/start', 'v');
+    const total = 2500;
+    let next = 0;
+    await Promise.all(Array.from({ length: 32 }, async () => {
+      while (next < total) await c.put(`catch/${next++}`, 'v');
+    }));
+    const w = new TestWatch(running.clients.watch);
+    try {
+      w.create({ key: b('catch/'), rangeEnd: b('catch0'), startRevision: start.header?.revision });
+      assert.equal((await w.next()).created, true);
+      w.requestProgress();
+      let events = 0;
+      let lastEventRevision = 0n;
+      let progress: etcdserverpb.WatchResponse | undefined;
+      for (let i = 0; i < 10_000 && progress === undefined; i++) {
+        const r = await w.next();
+        if (r.watchId === -1n) progress = r;
+        events += r.events.length;
+        for (const e of r.events) lastEventRevision = e.kv?.modRevision ?? lastEventRevision;
+      }
+      assert.equal(events, total + 1, 'every catch-up event came before the progress response');
+      assert.ok((progress?.header?.revision ?? 0n) >= lastEventRevision);
+    } finally {
+      w.close();
+    }
+  });
+
   test('progress_notify watchers hear of the revision without events', async () => {
     const w = new TestWatch(running.clients.watch);
     try {
