@@ -210,9 +210,11 @@ export class SimCluster {
       return;
     }
     const copies = !this.healing && r.chance(this.f.dupRate) ? 2 : 1;
+    // A healed network delivers in order (like etcd's per-peer streams); before that, delays reorder.
+    const delay = this.healing ? 1 : 1 + r.int(this.f.maxDelay);
     for (let i = 0; i < copies; i++) {
       // Each copy is its own object, as each would be decoded from the wire.
-      this.inflight.push({ at: this.step + 1 + r.int(this.f.maxDelay), seq: this.seq++, msg: i === 0 ? msg : { ...msg } });
+      this.inflight.push({ at: this.step + delay, seq: this.seq++, msg: i === 0 ? msg : { ...msg } });
     }
   }
 
@@ -557,7 +559,7 @@ export class SimCluster {
       this.checkAllAcked();
     } catch (err) {
       if (!(err instanceof Violation)) throw err;
-      const replay = `RAFT_SIM_SIZE=${this.opts.size} RAFT_SIM_SEED=${this.opts.seed} RAFT_SIM_TRACE=1 node --import tsx --test test/raft/simulation.test.ts`;
+      const replay = `RAFT_SIM_SIZE=${this.opts.size} RAFT_SIM_SEED=${this.opts.seed} RAFT_SIM_STEPS=${this.opts.steps} RAFT_SIM_TRACE=1 node --import tsx --test test/raft/simulation.test.ts`;
       const trace = this.opts.trace ? `\n--- trace (last 400 lines) ---\n${this.traceLines.slice(-400).join('\n')}` : '';
       throw new Violation(
         `raft simulation failed: size=${this.opts.size} seed=${this.opts.seed} step=${this.step}: ${err.message}\nfeatures: ${JSON.stringify(this.f)}\n${this.describeMembers()}\nreplay: ${replay}${trace}`,
