@@ -1,7 +1,9 @@
 // snapshot save | status: a database snapshot (Maintenance.Snapshot) to a file and back. The file is
 // etcd's format: a bbolt database followed by its SHA-256, checked before it is kept.
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { etcdserverpb } from '../../api';
+import { restoreDataDir } from '../../restore';
 import { saveSnapshotStream, snapshotStatus } from '../../snapshot';
 import type { CtlContext } from '../context';
 import { badArgs, CtlError, ExitCode } from '../exit';
@@ -31,6 +33,7 @@ export function registerSnapshotCommands(program: Command, ctx: CtlContext): voi
   snapshot.command('status').description('Gets backend snapshot status of a given file').usage('<filename>').argument('[args...]')
     .action(async (args: string[]) => {
       if (args.length !== 1) throw badArgs('snapshot status requires exactly one argument');
+      if (!existsSync(args[0])) throw new CtlError(ExitCode.error, `stat ${args[0]}: no such file or directory`);
       let status;
       try {
         status = await snapshotStatus(args[0]);
@@ -38,5 +41,30 @@ export function registerSnapshotCommands(program: Command, ctx: CtlContext): voi
         throw new CtlError(ExitCode.error, err instanceof Error ? err.message : String(err));
       }
       ctx.printer.dbStatus({ hash: status.hash, revision: BigInt(status.revision), totalKey: status.totalKey, totalSize: status.totalSize });
+    });
+
+  snapshot.command('restore').description('Restores an etcd member snapshot to an etcd directory').usage('<filename> [options]').argument('[args...]')
+    .option('--data-dir <dir>', 'Path to the data directory', '')
+    .option('--wal-dir <dir>', 'Path to the WAL directory (cairn keeps its WAL under the data dir)', '')
+    .option('--name <name>', 'Human-readable name for this member', 'default')
+    .option('--initial-cluster <list>', 'Initial cluster configuration for restore bootstrap', '')
+    .option('--initial-cluster-token <token>', 'Initial cluster token for the etcd cluster during restore bootstrap', 'etcd-cluster')
+    .option('--initial-advertise-peer-urls <urls>', 'List of this member\'s peer URLs to advertise to the rest of the cluster', 'http://localhost:2380')
+    .option('--skip-hash-check', 'Ignore snapshot integrity hash value (required if copied from data directory)')
+    .action(async (args: string[], o: { dataDir: string; walDir: string; name: string; initialCluster: string; initialClusterToken: string; initialAdvertisePeerUrls: string; skipHashCheck?: boolean }) => {
+      if (args.length !== 1) throw badArgs('snapshot restore requires exactly one argument');
+      if (o.walDir !== '') throw badArgs('--wal-dir is not supported: cairn keeps its WAL under --data-dir');
+      try {
+        await restoreDataDir(args[0], {
+          dataDir: o.dataDir || `${o.name}.etcd`,
+          name: o.name,
+          initialCluster: o.initialCluster || undefined,
+          initialClusterToken: o.initialClusterToken,
+          initialAdvertisePeerUrls: o.initialAdvertisePeerUrls,
+          skipHashCheck: !!o.skipHashCheck,
+        });
+      } catch (err) {
+        throw new CtlError(ExitCode.error, err instanceof Error ? err.message : String(err));
+      }
     });
 }
