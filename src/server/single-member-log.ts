@@ -74,7 +74,11 @@ export class SingleMemberLog implements ReplicationLog {
 
   async close(): Promise<void> {
     this.stopped = true;
-    if (this.flushing) await this.flushing;
+    // Proposals already queued (their flush may still be scheduled) are written and applied first.
+    while (this.flushing !== undefined || (this.queued.length > 0 && !this.failed)) {
+      if (this.flushing === undefined) this.flushLoop();
+      await this.flushing;
+    }
     await this.wal.close();
   }
 

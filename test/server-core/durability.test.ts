@@ -146,3 +146,27 @@ test('a WAL damaged before its last record stops start-up with a message naming 
     removeDir(dir);
   }
 });
+
+test('close answers the proposals already queued before closing the WAL', async () => {
+  const dir = tempDataDir();
+  try {
+    let running = await startCore(dir);
+    const c = api(running.clients);
+    await c.put('warm', 'up');
+    const puts = Array.from({ length: 50 }, (_, i) => c.put(`q/${i}`, 'v').then(() => 'ok', (err: Error) => err.message));
+    // A few event-loop turns let some requests reach the server; close then races the rest.
+    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+    const closing = running.server.close();
+    const outcomes = await Promise.all(puts);
+    await closing;
+    await running.stop();
+    const acknowledged = outcomes.map((o, i) => (o === 'ok' ? `q/${i}` : undefined)).filter((k): k is string => k !== undefined);
+    running = await startCore(dir);
+    const present = new Set((await api(running.clients).range('q/', { rangeEnd: Buffer.from('q0') })).kvs.map((kv) => kv.key.toString()));
+    assert.deepEqual(acknowledged.filter((k) => !present.has(k)), []);
+    for (const o of outcomes) assert.ok(o === 'ok' || /server stopped|Cancelled|UNAVAILABLE/i.test(o), o);
+    await running.stop();
+  } finally {
+    removeDir(dir);
+  }
+});
