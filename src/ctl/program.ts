@@ -15,6 +15,7 @@ import { registerAuthCommands } from './commands/auth';
 import { registerDirCommands } from './commands/dirs';
 import { registerVersionCommand } from './commands/version';
 import { registerSnapshotCommands } from './commands/snapshot';
+import { registerCheckCommands } from './commands/check';
 import { toCtlError } from './commands/shared';
 
 export interface CtlRegistration {
@@ -24,7 +25,7 @@ export interface CtlRegistration {
 const COMMANDS: CtlRegistration[] = [
   registerKvCommands, registerTxnCommand, registerWatchCommand, registerLeaseCommands, registerMemberCommands, registerClusterCommands,
   registerAuthCommands, registerDirCommands, registerVersionCommand,
-  registerSnapshotCommands,
+  registerSnapshotCommands, registerCheckCommands,
 ];
 
 /** Flags that take a value (so `--name=true` is left alone). */
