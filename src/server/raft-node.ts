@@ -14,12 +14,11 @@ import {
   RawNode,
   StateType,
   decodeConfChange,
-  isRaftError,
+  RaftError,
 } from '../raft';
 import type { Entry as WalEntry, HardState as WalHardState } from '../wal';
 import type { Logger } from '../log';
 import { ServerError } from './errors';
-import { failpoint } from './failpoint';
 import type { CommittedEntry, ReplicationHandlers, ReplicationLog, ReplicationStatus } from './replication-log';
 
 /** Where raft messages go: the peer transport. */
@@ -128,7 +127,7 @@ export class RaftReplicationLog implements ReplicationLog {
     try {
       this.node.step(message);
     } catch (err) {
-      if (!isRaftError(err)) throw err;
+      if (!(err instanceof RaftError)) throw err;
     }
     this.kick();
   }
@@ -139,7 +138,7 @@ export class RaftReplicationLog implements ReplicationLog {
     try {
       this.node.propose(data);
     } catch (err) {
-      if (isRaftError(err)) throw new ServerError('no-leader');
+      if ((err instanceof RaftError)) throw new ServerError('no-leader');
       throw err;
     }
     this.proposalsInFlight++;
@@ -165,7 +164,7 @@ export class RaftReplicationLog implements ReplicationLog {
       } catch (err) {
         this.confWaiters.delete(change.id);
         clearTimeout(timer);
-        reject(isRaftError(err) ? new ServerError('no-leader') : err);
+        reject((err instanceof RaftError) ? new ServerError('no-leader') : err);
         return;
       }
       this.kick();
@@ -293,9 +292,7 @@ export class RaftReplicationLog implements ReplicationLog {
       }
     }
     if (rd.hardState !== undefined || rd.entries.length > 0) {
-      failpoint('raftBeforeSave');
       await this.options.wal.save(rd.hardState, rd.entries);
-      failpoint('raftAfterSave');
       if (rd.hardState !== undefined) this.storage.setHardState(rd.hardState);
       this.storage.append(rd.entries);
     }
