@@ -1,7 +1,7 @@
 // Reads one segment file. A tail segment is mostly preallocated zeros (64 MB by default), and on
 // some machines merely touching that much fresh memory takes seconds, so the file is read in
 // growing pieces only as far as its frames go; the rest is checked for stray bytes through one
-// small reused buffer.
+// small reused buffer. Decoded payloads are views into the buffer read.
 
 import * as fs from 'node:fs';
 import { SegmentScan, decodeSegment, hasDataIn } from './decoder';
@@ -29,23 +29,22 @@ export function scanSegmentFile(file: string): SegmentFileScan {
   const fd = fs.openSync(file, 'r');
   try {
     const size = fs.fstatSync(fd).size;
-    let buf = Buffer.allocUnsafe(Math.min(size, CHUNK_BYTES));
-    let have = 0;
+    // Uninitialised memory is not committed until written, so only what is read costs anything.
+    const buf = Buffer.allocUnsafe(size);
     const records: SegmentScan['records'] = [];
+    let have = 0;
     let from = 0;
     for (;;) {
-      readInto(fd, buf.subarray(have), have);
-      have = buf.length;
-      const scan = decodeSegment(buf, { from, prefix: have < size });
-      records.push(...scan.records);
+      const next = Math.min(size, Math.max(2 * have, CHUNK_BYTES));
+      readInto(fd, buf.subarray(have, next), have);
+      have = next;
+      const scan = decodeSegment(buf.subarray(0, have), { from, prefix: have < size });
+      for (const r of scan.records) records.push(r); // a spread would overflow the stack on a big segment
       if (scan.stop.kind !== 'more') {
         const clean = scan.stop.kind === 'clean';
-        return { records, end: scan.end, stop: scan.stop, size, dataAfterEnd: clean && strayBytes(fd, buf, scan.end, size) };
+        return { records, end: scan.end, stop: scan.stop, size, dataAfterEnd: clean && strayBytes(fd, buf.subarray(0, have), scan.end, size) };
       }
       from = scan.end;
-      const grown = Buffer.allocUnsafe(Math.min(size, buf.length * 2));
-      buf.copy(grown, 0, 0, have);
-      buf = grown;
     }
   } finally {
     fs.closeSync(fd);

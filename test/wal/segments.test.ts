@@ -134,3 +134,19 @@ test('validSnapshotMarkers lists the markers at or below the last commit index',
   await wal.close();
   assert.deepEqual(validSnapshotMarkers(dir), [{ index: 0, term: 0 }, { index: 100, term: 1 }, { index: 150, term: 1 }]);
 });
+
+test('a segment of 200,000 small entries reads back', async (t) => {
+  const { dir, cleanup } = tempWalDir();
+  t.after(cleanup);
+  const wal = Wal.create(dir, META);
+  const empty = new Uint8Array(0);
+  for (let first = 1; first <= 200_000; first += 10_000) {
+    await wal.save(undefined, Array.from({ length: 10_000 }, (_, i) => ({ term: 1, index: first + i, type: 0, data: empty })));
+  }
+  await wal.close();
+  const again = Wal.open(dir);
+  const { entries } = again.readAll();
+  await again.close();
+  assert.equal(entries.length, 200_000);
+  assert.ok(entries.every((e, i) => e.index === i + 1));
+});
