@@ -61,8 +61,8 @@ test('a running server compacts on its own with periodic retention', async () =>
     const c = api(running.clients);
     const first = await c.put('ac', '1');
     let compacted = false;
-    // Bounded: 60 rounds of 100 ms writes; etcd's schedule compacts after about a second.
-    for (let i = 0; i < 60 && !compacted; i++) {
+    // Bounded: 150 rounds of 100 ms writes; etcd's schedule compacts after one to two seconds.
+    for (let i = 0; i < 150 && !compacted; i++) {
       await c.put('ac', String(i));
       await new Promise((r) => setTimeout(r, 100));
       compacted = await c.range('ac', { revision: first.header?.revision }).then(
