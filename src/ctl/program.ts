@@ -28,14 +28,26 @@ const COMMANDS: CtlRegistration[] = [
   registerSnapshotCommands, registerCheckCommands,
 ];
 
-/** Flags that take a value (so `--name=true` is left alone). */
-function valueFlags(program: Command): Set<string> {
+/**
+ * Flags that take a value (so `--name=true` is left alone), for the command the line invokes: the
+ * same name can be a boolean in one command and take a value in another (--prefix in get and in
+ * check perf).
+ */
+function valueFlags(program: Command, argv: readonly string[]): Set<string> {
   const names = new Set<string>();
-  const visit = (cmd: Command) => {
+  const add = (cmd: Command) => {
     for (const option of cmd.options) if (option.required || option.optional) names.add(option.long?.replace(/^--/, '') ?? '');
-    cmd.commands.forEach(visit);
   };
-  visit(program);
+  add(program);
+  let cmd = program;
+  for (const arg of argv) {
+    if (arg === '--') break;
+    const sub = cmd.commands.find((c) => c.name() === arg);
+    if (sub) {
+      cmd = sub;
+      add(cmd);
+    }
+  }
   return names;
 }
 
@@ -98,7 +110,7 @@ export async function runCtl(argv: readonly string[], io: CtlIo): Promise<number
     checkApiVersion(io.env);
     const api = argv.find((a) => a.startsWith('--api-version'));
     if (api && !/^--api-version(=3(\.\d+)?)?$/.test(api)) throw new CtlError(ExitCode.badFeature, 'only the v3 API is supported (--api-version=3)');
-    await program.parseAsync(normaliseBoolFlags(argv, valueFlags(program)), { from: 'user' });
+    await program.parseAsync(normaliseBoolFlags(argv, valueFlags(program, argv)), { from: 'user' });
     if (argv.length === 0) program.outputHelp();
     return ExitCode.success;
   } catch (err) {

@@ -31,7 +31,7 @@ export interface RestoreResult {
   readonly revisions: number;
 }
 
-/** A restore refused: bad options, an existing data dir, or a snapshot that is not whole. */
+/** A restore refused: bad options, an existing data dir, or a missing file (messages as etcdctl's). */
 export class RestoreError extends Error {
   constructor(message: string) {
     super(message);
@@ -54,7 +54,7 @@ export function checkRestoreMembership(options: RestoreOptions): void {
     return { name: item.slice(0, eq), url: item.slice(eq + 1) };
   });
   const mine = entries.filter((e) => e.name === name).map((e) => e.url).sort();
-  if (mine.length === 0) throw new RestoreError(`restore: couldn't find local name ${JSON.stringify(name)} in the initial cluster configuration`);
+  if (mine.length === 0) throw new RestoreError(`couldn't find local name ${JSON.stringify(name)} in the initial cluster configuration`);
   if (mine.join(',') !== [...peers].sort().join(',')) {
     throw new RestoreError(`restore: --initial-cluster has ${name}=${mine.join(',')} but --initial-advertise-peer-urls is ${peers.join(',')}`);
   }
@@ -70,8 +70,8 @@ function isStoreBucket(name: string): name is SubDatabaseName {
 export async function restoreDataDir(snapshotFile: string, options: RestoreOptions = {}): Promise<RestoreResult> {
   checkRestoreMembership(options);
   const dataDir = options.dataDir ?? `${options.name ?? 'default'}.etcd`;
-  if (existsSync(dataDir)) throw new RestoreError(`restore: data-dir ${JSON.stringify(dataDir)} exists`);
-  if (!existsSync(snapshotFile)) throw new RestoreError(`restore: stat ${snapshotFile}: no such file or directory`);
+  if (existsSync(dataDir)) throw new RestoreError(`data-dir ${JSON.stringify(dataDir)} exists`);
+  if (!existsSync(snapshotFile)) throw new RestoreError(`open ${snapshotFile}: no such file or directory`);
   await checkSnapshotHash(snapshotFile, { skipHashCheck: options.skipHashCheck });
 
   mkdirSync(dirname(dataDir) || '.', { recursive: true });

@@ -160,6 +160,10 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
   { name: 'snapshot-status-json', args: ['snapshot', 'status', '{TMP}/snap.db', '-w', 'json'], mask: [SNAP_HASH] },
   { name: 'snapshot-status-missing', args: ['snapshot', 'status', '{TMP}/nosuch.db'] },
   { name: 'snapshot-save-no-args', args: ['snapshot', 'save'] },
+  { name: 'snapshot-restore', args: ['snapshot', 'restore', '{TMP}/snap.db', '--data-dir', '{TMP}/restored', '--name', 'm1', '--initial-cluster', 'm1=http://127.0.0.1:2380', '--initial-advertise-peer-urls', 'http://127.0.0.1:2380'] },
+  { name: 'snapshot-restore-exists', args: ['snapshot', 'restore', '{TMP}/snap.db', '--data-dir', '{TMP}/restored'] },
+  { name: 'snapshot-restore-missing', args: ['snapshot', 'restore', '{TMP}/nosuch.db', '--data-dir', '{TMP}/r2'] },
+  { name: 'snapshot-restore-bad-name', args: ['snapshot', 'restore', '{TMP}/snap.db', '--data-dir', '{TMP}/r3', '--name', 'x', '--initial-cluster', 'm1=http://127.0.0.1:2380'] },
   // global flags and variables
   { name: 'env-write-out', args: ['get', 'foo'], env: { ETCDCTL_WRITE_OUT: 'fields' } },
   { name: 'env-hex', args: ['get', 'foo'], env: { ETCDCTL_HEX: 'true' } },
