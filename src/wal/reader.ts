@@ -7,7 +7,6 @@ import { WalError } from './errors';
 import { scanSegmentFile } from './segment_file';
 import { SegmentName, allSegments, segmentsFrom } from './names';
 import {
-  EMPTY_HARD_STATE,
   Entry,
   HardState,
   RecordType,
@@ -115,7 +114,7 @@ export interface LogRead {
 export function readLog(dir: string, start: { index: number; term: number }): LogRead {
   const segments = segmentsFrom(dir, start.index);
   let metadata: WalMetadata | undefined;
-  let hardState = EMPTY_HARD_STATE;
+  let hardState: HardState = { term: 0, vote: 0n, commit: 0 }; // the caller's own, not the frozen constant
   const entries: Entry[] = [];
   const snapshots: SnapshotMarker[] = [];
   let matched = false;
