@@ -288,8 +288,8 @@ export class Wal {
   private startAppending(tail: Tail, metadata: WalMetadata, state: HardState, lastIndex: number): void {
     this.tail = tail;
     this.metadata = metadata;
-    this.lastState = state;
-    this.writtenState = state;
+    this.lastState = { ...state }; // not the object handed to the caller, who may change it
+    this.writtenState = this.lastState;
     this.writtenLastIndex = lastIndex;
     this.enqueuedLastIndex = lastIndex;
     this.pipeline = new FilePipeline(this.dir, this.segmentBytes);
