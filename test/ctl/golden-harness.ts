@@ -60,6 +60,8 @@ function runEtcdctl(args: string[], env: Record<string, string>, stdin: string):
       clearTimeout(timer);
       resolve({ stdout, stderr, code: code ?? (signal ? -1 : 0) });
     });
+    // etcdctl may exit before reading its input (a flag error): that is its answer, not a failure here.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(stdin);
   });
 }

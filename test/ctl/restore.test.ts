@@ -45,9 +45,26 @@ function keysOf(json: string): string[] {
 
 const skip = !hasRealEtcd() || !hasEtcdctl() ? 'needs Debian etcd-server and etcd-client' : false;
 
-test('snapshot restore: etcd snapshot -> cairnctl restore -> cairn serves every key with its revisions', { skip, timeout: 120_000 }, async () => {
+interface Source {
+  readonly endpoint: string;
+  stop(): Promise<unknown>;
+}
+
+async function startCairnSource(): Promise<Source> {
+  const [client, peer] = await freePorts(2);
+  const c = `http://127.0.0.1:${client}`;
+  const p = `http://127.0.0.1:${peer}`;
+  const proc = await startCairn({ args: ['--listen-client-urls', c, '--advertise-client-urls', c, '--listen-peer-urls', p, '--initial-advertise-peer-urls', p, '--initial-cluster', `default=${p}`] });
+  return { endpoint: `127.0.0.1:${client}`, stop: async () => { await proc.stop(); proc.cleanup(); } };
+}
+
+test('snapshot restore: etcd snapshot -> cairnctl restore -> cairn serves every key with its revisions', { skip, timeout: 120_000 }, () => restoreRoundTrip(startRealEtcd));
+
+test('snapshot restore: cairn snapshot -> cairnctl restore -> cairn serves every key with its revisions', { skip, timeout: 120_000 }, () => restoreRoundTrip(startCairnSource));
+
+async function restoreRoundTrip(startSource: () => Promise<Source>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ctl-restore-'));
-  const etcd = await startRealEtcd();
+  const etcd = await startSource();
   try {
     const ep = etcd.endpoint;
     for (const args of [['put', 'a', '1'], ['put', 'a', '2'], ['put', 'b', 'x'], ['put', 'c', 'gone'], ['del', 'c'], ['put', 'd/e', 'deep'], ['put', 'a', '3']]) {
@@ -92,7 +109,7 @@ test('snapshot restore: etcd snapshot -> cairnctl restore -> cairn serves every 
     await etcd.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-});
+}
 
 test('snapshot restore and status refuse damaged files and leave nothing behind', { skip, timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ctl-restore-bad-'));
