@@ -1,7 +1,7 @@
 // Reads the frames of one segment and says exactly where and why reading stopped. Whether a stop
 // is acceptable (a torn tail of the last segment) or fatal is decided by the caller.
 
-import { crc32c } from './crc32c';
+import { crc32c } from '../checksum';
 import { FRAME_HEADER_BYTES, SECTOR_BYTES, paddingFor } from './frame';
 import { RawRecord } from './encoder';
 

@@ -1,6 +1,6 @@
 // Turns records into frames, a whole batch into one buffer so it goes to disk in one write.
 
-import { crc32c } from './crc32c';
+import { crc32c } from '../checksum';
 import { WalError } from './errors';
 import { FRAME_HEADER_BYTES, MAX_BODY_BYTES, frameBytes } from './frame';
 import { RecordType } from './record';

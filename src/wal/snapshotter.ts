@@ -11,7 +11,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { crc32c } from './crc32c';
+import { crc32c } from '../checksum';
 import { WalError } from './errors';
 import { DIR_MODE, FILE_MODE, closeFile, fdatasync, openFile, rename, syncDir, unlink, writeAll } from './fsio';
 import { WalLogger, stderrLogger } from './logger';

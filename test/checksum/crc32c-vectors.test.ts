@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { crc32c } from '../../src/wal/crc32c';
+import { crc32c } from '../../src/checksum';
 
 test('crc32c matches the published check values (RFC 3720 B.4)', () => {
   assert.equal(crc32c(Buffer.from('123456789')), 0xe3069283);
