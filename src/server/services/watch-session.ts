@@ -42,6 +42,8 @@ export class WatchSession {
     this.call.on('end', () => this.close());
     this.call.on('error', () => this.close());
     this.call.on('close', () => this.close());
+    // The client went away (deadline, reset): stop the store-side stream too.
+    this.call.on('cancelled', () => this.close());
     return this.sendLoop();
   }
 
