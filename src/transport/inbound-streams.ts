@@ -1,0 +1,87 @@
+// Message streams from peers: each frame's messages go to onMessage in the order they were sent.
+// One stream per sender: a newer stream from the same peer replaces the older (which is closed), as
+// a peer redials only when it has given the old one up. A stream silent for the read timeout is
+// closed, freeing a connection whose peer vanished without a word.
+import { constants, type ServerHttp2Stream } from 'node:http2';
+import { performance } from 'node:perf_hooks';
+import type { InboundHooks } from './admission';
+import type { TransportContext } from './context';
+import { errorText } from './errors';
+import { FrameDecoder } from './frame';
+import { idToHex } from './ids';
+import { responseHeaders } from './wire';
+
+interface Inbound {
+  readonly stream: ServerHttp2Stream;
+  lastHeard: number;
+}
+
+export class InboundStreams {
+  private readonly streams = new Map<bigint, Inbound>();
+
+  constructor(
+    private readonly ctx: TransportContext,
+    private readonly hooks: InboundHooks,
+  ) {}
+
+  accept(from: bigint, stream: ServerHttp2Stream): void {
+    const { ctx } = this;
+    const hex = idToHex(from);
+    const fields = { 'local-member-id': ctx.localHex, 'remote-peer-id': hex };
+    this.close(from, 'replaced by a new stream');
+    const inbound: Inbound = { stream, lastHeard: performance.now() };
+    this.streams.set(from, inbound);
+    const decoder = new FrameDecoder(ctx.limits.maxFrameBytes);
+    stream.on('data', (chunk: Buffer) => {
+      inbound.lastHeard = performance.now();
+      ctx.metrics.receivedBytes.inc({ From: hex }, chunk.length);
+      let messages: Uint8Array[];
+      try {
+        messages = decoder.push(chunk);
+      } catch (err) {
+        ctx.metrics.receivedFailures.inc({ From: hex });
+        ctx.logger.warn({ ...fields, error: errorText(err) }, 'failed to read Raft message stream');
+        stream.close(constants.NGHTTP2_PROTOCOL_ERROR);
+        return;
+      }
+      if (ctx.trace.enabled && messages.length > 0) ctx.trace.trace('read frame', { from: hex, messages: messages.length });
+      for (const m of messages) {
+        try {
+          this.hooks.onMessage(from, m);
+        } catch (err) {
+          ctx.metrics.receivedFailures.inc({ From: hex });
+          ctx.logger.warn({ ...fields, error: errorText(err) }, 'failed to process Raft message');
+        }
+      }
+    });
+    stream.on('error', (err) => ctx.logger.debug({ ...fields, error: errorText(err) }, 'message stream error'));
+    stream.on('close', () => {
+      if (this.streams.get(from) === inbound) this.streams.delete(from);
+      ctx.logger.info(fields, 'closed incoming message stream from remote peer');
+    });
+    stream.respond(responseHeaders(ctx.local, 200));
+    ctx.logger.info(fields, 'accepted incoming message stream from remote peer');
+  }
+
+  /** Closes streams that carried nothing, not even a heartbeat, for the read timeout. */
+  tick(): void {
+    const now = performance.now();
+    for (const [from, inbound] of this.streams) {
+      const silent = now - inbound.lastHeard;
+      if (silent > this.ctx.timing.readTimeoutMs) this.close(from, `no frame for ${Math.round(silent)} ms`);
+    }
+  }
+
+  /** Closes the stream from a peer, if there is one. */
+  close(from: bigint, reason: string): void {
+    const inbound = this.streams.get(from);
+    if (!inbound) return;
+    this.streams.delete(from);
+    this.ctx.logger.warn({ 'local-member-id': this.ctx.localHex, 'remote-peer-id': idToHex(from), reason }, 'closing incoming message stream');
+    if (!inbound.stream.destroyed) inbound.stream.close(constants.NGHTTP2_CANCEL);
+  }
+
+  closeAll(): void {
+    for (const from of [...this.streams.keys()]) this.close(from, 'transport stopped');
+  }
+}

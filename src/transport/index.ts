@@ -1,0 +1,32 @@
+// The peer transport (src/transport): carries raft messages and snapshots between cairn members
+// over HTTP/2, with etcd's peer TLS flags. It moves opaque bytes; src/server encodes and decodes
+// the raft messages (src/raft's encodeMessage / decodeMessage).
+//
+// Wire (one HTTP/2 connection per direction and peer, plus one per snapshot):
+//   POST /raft/stream/<sender id>   the sender's long-lived message stream to the receiver. The
+//                                   receiver answers 200 at once and reads frames until the stream
+//                                   ends; the response carries nothing else.
+//   POST /raft/snapshot             one snapshot: u32 metadata length, the metadata message, then
+//                                   the snapshot data to the end of the body; answered 204 once
+//                                   the receiver accepted it.
+//   GET  /raft/probing              {"Health":true,"Now":<RFC 3339 time>}, timed for the RTT metric.
+// IDs are lowercase hex (etcd's types.ID). Raft requests carry X-Etcd-Cluster-ID, X-Server-From
+// (sender), X-Raft-To (receiver), X-Server-Version and X-PeerURLs (the sender's advertised URLs).
+// Refusals, as etcd: 412 "cluster ID mismatch", 412 "to field mismatch", 410 "removed member",
+// 404 "invalid from", 405 for a wrong method; the body is that one line.
+//
+// Frame (integers big-endian): u32 payload length, then the payload: records of u32 length and
+// one message's bytes, as many as were queued together. A frame with an empty payload is a link
+// heartbeat, sent when a stream has been idle for a third of the read timeout (5 s).
+//
+// Differences from etcd's rafthttp: the sender opens the stream to the receiver (etcd's receiver
+// dials a GET that the sender then writes into), and there is one stream type (no msgappv2) and no
+// pipeline: a message for a peer whose stream is down is dropped, which raft tolerates; snapshots
+// go on their own connection as etcd's do.
+export { Transport } from './transport';
+export type { PeerState } from './transport';
+export type { TransportOptions, TransportTiming, TransportLimits } from './options';
+export { defaultTiming, defaultLimits } from './options';
+export type { PeerTlsOptions } from './tls';
+export type { SnapshotBody } from './snapshot-sender';
+export { TransportError } from './errors';

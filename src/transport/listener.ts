@@ -1,0 +1,143 @@
+// The peer listeners (--listen-peer-urls): one HTTP/2 server per URL, TLS for https:// (client
+// certificates required under --peer-client-cert-auth), plain h2c for http://. Routes the raft paths
+// and nothing else.
+import { once } from 'node:events';
+import {
+  createSecureServer,
+  createServer,
+  type Http2SecureServer,
+  type Http2Server,
+  type Http2Session,
+  type IncomingHttpHeaders,
+  type ServerHttp2Stream,
+} from 'node:http2';
+import type { Socket } from 'node:net';
+import { admit, refuse, type InboundHooks } from './admission';
+import type { TransportContext } from './context';
+import { TransportError, errorText } from './errors';
+import { receiveSnapshot } from './inbound-snapshot';
+import { InboundStreams } from './inbound-streams';
+import { probeAnswer } from './prober';
+import { sessionMemoryMb, sessionSettings, sessionWindowBytes } from './session';
+import { serverTlsOptions } from './tls';
+import type { PeerUrl } from './urls';
+import { header, headerText, probingPath, responseHeaders, snapshotPath, streamPathPrefix } from './wire';
+
+type PeerServer = Http2Server | Http2SecureServer;
+
+function hostPort(url: PeerUrl): string {
+  return url.host.includes(':') ? `[${url.host}]:${url.port}` : `${url.host}:${url.port}`;
+}
+
+export class PeerListener {
+  readonly streams: InboundStreams;
+  private readonly servers: PeerServer[] = [];
+  private readonly sessions = new Set<Http2Session>();
+  private bound: string[] = [];
+
+  constructor(
+    private readonly ctx: TransportContext,
+    private readonly hooks: InboundHooks,
+  ) {
+    this.streams = new InboundStreams(ctx, hooks);
+  }
+
+  /** Binds every URL; on a failure the ones already bound are closed again. */
+  async listen(urls: readonly PeerUrl[]): Promise<void> {
+    try {
+      for (const url of urls) this.bound.push(await this.listenOne(url));
+    } catch (err) {
+      await this.close(1000);
+      throw err;
+    }
+  }
+
+  /** The URLs as bound (a port 0 replaced by the port the system picked). */
+  urls(): string[] {
+    return [...this.bound];
+  }
+
+  /** Stops accepting, then drops every connection; resolves within `boundMs` whatever peers do. */
+  async close(boundMs: number): Promise<void> {
+    this.streams.closeAll();
+    const closed = this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
+    for (const session of this.sessions) session.destroy();
+    this.sessions.clear();
+    this.servers.length = 0;
+    this.bound = [];
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, boundMs);
+      timer.unref();
+    });
+    await Promise.race([Promise.all(closed), bound]);
+    clearTimeout(timer);
+  }
+
+  private async listenOne(url: PeerUrl): Promise<string> {
+    const { ctx } = this;
+    const options = { settings: sessionSettings, maxSessionMemory: sessionMemoryMb };
+    let server: PeerServer;
+    if (url.secure) {
+      if (!ctx.tls) throw new TransportError(`transport: cannot listen on TLS for ${hostPort(url)}: KeyFile and CertFile are not presented`);
+      server = createSecureServer({ ...options, ...serverTlsOptions(ctx.tls), allowHTTP1: false });
+      server.on('tlsClientError', (err: Error, socket: Socket) =>
+        ctx.logger.warn({ 'local-member-id': ctx.localHex, 'remote-addr': socket.remoteAddress ?? '', error: errorText(err) }, 'rejected connection'),
+      );
+    } else {
+      server = createServer(options);
+    }
+    server.on('session', (session: Http2Session) => {
+      this.sessions.add(session);
+      session.on('error', (err) => ctx.logger.debug({ 'local-member-id': ctx.localHex, error: errorText(err) }, 'peer connection error'));
+      session.on('close', () => this.sessions.delete(session));
+      session.once('connect', () => {
+        if (!session.destroyed) session.setLocalWindowSize(sessionWindowBytes);
+      });
+    });
+    server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => this.route(stream, headers));
+    this.servers.push(server);
+    server.listen(url.port, url.host);
+    try {
+      await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]) => Promise.reject(err))]);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'EADDRINUSE' ? 'bind: address already in use' : code === 'EADDRNOTAVAIL' ? 'bind: cannot assign requested address' : errorText(err);
+      throw new TransportError(`transport: listen tcp ${hostPort(url)}: ${why}`);
+    }
+    server.on('error', (err) => ctx.logger.warn({ 'local-member-id': ctx.localHex, error: errorText(err) }, 'peer listener error'));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : url.port;
+    ctx.logger.info({ 'local-member-id': ctx.localHex, address: `${url.secure ? 'https' : 'http'}://${hostPort({ ...url, port })}` }, 'serving peer traffic');
+    return `${url.secure ? 'https' : 'http'}://${hostPort({ ...url, port })}`;
+  }
+
+  private route(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
+    const { ctx, hooks } = this;
+    stream.on('error', () => undefined);
+    const path = headerText(headers, ':path') ?? '';
+    const method = headerText(headers, ':method') ?? '';
+    const expect = (wanted: string): boolean => {
+      if (method === wanted) return true;
+      refuse(ctx, stream, 405, 'Method Not Allowed', { allow: wanted });
+      return false;
+    };
+    if (path === probingPath) {
+      if (!expect('GET')) return;
+      stream.respond({ ...responseHeaders(ctx.local, 200), 'content-type': 'application/json' });
+      stream.end(probeAnswer(new Date()));
+    } else if (path.startsWith(streamPathPrefix)) {
+      if (!expect('POST')) return;
+      const admission = admit(ctx, hooks, headers, path.slice(streamPathPrefix.length));
+      if ('status' in admission) refuse(ctx, stream, admission.status, admission.text);
+      else this.streams.accept(admission.from, stream);
+    } else if (path === snapshotPath) {
+      if (!expect('POST')) return;
+      const admission = admit(ctx, hooks, headers, headerText(headers, header.from));
+      if ('status' in admission) refuse(ctx, stream, admission.status, admission.text);
+      else void receiveSnapshot(ctx, hooks, admission.from, stream);
+    } else {
+      refuse(ctx, stream, 404, '404 page not found');
+    }
+  }
+}

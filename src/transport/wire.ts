@@ -1,0 +1,57 @@
+// Paths, headers and refusal texts of the peer protocol (see index.ts). The refusal texts are the
+// body lines etcd's rafthttp answers with, so a log reads the same.
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
+import { idToHex } from './ids';
+
+export const streamPathPrefix = '/raft/stream/';
+export const snapshotPath = '/raft/snapshot';
+export const probingPath = '/raft/probing';
+
+export const header = {
+  clusterId: 'x-etcd-cluster-id',
+  from: 'x-server-from',
+  version: 'x-server-version',
+  to: 'x-raft-to',
+  peerUrls: 'x-peerurls',
+} as const;
+
+export const refusal = {
+  clusterIdMismatch: 'cluster ID mismatch',
+  toMismatch: 'to field mismatch',
+  removed: 'removed member',
+  invalidFrom: 'invalid from',
+} as const;
+
+/** What a member says about itself on every request and response. */
+export interface LocalIdentity {
+  readonly memberId: bigint;
+  readonly clusterId: bigint;
+  readonly serverVersion: string | undefined;
+  /** This member's advertised peer URLs, so a peer that does not know it yet can answer. */
+  readonly advertiseUrls: readonly string[];
+}
+
+export function requestHeaders(local: LocalIdentity, method: string, path: string, to?: bigint): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = {
+    ':method': method,
+    ':path': path,
+    'content-type': 'application/octet-stream',
+    [header.clusterId]: idToHex(local.clusterId),
+    [header.from]: idToHex(local.memberId),
+  };
+  if (local.serverVersion !== undefined) headers[header.version] = local.serverVersion;
+  if (to !== undefined) headers[header.to] = idToHex(to);
+  if (local.advertiseUrls.length > 0) headers[header.peerUrls] = local.advertiseUrls.join(',');
+  return headers;
+}
+
+export function responseHeaders(local: LocalIdentity, status: number): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = { ':status': status, [header.clusterId]: idToHex(local.clusterId) };
+  if (local.serverVersion !== undefined) headers[header.version] = local.serverVersion;
+  return headers;
+}
+
+export function headerText(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,131 @@
+// A TCP proxy on loopback for fault tests: put it between two members (or a client and a server)
+// and cut or pause traffic in either direction, as etcd3's test proxy does.
+//   pause    bytes stop moving; senders fill their buffers and stall; resume delivers them
+//   cut      bytes are read and thrown away (a black hole: the connection looks alive but silent),
+//            new connections are accepted and get the same treatment, like a network partition
+//   heal     both directions flow again (bytes thrown away while cut stay lost)
+//   resetConnections  drops every connection now (the peers see a reset)
+// Directions: 'toTarget' (client -> target) and 'toClient' (target -> client).
+import { once } from 'node:events';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+
+export type ProxyDirection = 'toTarget' | 'toClient' | 'both';
+type Mode = 'flow' | 'paused' | 'cut';
+
+interface Pair {
+  readonly client: Socket;
+  readonly upstream: Socket;
+}
+
+export interface CutProxyTarget {
+  host: string;
+  port: number;
+}
+
+export class CutProxy {
+  private readonly pairs = new Set<Pair>();
+  private readonly mode: Record<'toTarget' | 'toClient', Mode> = { toTarget: 'flow', toClient: 'flow' };
+  /** Bytes that went through (not counting those thrown away), per direction. */
+  readonly forwarded = { toTarget: 0, toClient: 0 };
+
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+    readonly host: string,
+  ) {}
+
+  /** Starts a proxy on `host` (default 127.0.0.1), port chosen by the system, forwarding to `target`. */
+  static async start(target: CutProxyTarget, options: { host?: string } = {}): Promise<CutProxy> {
+    const host = options.host ?? '127.0.0.1';
+    let proxy: CutProxy | undefined;
+    const server = createServer((client) => proxy?.accept(client, target));
+    server.listen(0, host);
+    await once(server, 'listening');
+    const address = server.address();
+    if (typeof address !== 'object' || address === null) throw new Error('cut-proxy: no address');
+    proxy = new CutProxy(server, address.port, host);
+    return proxy;
+  }
+
+  /** scheme://host:port of the proxy, to give to whoever should go through it. */
+  url(scheme: 'http' | 'https' = 'http'): string {
+    return `${scheme}://${this.host}:${this.port}`;
+  }
+
+  get connections(): number {
+    return this.pairs.size;
+  }
+
+  pause(direction: ProxyDirection = 'both'): void {
+    this.set(direction, 'paused');
+  }
+
+  resume(direction: ProxyDirection = 'both'): void {
+    this.set(direction, 'flow');
+  }
+
+  cut(direction: ProxyDirection = 'both'): void {
+    this.set(direction, 'cut');
+  }
+
+  heal(): void {
+    this.set('both', 'flow');
+  }
+
+  resetConnections(): void {
+    for (const pair of this.pairs) {
+      pair.client.resetAndDestroy();
+      pair.upstream.resetAndDestroy();
+    }
+    this.pairs.clear();
+  }
+
+  async close(): Promise<void> {
+    this.resetConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private set(direction: ProxyDirection, mode: Mode): void {
+    const dirs: Array<'toTarget' | 'toClient'> = direction === 'both' ? ['toTarget', 'toClient'] : [direction];
+    for (const dir of dirs) {
+      this.mode[dir] = mode;
+      for (const pair of this.pairs) {
+        const source = dir === 'toTarget' ? pair.client : pair.upstream;
+        if (mode === 'paused') source.pause();
+        else source.resume();
+      }
+    }
+  }
+
+  private accept(client: Socket, target: CutProxyTarget): void {
+    const upstream = connect(target.port, target.host);
+    const pair: Pair = { client, upstream };
+    this.pairs.add(pair);
+    const drop = (): void => {
+      this.pairs.delete(pair);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', drop);
+    upstream.on('error', drop);
+    client.on('close', drop);
+    upstream.on('close', drop);
+    this.link(client, upstream, 'toTarget');
+    this.link(upstream, client, 'toClient');
+  }
+
+  private link(source: Socket, sink: Socket, dir: 'toTarget' | 'toClient'): void {
+    source.on('data', (chunk: Buffer) => {
+      if (this.mode[dir] === 'cut') return;
+      this.forwarded[dir] += chunk.length;
+      if (!sink.write(chunk)) {
+        source.pause();
+        sink.once('drain', () => {
+          if (this.mode[dir] !== 'paused') source.resume();
+        });
+      }
+    });
+    source.on('end', () => sink.end());
+    if (this.mode[dir] === 'paused') source.pause();
+  }
+}
