@@ -4,7 +4,8 @@
 import * as path from 'node:path';
 import type { ChannelOptions, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
-import { etcdserverpb } from '../api';
+import { status as Status } from '@grpc/grpc-js';
+import { EtcdError, etcdError, etcdserverpb } from '../api';
 import type { InternalRaftRequest } from './internal-request';
 import { Logger, namedLogger, silentLogger } from '../log';
 import type { Backend, WatchableStore } from '../mvcc';
@@ -30,6 +31,14 @@ import { leaseService } from './services/lease';
 import { maintenanceService } from './services/maintenance';
 import { WatchServiceHandle, watchService } from './services/watch';
 import { SingleMemberLog } from './single-member-log';
+import { ClusterMembers } from './cluster-members';
+import { applyMemberChange, confChangeContext, memberChange } from './conf-change';
+import { unsafeDeleteMember, unsafeSaveMembers } from './member-store';
+import type { PeerLink } from './peer-link';
+import { RaftReplicationLog, requestTimeoutMs } from './raft-node';
+import type { ConfChange } from '../raft';
+import type { ReplicationLog } from './replication-log';
+import { etcdClusterVersion } from './versions';
 import { SnapshotImage, writeSnapshotImage } from './snapshot-image';
 import { Versions, etcdServerVersion, versions } from './versions';
 
@@ -57,7 +66,10 @@ interface Parts extends OpenedMember {
   autoCompaction: AutoCompactionPolicy | undefined;
   logger: Logger;
   metrics: ServerMetrics;
-  log: SingleMemberLog;
+  log: ReplicationLog;
+  /** set when the member runs raft with peers */
+  raft?: RaftReplicationLog;
+  link?: PeerLink;
 }
 
 export class EtcdServer {
@@ -70,7 +82,10 @@ export class EtcdServer {
   private readonly store: WatchableStore;
   private readonly lessor: Lessor;
   private readonly alarms: AlarmStore;
-  private readonly log: SingleMemberLog;
+  private readonly log: ReplicationLog;
+  private readonly raft: RaftReplicationLog | undefined;
+  private readonly link: PeerLink | undefined;
+  private readonly clusterMembers: ClusterMembers | undefined;
   private readonly proposals: Proposals;
   private readonly expiry: LeaseExpiry;
   private readonly compactor: AutoCompactor | undefined;
@@ -89,6 +104,8 @@ export class EtcdServer {
     this.lessor = parts.lessor;
     this.alarms = parts.alarms;
     this.log = parts.log;
+    this.raft = parts.raft;
+    this.link = parts.link;
     this.memberList = parts.members;
     this.memberId = parts.memberId;
     this.clusterId = parts.clusterId;
@@ -96,6 +113,8 @@ export class EtcdServer {
     this.expiry = new LeaseExpiry({
       now: () => Date.now(),
       revoke: async (id) => {
+        // Only the leader's clock expires leases (etcd's lessor revokes only when primary).
+        if (this.raft !== undefined && !this.raft.isLeader()) throw new ServerError('not-capable');
         await this.proposals.propose({ leaseRevoke: { ID: id } });
       },
     });
@@ -121,8 +140,19 @@ export class EtcdServer {
       maxRequestBytes: this.options.maxRequestBytes,
       metrics: this.serverMetrics,
       logger: this.logger,
+      requestTimeoutMs: this.raft && requestTimeoutMs(this.options.electionMs),
       afterApply: (req, value) => this.afterApply(req, value),
     });
+    this.clusterMembers =
+      this.raft &&
+      new ClusterMembers({
+        members: () => this.members(),
+        log: this.raft,
+        memberId: this.memberId,
+        clusterToken: this.options.initialClusterToken,
+        newId: () => this.ids.next(),
+        now: () => Date.now(),
+      });
     this.watch = watchService({
       header: (revision) => this.header(revision),
       maxRequestBytes: this.options.maxRequestBytes,
@@ -147,12 +177,47 @@ export class EtcdServer {
     const logger = namedLogger(resolved.logger ?? silentLogger(), 'etcdserver');
     const metrics = new ServerMetrics(etcdServerVersion);
     const member = await openMember(resolved, { logger, onWalSync: (seconds) => metrics.walFsyncDuration.observe(seconds) });
+    let link: PeerLink | undefined;
     try {
-      const log = new SingleMemberLog(member.wal, { memberId: member.memberId, walEntries: member.walEntries, lastTerm: member.lastTerm });
-      const server = new EtcdServer({ ...member, options: resolved, autoCompaction, logger, metrics, log });
+      if (!member.clustered) {
+        const log = new SingleMemberLog(member.wal, { memberId: member.memberId, walEntries: member.walEntries, lastTerm: member.lastTerm });
+        const server = new EtcdServer({ ...member, options: resolved, autoCompaction, logger, metrics, log });
+        await server.start();
+        return server;
+      }
+      if (options.peerLink === undefined) throw new Error('etcdserver: a member of a multi-member cluster needs a peer transport');
+      // The log and the server refer to each other: raft's callbacks reach the server once it exists.
+      let server: EtcdServer | undefined;
+      const ready: RaftReplicationLog[] = [];
+      link = await options.peerLink(
+        { memberId: member.memberId, clusterId: member.clusterId, metrics: metrics.registry },
+        {
+          message: (m) => ready[0]?.step(m),
+          unreachable: (id) => ready[0]?.reportUnreachable(id),
+          removed: () => server?.removedFromCluster(),
+        },
+      );
+      const peerLink = link;
+      for (const m of member.members) if (m.id !== member.memberId) peerLink.addPeer(m.id, m.peerUrls);
+      const raft = new RaftReplicationLog({
+        memberId: member.memberId,
+        wal: member.wal,
+        hardState: member.hardState,
+        walEntries: member.raftEntries,
+        bootstrapPeers: member.bootstrapMembers?.map((m) => ({ id: m.id, context: confChangeContext(m) })),
+        heartbeatMs: resolved.heartbeatMs,
+        electionMs: resolved.electionMs,
+        network: { send: (messages) => peerLink.send(messages) },
+        onConfChange: (change, fresh) => server?.applyConfChange(change, fresh),
+        onLeaderChange: (leader) => server?.leaderChanged(leader),
+        logger,
+      });
+      ready.push(raft);
+      server = new EtcdServer({ ...member, options: resolved, autoCompaction, logger, metrics, log: raft, raft, link });
       await server.start();
       return server;
     } catch (err) {
+      await link?.close().catch(() => undefined);
       await member.close();
       throw err;
     }
@@ -201,6 +266,7 @@ export class EtcdServer {
     this.compactor?.stop();
     this.watch.closeAll();
     await this.log.close();
+    await this.link?.close();
     this.proposals.stop(new ServerError('stopped'));
     await this.store.close();
     this.state = 'closed';
@@ -216,9 +282,60 @@ export class EtcdServer {
     for (const id of this.lessor.ids()) this.expiry.track(id, this.lessor.startingTtl(id) ?? 0);
     this.expiry.start();
     this.compactor?.start();
-    // This member has just won the election of its term.
-    this.serverMetrics.leaderChanges.inc();
+    // A single member has just won the election of its term; raft reports its own leader changes.
+    if (this.raft === undefined) this.serverMetrics.leaderChanges.inc();
     this.state = 'serving';
+  }
+
+  /** A committed membership change: the member list, the store (unless replayed) and the transport's peers. */
+  private applyConfChange(change: ConfChange, fresh: boolean): void {
+    const applied = memberChange(change, this.memberList);
+    if (applied === undefined) return;
+    this.memberList = applyMemberChange(this.memberList, applied);
+    if (fresh) {
+      this.store.applyBatch(this.store.consistentIndex, (w) => {
+        if (applied.kind === 'remove') unsafeDeleteMember(w.backend, applied.member.id);
+        else unsafeSaveMembers(w.backend, [applied.member], etcdClusterVersion);
+      });
+    }
+    if (applied.member.id === this.memberId) {
+      if (applied.kind === 'remove') this.removedFromCluster();
+      return;
+    }
+    if (applied.kind === 'remove') this.link?.removePeer(applied.member.id);
+    else this.link?.addPeer(applied.member.id, applied.member.peerUrls);
+    this.logger.info({ change: applied.kind, 'member-id': applied.member.id.toString(16) }, 'applied a membership change');
+  }
+
+  /** etcd's MoveLeader: only the leader hands over, to a voting member, and waits until it leads. */
+  private async moveLeader(target: bigint): Promise<void> {
+    const raft = this.raft as RaftReplicationLog;
+    if (!raft.isLeader()) throw etcdError('notLeader');
+    const member = this.memberList.find((m) => m.id === target);
+    if (member === undefined || member.isLearner) throw etcdError('badLeaderTransferee');
+    if (target === this.memberId) return;
+    raft.transferLeader(target);
+    const deadline = Date.now() + requestTimeoutMs(this.options.electionMs);
+    while (raft.status().leader !== target) {
+      if (Date.now() > deadline) throw new EtcdError(Status.UNAVAILABLE, 'etcdserver: request timed out, leader transfer took too long');
+      await new Promise((resolve) => setTimeout(resolve, this.options.heartbeatMs));
+    }
+  }
+
+  /** etcd stops a member that the cluster removed. */
+  private removedFromCluster(): void {
+    this.logger.warn({ 'member-id': this.memberId.toString(16) }, 'the member has been permanently removed from the cluster');
+    setImmediate(() => void this.close());
+  }
+
+  /** Raft's leader changed; a new leader gives every lease its TTL again from now, as etcd's lessor Promote. */
+  private leaderChanged(leader: bigint): void {
+    if (leader !== 0n) this.serverMetrics.leaderChanges.inc();
+    this.logger.info({ leader: leader.toString(16) }, leader === 0n ? 'lost the leader' : 'leader elected');
+    if (leader === this.memberId) {
+      const extendSeconds = this.options.electionMs / 1000;
+      for (const id of this.lessor.ids()) this.expiry.track(id, (this.lessor.ttl(id) ?? 0) + extendSeconds);
+    }
   }
 
   private afterApply(req: InternalRaftRequest, value: ApplyValue): void {
@@ -344,7 +461,7 @@ export class EtcdServer {
           leaseIds: () => this.lessor.ids(),
         }),
       ],
-      [etcdserverpb.ClusterService, clusterService({ metrics, header, readBarrier, members: () => this.members() })],
+      [etcdserverpb.ClusterService, clusterService({ metrics, header, readBarrier, members: () => this.members(), changes: this.clusterMembers })],
       [
         etcdserverpb.MaintenanceService,
         maintenanceService({
@@ -358,6 +475,7 @@ export class EtcdServer {
           hash: () => this.store.hash(),
           defragment: () => this.store.defragment(),
           snapshotImage: () => this.snapshotImage(),
+          moveLeader: this.raft && ((target) => this.moveLeader(target)),
         }),
       ],
       [etcdserverpb.AuthService, authService({ metrics, header })],

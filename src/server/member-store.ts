@@ -34,6 +34,10 @@ export function unsafeSaveMembers(writer: BackendWriter, members: Member[], clus
   writer.put('cluster', clusterVersionKey, Buffer.from(clusterVersion));
 }
 
+export function unsafeDeleteMember(writer: BackendWriter, id: bigint): void {
+  writer.delete('members', memberKey(id));
+}
+
 export function readMembers(snapshot: BackendSnapshot): Member[] {
   const members: Member[] = [];
   for (const { value } of snapshot.entries('members')) members.push(decodeMember(value));

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Logger, namedLogger } from '../log';
 import { Backend, WatchableStore, openStore } from '../mvcc';
-import { Wal, walExists } from '../wal';
+import { Entry as WalEntry, HardState as WalHardState, Wal, walExists } from '../wal';
 import { AlarmStore } from './alarms';
 import { Lessor, minLeaseTtl } from './lessor';
 import { readMembers, unsafeSaveMembers } from './member-store';
@@ -25,6 +25,13 @@ export interface OpenedMember {
   walEntries: CommittedEntry[];
   /** term of the WAL's last hard state (0 for a new WAL) */
   lastTerm: number;
+  /** the WAL's last hard state and its raft entries as written (raft's storage is rebuilt from them) */
+  hardState: WalHardState;
+  raftEntries: WalEntry[];
+  /** the members a new cluster starts with (raft's bootstrap); undefined on restart */
+  bootstrapMembers: Member[] | undefined;
+  /** more than one member, or raft entries in the WAL: the member runs raft with peers */
+  clustered: boolean;
   memberId: bigint;
   clusterId: bigint;
   members: Member[];
@@ -61,6 +68,9 @@ export async function openMember(options: ResolvedOptions, io: OpenMemberOptions
     let clusterId: bigint;
     let walEntries: CommittedEntry[] = [];
     let lastTerm = 0;
+    let hardState: WalHardState = { term: 0, vote: 0n, commit: 0 };
+    let raftEntries: WalEntry[] = [];
+    let bootstrapMembers: Member[] | undefined;
     if (walExists(walDir)) {
       wal = Wal.open(walDir, walOptions);
       const contents = wal.readAll();
@@ -68,6 +78,8 @@ export async function openMember(options: ResolvedOptions, io: OpenMemberOptions
       clusterId = contents.metadata.clusterId;
       walEntries = contents.entries.map((e) => ({ index: e.index, term: e.term, data: Buffer.from(e.data) }));
       lastTerm = contents.hardState.term;
+      hardState = contents.hardState;
+      raftEntries = contents.entries;
       logger.info({ 'member-id': memberId.toString(16), 'cluster-id': clusterId.toString(16), entries: walEntries.length }, 'restarting member');
     } else {
       const identity = bootstrapCluster({
@@ -76,9 +88,7 @@ export async function openMember(options: ResolvedOptions, io: OpenMemberOptions
         clusterToken: options.initialClusterToken,
         advertiseClientUrls: options.advertiseClientUrls,
       });
-      if (identity.members.length > 1) {
-        throw new Error('etcdserver: this cairn serves a single member; --initial-cluster lists more than one');
-      }
+      bootstrapMembers = identity.members;
       memberId = identity.self.id;
       clusterId = identity.clusterId;
       store.applyBatch(store.consistentIndex, (w) => unsafeSaveMembers(w.backend, identity.members, etcdClusterVersion));
@@ -96,10 +106,13 @@ export async function openMember(options: ResolvedOptions, io: OpenMemberOptions
     // This member's name and client URLs are what it has now, as etcd publishes them at every start.
     members = members.map((m) => (m.id === memberId ? { ...m, name: options.name, clientUrls: options.advertiseClientUrls } : m));
 
+    // A conf change entry in the WAL means the log was written by raft (entry type 1 is raft's EntryConfChange).
+    const clustered = members.length > 1 || raftEntries.some((e) => e.type === 1);
+
     const openedStore = store;
     const openedWal = wal;
     return {
-      backend, store: openedStore, lessor, alarms, wal: openedWal, walEntries, lastTerm, memberId, clusterId, members,
+      backend, store: openedStore, lessor, alarms, wal: openedWal, walEntries, lastTerm, hardState, raftEntries, bootstrapMembers, clustered, memberId, clusterId, members,
       async close() {
         await openedWal.close().catch(() => undefined);
         await openedStore.close().catch(() => undefined);

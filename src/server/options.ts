@@ -1,5 +1,6 @@
 // What EtcdServer.open takes, and etcd's defaults for what the caller leaves out.
 import type { Logger } from '../log';
+import type { PeerLinkFactory } from './peer-link';
 
 export interface EtcdServerOptions {
   /** --name */
@@ -33,6 +34,8 @@ export interface EtcdServerOptions {
   /** How often a watcher created with progress_notify hears of the current revision; etcd uses 10 minutes. */
   watchProgressNotifyIntervalMs?: number;
   logger?: Logger;
+  /** The peer transport a member of a multi-member cluster talks through (src/transport). */
+  peerLink?: PeerLinkFactory;
 }
 
 export interface ResolvedOptions {

@@ -8,6 +8,7 @@ import { ApplyState, ApplyValue, applyRequest } from './apply';
 import type { ServerMetrics } from './metrics';
 import type { CommittedEntry, ReplicationLog } from './replication-log';
 import type { RequestIdGenerator } from './request-id';
+import { ServerError } from './errors';
 import { checkRequestSize } from './validate';
 import { WaitRegistry } from './wait';
 
@@ -32,6 +33,8 @@ export interface ProposalsOptions {
   maxRequestBytes: number;
   metrics: ServerMetrics;
   logger: Logger;
+  /** A proposal not applied within this many milliseconds is answered with etcd's timeout (default: waits). */
+  requestTimeoutMs?: number;
   /** Runs after each applied request, outside the transaction (drivers watch grants and revokes here). */
   afterApply(req: InternalRaftRequest, value: ApplyValue): void;
 }
@@ -70,7 +73,14 @@ export class Proposals {
     } catch (err) {
       this.waits.fail(id, err instanceof Error ? err : new Error(String(err)));
     }
-    const result = await outcome;
+    const timeoutMs = this.options.requestTimeoutMs;
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => this.waits.fail(id, new ServerError('timeout')), timeoutMs);
+    let result: Outcome;
+    try {
+      result = await outcome;
+    } finally {
+      clearTimeout(timer);
+    }
     if (!result.ok) throw result.error;
     return result.value;
   }
@@ -94,7 +104,8 @@ export class Proposals {
     const { store, state, metrics } = this.options;
     metrics.proposalsCommitted.inc(fresh.length);
     const last = fresh[fresh.length - 1];
-    const decoded = fresh.map((e) => InternalRaftRequest.decode(e.data));
+    // An entry without data (a new raft leader's, or a conf change) only moves the applied index.
+    const decoded = fresh.filter((e) => e.data.length > 0).map((e) => InternalRaftRequest.decode(e.data));
     const started = process.hrtime.bigint();
     const outcomes = store.applyBatch(
       last.index,

@@ -185,6 +185,10 @@ export class RaftReplicationLog implements ReplicationLog {
     });
   }
 
+  reportUnreachable(id: bigint): void {
+    if (!this.stopped) this.node.reportUnreachable(id);
+  }
+
   transferLeader(to: bigint): void {
     this.node.transferLeader(to);
     this.kick();

@@ -21,6 +21,8 @@ export interface MaintenanceCore {
   defragment(): Promise<void>;
   /** A consistent image of the database, written to a temporary file that `release` removes. */
   snapshotImage(): Promise<SnapshotImage>;
+  /** Hands leadership to `target` and resolves once it leads; absent on a single member without raft. */
+  moveLeader?(target: bigint): Promise<void>;
 }
 
 export function maintenanceService(core: MaintenanceCore): UntypedServiceImplementation {
@@ -57,8 +59,9 @@ export function maintenanceService(core: MaintenanceCore): UntypedServiceImpleme
       );
     },
     moveLeader: handle('MoveLeader', async (req: etcdserverpb.MoveLeaderRequest) => {
+      if (core.moveLeader !== undefined) await core.moveLeader(req.targetID);
       // A one-member cluster has no other member to hand leadership to; moving it to itself is done.
-      if (req.targetID !== core.memberId) throw etcdError('badLeaderTransferee');
+      else if (req.targetID !== core.memberId) throw etcdError('badLeaderTransferee');
       return { header: core.header() };
     }),
     downgrade: handle('Downgrade', async () => {

@@ -1,0 +1,82 @@
+// Membership changes through raft, with etcd's checks and errors (etcdserver/server.go AddMember,
+// RemoveMember, UpdateMember, PromoteMember): each one is a conf change proposed to raft that
+// resolves once this member has applied it.
+import { ConfChangeType } from '../raft';
+import { etcdError } from '../api';
+import { confChangeContext } from './conf-change';
+import { Member, computeMemberId } from './membership';
+import type { RaftReplicationLog } from './raft-node';
+
+export interface ClusterMembersCore {
+  members(): Member[];
+  log: RaftReplicationLog;
+  memberId: bigint;
+  clusterToken: string;
+  /** a fresh request ID, the conf change's ID */
+  newId(): bigint;
+  now(): number;
+}
+
+/** etcd promotes a learner only when its log is within 90% of the leader's. */
+const learnerReadyFraction = 0.9;
+
+export class ClusterMembers {
+  constructor(private readonly core: ClusterMembersCore) {}
+
+  /** Adds a member (a learner when asked) that has not started yet; resolves with it once applied. */
+  async add(peerUrls: string[], isLearner: boolean): Promise<Member> {
+    const members = this.core.members();
+    this.checkUrlsFree(members, peerUrls, 0n);
+    // etcd's NewMember for an added member: the ID also hashes the time, so re-adding gets a new ID.
+    const id = computeMemberId(peerUrls, `${this.core.clusterToken}${Math.floor(this.core.now() / 1000)}`);
+    if (members.some((m) => m.id === id)) throw etcdError('memberExist');
+    const member: Member = { id, name: '', peerUrls: [...peerUrls].sort(), clientUrls: [], isLearner };
+    await this.core.log.proposeConfChange({
+      id: this.core.newId(),
+      type: isLearner ? ConfChangeType.ConfChangeAddLearnerNode : ConfChangeType.ConfChangeAddNode,
+      nodeId: id,
+      context: confChangeContext(member),
+    });
+    return member;
+  }
+
+  async remove(id: bigint): Promise<void> {
+    const member = this.find(id);
+    await this.core.log.proposeConfChange({ id: this.core.newId(), type: ConfChangeType.ConfChangeRemoveNode, nodeId: member.id, context: new Uint8Array(0) });
+  }
+
+  async update(id: bigint, peerUrls: string[]): Promise<void> {
+    const member = this.find(id);
+    this.checkUrlsFree(this.core.members(), peerUrls, id);
+    await this.core.log.proposeConfChange({
+      id: this.core.newId(),
+      type: ConfChangeType.ConfChangeUpdateNode,
+      nodeId: id,
+      context: confChangeContext({ ...member, peerUrls: [...peerUrls].sort() }),
+    });
+  }
+
+  async promote(id: bigint): Promise<void> {
+    const member = this.find(id);
+    if (!member.isLearner) throw etcdError('memberNotLearner');
+    const log = this.core.log;
+    // Only the leader knows how far the learner's log is; a follower's request is checked by raft alone.
+    if (log.isLeader()) {
+      const progress = log.progress(id);
+      const leaderMatch = log.progress(this.core.memberId)?.match ?? log.lastIndex();
+      if (progress === undefined || progress.match < leaderMatch * learnerReadyFraction) throw etcdError('learnerNotReady');
+    }
+    await log.proposeConfChange({ id: this.core.newId(), type: ConfChangeType.ConfChangeAddNode, nodeId: id, context: confChangeContext({ ...member, isLearner: false }) });
+  }
+
+  private find(id: bigint): Member {
+    const member = this.core.members().find((m) => m.id === id);
+    if (member === undefined) throw etcdError('memberNotFound');
+    return member;
+  }
+
+  private checkUrlsFree(members: Member[], peerUrls: string[], except: bigint): void {
+    const taken = new Set(members.filter((m) => m.id !== except).flatMap((m) => m.peerUrls));
+    if (peerUrls.some((u) => taken.has(u))) throw etcdError('peerURLExist');
+  }
+}

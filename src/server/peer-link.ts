@@ -1,0 +1,31 @@
+// What a clustered member needs from the peer transport (src/transport): send raft messages, learn
+// of members that join or leave, and hand incoming messages to raft. The CLI builds it from the
+// transport; tests may connect members in one process through the same seam.
+import type { Registry } from 'prom-client';
+import type { Message } from '../raft';
+
+export interface PeerLink {
+  send(messages: Message[]): void;
+  addPeer(id: bigint, peerUrls: string[]): void;
+  removePeer(id: bigint): void;
+  close(): Promise<void>;
+}
+
+export interface PeerIdentity {
+  memberId: bigint;
+  clusterId: bigint;
+  /** where the link registers its etcd_network_* metrics */
+  metrics: Registry;
+}
+
+export interface PeerEvents {
+  /** a raft message from a peer: raft steps it */
+  message(message: Message): void;
+  /** messages to this peer were dropped (raft's ReportUnreachable) */
+  unreachable(id: bigint): void;
+  /** a peer says this member was removed from the cluster */
+  removed(): void;
+}
+
+/** Builds the member's link once its identity is known. */
+export type PeerLinkFactory = (identity: PeerIdentity, events: PeerEvents) => PeerLink | Promise<PeerLink>;

@@ -1,0 +1,51 @@
+// Members of one test process connected through the PeerLink seam: each raft message is encoded
+// and decoded as on the wire and delivered on a later turn; a member can be cut off (partitioned)
+// or absent (stopped), and its messages are then dropped as a lost network would drop them.
+import { Message, decodeMessage, encodeMessage } from '../../src/raft';
+import type { PeerLink, PeerLinkFactory } from '../../src/server/peer-link';
+
+export class MemoryPeers {
+  private readonly members = new Map<bigint, (m: Message) => void>();
+  private readonly cut = new Set<bigint>();
+  delivered = 0;
+
+  factory(): PeerLinkFactory {
+    return ({ memberId }, events) => {
+      const onMessage = (m: Message) => events.message(m);
+      this.members.set(memberId, onMessage);
+      const peers = new Set<bigint>();
+      const link: PeerLink = {
+        send: (messages) => {
+          for (const m of messages) {
+            if (!peers.has(m.to)) continue;
+            const bytes = encodeMessage(m);
+            setImmediate(() => this.deliver(memberId, m.to, bytes));
+          }
+        },
+        addPeer: (id) => void peers.add(id),
+        removePeer: (id) => void peers.delete(id),
+        close: async () => {
+          if (this.members.get(memberId) === onMessage) this.members.delete(memberId);
+        },
+      };
+      return link;
+    };
+  }
+
+  /** Drops all traffic to and from `id` until heal(). */
+  partition(id: bigint): void {
+    this.cut.add(id);
+  }
+
+  heal(id: bigint): void {
+    this.cut.delete(id);
+  }
+
+  private deliver(from: bigint, to: bigint, bytes: Uint8Array): void {
+    if (this.cut.has(from) || this.cut.has(to)) return;
+    const target = this.members.get(to);
+    if (target === undefined) return;
+    this.delivered++;
+    target(decodeMessage(bytes));
+  }
+}
