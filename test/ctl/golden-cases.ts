@@ -27,6 +27,9 @@ const TABLE_STATUS = /\| +3\.4\.\d+ \| +\d+(\.\d+)? [kMG]?B \|( +(true|false) \|
 const REMAINING = /remaining\(\d+s\)|"ttl":\d+/g;
 const SNAP_HASH = /^[0-9a-f]+, \d+, \d+, [\d.]+ [kMG]?B$|"hash":\d+|"totalSize":\d+/gm;
 
+// The response header's ids are varints inside the message: compare from the first key on.
+const PROTO_HEADER = /^[\s\S]*?(?=foo)/;
+
 const TXN_OK = 'mod("foo") > "0"\n\nput t1 x\nget foo\n\nput t2 y\n\n';
 const TXN_FAIL = 'value("foo") = "nope"\n\nput t1 never\n\nget a --prefix\ndel t1\n\n';
 
@@ -63,7 +66,17 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
   { name: 'get-bad-limit', args: ['get', 'a', '--limit=x'] },
   { name: 'get-bad-sort', args: ['get', 'a', '--sort-by=COLOR'] },
   { name: 'get-value-only-json', args: ['get', 'foo', '--print-value-only', '-w', 'json'] },
+  { name: 'get-protobuf', args: ['get', 'foo', '-w', 'protobuf'], mask: [PROTO_HEADER] },
+  { name: 'get-fields-hex', args: ['get', 'a', '--prefix', '--hex', '-w', 'fields'] },
+  { name: 'get-json-prefix', args: ['get', 'a', '--prefix', '-w', 'json'] },
+  { name: 'get-sort-version-ascend', args: ['get', 'a', '--prefix', '--sort-by=VERSION', '--order=ASCEND', '--keys-only'] },
+  { name: 'get-bad-consistency', args: ['get', 'a', '--consistency=x'] },
+  { name: 'get-future-rev', args: ['get', 'foo', '--rev=999'] },
+  { name: 'put-fields', args: ['put', 'fz', 'v', '-w', 'fields'] },
+  { name: 'put-table', args: ['put', 'fz', 'v2', '-w', 'table'] },
   { name: 'del-prev-kv', args: ['del', 'a/2', '--prev-kv'] },
+  { name: 'del-fields', args: ['del', 'fz', '-w', 'fields'] },
+  { name: 'del-from-key', args: ['del', 'zz', '--from-key'] },
   { name: 'del-missing', args: ['del', 'nosuch'] },
   { name: 'del-json', args: ['del', 'fromstdin', '-w', 'json'] },
   // txn
@@ -72,6 +85,8 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
   { name: 'txn-json', args: ['txn', '-w', 'json'], stdin: 'ver("t1") = "1"\n\nget t1\n\n\n' },
   { name: 'txn-interactive', args: ['txn', '-i'], stdin: 'create("t2") > "0"\n\ndel t2 --prev-kv\n\n\n' },
   { name: 'txn-malformed', args: ['txn'], stdin: 'bogus\n\n\n\n' },
+  { name: 'txn-fields', args: ['txn', '-w', 'fields'], stdin: 'ver("t1") > "0"\n\nget t1\nput t3 z --prev-kv\n\n\n' },
+  { name: 'txn-args', args: ['txn', 'extra'] },
   { name: 'txn-bad-op', args: ['txn'], stdin: '\nfrob x\n\n\n' },
   // watch (exec mode: the first event's command fails, so the watch ends deterministically)
   { name: 'watch-exec', args: ['watch', '--rev=1', 'foo', '--', 'sh', '-c', 'echo "$ETCD_WATCH_EVENT_TYPE $ETCD_WATCH_KEY $ETCD_WATCH_VALUE"; exit 3'] },
@@ -86,6 +101,9 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
   { name: 'lease-timetolive-keys', args: ['lease', 'timetolive', '{LEASE}', '--keys'], mask: [REMAINING] },
   { name: 'lease-timetolive-json', args: ['lease', 'timetolive', '{LEASE}', '--keys', '-w', 'json'], mask: [REMAINING] },
   { name: 'lease-list', args: ['lease', 'list'] },
+  { name: 'lease-list-json', args: ['lease', 'list', '-w', 'json'] },
+  { name: 'lease-keep-alive-once-json', args: ['lease', 'keep-alive', '--once', '{LEASE}', '-w', 'json'] },
+  { name: 'put-ignore-lease', args: ['put', 'lk', 'lv2', '--ignore-lease', '--prev-kv', '-w', 'json'] },
   { name: 'lease-keep-alive-once', args: ['lease', 'keep-alive', '--once', '{LEASE}'] },
   { name: 'lease-revoke', args: ['lease', 'revoke', '{LEASE}'] },
   { name: 'lease-revoke-again', args: ['lease', 'revoke', '{LEASE}'] },
@@ -115,6 +133,10 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
   { name: 'endpoint-hashkv-json', args: ['endpoint', 'hashkv', '-w', 'json'], mask: [RAFT, HASH] },
   { name: 'alarm-list', args: ['alarm', 'list'] },
   { name: 'alarm-disarm', args: ['alarm', 'disarm'] },
+  { name: 'alarm-list-json', args: ['alarm', 'list', '-w', 'json'] },
+  { name: 'member-list-fields', args: ['member', 'list', '-w', 'fields'] },
+  { name: 'move-leader-bad-id', args: ['move-leader', 'xyz'] },
+  { name: 'move-leader-self', args: ['move-leader', '{SELF}'] },
   { name: 'defrag', args: ['defrag'] },
   { name: 'compaction', args: ['compaction', '4'] },
   { name: 'get-compacted', args: ['get', 'foo', '--rev=2'] },
@@ -137,6 +159,9 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
   { name: 'role-list', args: ['role', 'list'] },
   { name: 'user-grant-role', args: ['user', 'grant-role', 'alice', 'r1'] },
   { name: 'user-get', args: ['user', 'get', 'alice'] },
+  { name: 'user-passwd-stdin', args: ['user', 'passwd', 'alice', '--interactive=false'], stdin: 'newpw\n' },
+  { name: 'user-get-json', args: ['user', 'get', 'alice', '-w', 'json'] },
+  { name: 'role-list-json', args: ['role', 'list', '-w', 'json'] },
   { name: 'user-get-detail', args: ['user', 'get', 'alice', '--detail'] },
   { name: 'user-get-missing', args: ['user', 'get', 'nobody'] },
   { name: 'user-revoke-role', args: ['user', 'revoke-role', 'alice', 'r1'] },
