@@ -3,11 +3,11 @@
 import { Command } from 'commander';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, tmpdir, type as osType, release } from 'node:os';
+import { cpus, loadavg, totalmem, tmpdir, type as osType, release } from 'node:os';
 import { join } from 'node:path';
 import { runLoad, type LoadResult } from './load/generator';
 import { WORKLOADS, type WorkloadName, type WorkloadParams } from './load/workloads';
-import { startCluster, type RunningCluster, type SystemName } from './servers';
+import { ensureEtcdInstalled, startCluster, type RunningCluster, type SystemName } from './servers';
 import { median, resourceTable, throughputChart, throughputTable, type Metrics, type ResourceRow, type Row } from './report';
 
 interface Options {
@@ -19,6 +19,7 @@ interface Options {
   rounds: number;
   fillKeys: number;
   restartKeys: number;
+  fillSeconds: number;
   threads: number;
   dataRoot: string;
   out: string;
@@ -44,6 +45,7 @@ function parse(argv: string[]): Options {
     .option('--rounds <n>', 'A B rounds; medians are reported', '2')
     .option('--fill-keys <n>', 'keys of 256 bytes loaded before measuring RSS and data size (0: skip)', '100000')
     .option('--restart-keys <n>', 'keys loaded before the restart-time measurement, 1 member (0: skip)', '1000000')
+    .option('--fill-seconds <n>', 'bound on each key load (the keys actually loaded are reported)', '600')
     .option('--threads <n>', 'load generator threads', '2')
     .option('--data-root <dir>', 'where data dirs go (same filesystem for both)', tmpdir())
     .option('--out <file>', 'results file', join(repoRoot, 'bench', 'RESULTS.md'))
@@ -53,7 +55,7 @@ function parse(argv: string[]): Options {
   for (const w of workloads) if (!WORKLOADS.includes(w)) throw new Error(`bench: unknown workload ${JSON.stringify(w)}`);
   return {
     members: list(o.members), workloads, clients: list(o.clients), ops: list(o.ops)[0], seconds: list(o.seconds)[0],
-    rounds: list(o.rounds)[0], fillKeys: Number(o.fillKeys), restartKeys: Number(o.restartKeys), threads: list(o.threads)[0],
+    rounds: list(o.rounds)[0], fillKeys: Number(o.fillKeys), restartKeys: Number(o.restartKeys), fillSeconds: list(o.fillSeconds)[0], threads: list(o.threads)[0],
     dataRoot: o.dataRoot, out: o.out,
   };
 }
@@ -69,14 +71,23 @@ async function load(cluster: RunningCluster, workload: WorkloadName, clients: nu
   return runLoad({ targets: cluster.targets, workload, params, clients, connections: Math.max(1, Math.min(clients, 10)), operations: ops, maxSeconds: seconds, threads: o.threads });
 }
 
-async function fill(cluster: RunningCluster, keys: number, o: Options): Promise<LoadResult> {
-  return load(cluster, 'put', 100, o, { ...PARAMS, keySpace: keys, sequentialKeys: true }, keys, 1800);
+async function fill(cluster: RunningCluster, keys: number, o: Options, notes: string[]): Promise<LoadResult> {
+  const r = await load(cluster, 'put', 100, o, { ...PARAMS, keySpace: keys, sequentialKeys: true }, keys, o.fillSeconds);
+  if (r.done < keys || r.errors > 0) notes.push(`${cluster.system}: loaded ${r.done} of ${keys} keys in ${r.seconds.toFixed(0)} s (${r.errors} errors${r.firstError ? `: ${r.firstError}` : ''})`);
+  return r;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message.split('\n')[0] : String(err);
 }
 
 type Sample = Map<string, LoadResult[]>;
 
 async function main(): Promise<void> {
   const o = parse(process.argv.slice(2));
+  ensureEtcdInstalled();
+  const loadBefore = loadavg();
+  const notes: string[] = [];
   mkdirSync(o.dataRoot, { recursive: true });
   const systems: SystemName[] = ['etcd', 'cairn'];
   const samples: Record<SystemName, Sample> = { etcd: new Map(), cairn: new Map() };
@@ -92,17 +103,23 @@ async function main(): Promise<void> {
         try {
           cluster = await startCluster({ system, members: members as 1 | 3, dataRoot: o.dataRoot, repoRoot });
         } catch (err) {
-          failures.push(`${system} ${members} member(s): ${err instanceof Error ? err.message.split('\n')[0] : err}`);
+          failures.push(`${system} ${members} member(s): ${message(err)}`);
           continue;
         }
         try {
           for (const run of runsFor(o)) {
-            const r = await load(cluster, run.workload, run.clients, o);
+            let r: LoadResult;
+            try {
+              r = await load(cluster, run.workload, run.clients, o);
+            } catch (err) {
+              failures.push(`${system} ${members} member(s) ${run.workload} clients=${run.clients}: ${message(err)}`);
+              continue;
+            }
             console.log(`round ${round} ${system} members=${members} ${run.workload} clients=${run.clients}: ${r.opsPerSecond.toFixed(0)} ops/s p99 ${r.p99Ms.toFixed(2)} ms errors ${r.errors}${r.firstError ? ` (${r.firstError})` : ''}`);
             push(samples[system], `${members}|${run.workload}|${run.clients}`, r);
           }
           if (o.fillKeys > 0) {
-            await fill(cluster, o.fillKeys, o);
+            await fill(cluster, o.fillKeys, o, notes);
             push(resources[system], `${members}|RSS after ${o.fillKeys} keys of 256 B`, cluster.rssBytes() / 2 ** 20);
             push(resources[system], `${members}|data dir size`, cluster.dataBytes() / 2 ** 20);
           }
@@ -115,16 +132,18 @@ async function main(): Promise<void> {
 
   if (o.restartKeys > 0) {
     for (const system of systems) {
+      let cluster: RunningCluster | undefined;
       try {
-        const cluster = await startCluster({ system, members: 1, dataRoot: o.dataRoot, repoRoot });
-        await fill(cluster, o.restartKeys, o);
+        cluster = await startCluster({ system, members: 1, dataRoot: o.dataRoot, repoRoot });
+        await fill(cluster, o.restartKeys, o, notes);
         await cluster.stop(true);
         const t0 = Date.now();
-        const again = await startCluster({ system, members: 1, dataRoot: o.dataRoot, repoRoot, dataDirs: cluster.dataDirs });
+        cluster = await startCluster({ system, members: 1, dataRoot: o.dataRoot, repoRoot, dataDirs: cluster.dataDirs });
         push(resources[system], `1|restart with ${o.restartKeys} keys`, (Date.now() - t0) / 1000);
-        await again.stop();
       } catch (err) {
-        failures.push(`${system} restart: ${err instanceof Error ? err.message.split('\n')[0] : err}`);
+        failures.push(`${system} restart: ${message(err)}`);
+      } finally {
+        await cluster?.stop();
       }
     }
   }
@@ -158,6 +177,7 @@ async function main(): Promise<void> {
 
 Date: ${new Date().toISOString()}
 Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${osType()} ${release()}, Node ${process.version}, ${etcdVersion}
+Load average (1, 5, 15 min) before: ${loadBefore.map((l) => l.toFixed(1)).join(', ')}; after: ${loadavg().map((l) => l.toFixed(1)).join(', ')}
 Command: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`
 Each cell is the median of ${o.rounds} rounds (etcd and cairn alternating); ratio = cairn / etcd.
 Key size 8, value size 256, key space ${PARAMS.keySpace}, random keys; ${o.threads} generator threads; at most ${o.ops} operations or ${o.seconds} s per run.
@@ -173,7 +193,7 @@ ${resourceTable(resourceRows)}
 ## Charts
 
 ${charts.map((f) => `![${f}](${f})`).join('\n')}
-${failures.length ? `\n## Runs that did not start\n\n${failures.map((f) => `- ${f}`).join('\n')}\n` : ''}`;
+${notes.length ? `\n## Key loads that did not finish\n\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''}${failures.length ? `\n## Runs that did not start\n\n${failures.map((f) => `- ${f}`).join('\n')}\n` : ''}`;
   writeFileSync(o.out, text);
   console.log(text);
 }

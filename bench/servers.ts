@@ -39,8 +39,24 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Extra node flags for cairn members, e.g. BENCH_CAIRN_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
+export const CAIRN_NODE_ARGS_ENV = 'BENCH_CAIRN_NODE_ARGS';
+
 function command(system: SystemName, repoRoot: string): [string, string[]] {
-  return system === 'etcd' ? ['etcd', []] : [process.execPath, [join(repoRoot, 'bin', 'cairn')]];
+  if (system === 'etcd') return ['etcd', []];
+  const extra = (process.env[CAIRN_NODE_ARGS_ENV] ?? '').split(/\s+/).filter(Boolean);
+  return [process.execPath, [...extra, join(repoRoot, 'bin', 'cairn')]];
+}
+
+/** Installs Debian's etcd-server when the etcd binary is missing; throws when that is not possible. */
+export function ensureEtcdInstalled(): void {
+  if (spawnSync('etcd', ['--version']).status === 0) return;
+  const asRoot = process.getuid?.() === 0 ? [] : ['sudo', '-n'];
+  const install = (args: string[]) => spawnSync(asRoot[0] ?? 'apt-get', [...asRoot.slice(1), ...(asRoot.length ? ['apt-get'] : []), ...args],
+    { stdio: 'inherit', timeout: 600_000, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  install(['update']);
+  install(['install', '-y', 'etcd-server', 'etcd-client']);
+  if (spawnSync('etcd', ['--version']).status !== 0) throw new Error('bench: etcd is not installed and apt-get install etcd-server failed');
 }
 
 export async function startCluster(spec: ClusterSpec): Promise<RunningCluster> {

@@ -36,6 +36,17 @@ function mulberry32(seed: number): () => number {
   };
 }
 
+/** How long past the run's deadline an operation may still take before it counts as an error. */
+const OP_GRACE_MS = 5000;
+
+// An operation that never completes (a lost watch event, a keepalive stream that died) must not
+// keep the run going past its bound.
+function withTimeout(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<void>((_, reject) => { timer = setTimeout(() => reject(new Error(`bench: operation took longer than ${ms} ms`)), ms); });
+  return Promise.race([p, expired]).finally(() => clearTimeout(timer));
+}
+
 async function run(task: WorkerTask): Promise<WorkerResult> {
   const random = mulberry32(task.seed);
   const channels = Array.from({ length: task.connections }, (_, i) =>
@@ -53,7 +64,7 @@ async function run(task: WorkerTask): Promise<WorkerResult> {
       const n = issued++;
       const t0 = process.hrtime.bigint();
       try {
-        await w.op(n);
+        await withTimeout(w.op(n), Math.max(1000, task.deadline - Date.now() + OP_GRACE_MS));
         histogram.recordValue(Math.max(1, Number((process.hrtime.bigint() - t0) / 1000n)));
         done++;
       } catch (err) {

@@ -1,6 +1,6 @@
 // The workloads, named as etcd's own `benchmark` tool names them. Each builds the operation one
 // simulated client runs in a loop; the same code drives cairn and real etcd.
-import { Client, type ClientDuplexStream } from '@grpc/grpc-js';
+import { Client, Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
 import { etcdserverpb } from '../../src/api';
 
 export type WorkloadName = 'put' | 'range-linearizable' | 'range-serializable' | 'txn-put' | 'watch-latency' | 'lease-keepalive';
@@ -32,9 +32,13 @@ export function keyFor(n: number, params: WorkloadParams, random: () => number):
   return key;
 }
 
+/** A unary call that has not been answered by then counts as an error rather than stalling its client. */
+const UNARY_DEADLINE_MS = 30_000;
+
 function unary<Req, Res>(channel: Client, method: { path: string; requestSerialize: (v: Req) => Buffer; responseDeserialize: (b: Buffer) => Res }, req: Req): Promise<Res> {
   return new Promise((resolve, reject) => {
-    channel.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, req, (err, res) => (err || !res ? reject(err) : resolve(res)));
+    channel.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, req, new Metadata(), { deadline: Date.now() + UNARY_DEADLINE_MS },
+      (err, res) => (err || !res ? reject(err) : resolve(res)));
   });
 }
 
