@@ -2,8 +2,10 @@
 // and cut or pause traffic in either direction, as etcd3's test proxy does.
 //   pause    bytes stop moving; senders fill their buffers and stall; resume delivers them
 //   cut      bytes are read and thrown away (a black hole: the connection looks alive but silent),
-//            new connections are accepted and get the same treatment, like a network partition
-//   heal     both directions flow again (bytes thrown away while cut stay lost)
+//            and so is a close; new connections are accepted and get the same treatment, like a
+//            network partition
+//   heal     both directions flow again; bytes thrown away while cut stay lost, and a connection
+//            that one side closed meanwhile is reset now, as the first packet after a partition is
 //   resetConnections  drops every connection now (the peers see a reset)
 // Directions: 'toTarget' (client -> target) and 'toClient' (target -> client).
 import { once } from 'node:events';
@@ -15,6 +17,8 @@ type Mode = 'flow' | 'paused' | 'cut';
 interface Pair {
   readonly client: Socket;
   readonly upstream: Socket;
+  /** One side closed while its direction was cut: the other side has not been told yet. */
+  orphaned: boolean;
 }
 
 export interface CutProxyTarget {
@@ -70,19 +74,22 @@ export class CutProxy {
 
   heal(): void {
     this.set('both', 'flow');
+    for (const pair of this.pairs) if (pair.orphaned) this.reset(pair);
   }
 
   resetConnections(): void {
-    for (const pair of this.pairs) {
-      pair.client.resetAndDestroy();
-      pair.upstream.resetAndDestroy();
-    }
-    this.pairs.clear();
+    for (const pair of this.pairs) this.reset(pair);
   }
 
   async close(): Promise<void> {
     this.resetConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private reset(pair: Pair): void {
+    this.pairs.delete(pair);
+    pair.client.resetAndDestroy();
+    pair.upstream.resetAndDestroy();
   }
 
   private set(direction: ProxyDirection, mode: Mode): void {
@@ -99,17 +106,22 @@ export class CutProxy {
 
   private accept(client: Socket, target: CutProxyTarget): void {
     const upstream = connect(target.port, target.host);
-    const pair: Pair = { client, upstream };
+    const pair: Pair = { client, upstream, orphaned: false };
     this.pairs.add(pair);
-    const drop = (): void => {
+    // A side that closes takes the other with it, unless the news would cross a cut direction.
+    const closed = (dir: 'toTarget' | 'toClient') => (): void => {
+      if (this.mode[dir] === 'cut') {
+        pair.orphaned = true;
+        return;
+      }
       this.pairs.delete(pair);
       client.destroy();
       upstream.destroy();
     };
-    client.on('error', drop);
-    upstream.on('error', drop);
-    client.on('close', drop);
-    upstream.on('close', drop);
+    client.on('error', closed('toTarget'));
+    client.on('close', closed('toTarget'));
+    upstream.on('error', closed('toClient'));
+    upstream.on('close', closed('toClient'));
     this.link(client, upstream, 'toTarget');
     this.link(upstream, client, 'toClient');
   }
@@ -125,7 +137,9 @@ export class CutProxy {
         });
       }
     });
-    source.on('end', () => sink.end());
+    source.on('end', () => {
+      if (this.mode[dir] !== 'cut') sink.end();
+    });
     if (this.mode[dir] === 'paused') source.pause();
   }
 }
