@@ -13,6 +13,8 @@ export interface Metrics {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly errors: number;
+  /** Server CPU time per operation, microseconds: independent of how busy the rest of the machine is. */
+  readonly cpuUsPerOp: number;
 }
 
 export function median(values: readonly number[]): number {
@@ -31,9 +33,9 @@ function ratio(cairn: number, etcd: number): string {
 }
 
 export function throughputTable(rows: readonly Row[]): string {
-  const head = '| members | workload | clients | etcd ops/s | cairn ops/s | ratio | etcd p50 ms | cairn p50 ms | etcd p99 ms | cairn p99 ms | p99 ratio | errors etcd/cairn |';
-  const sep = '|---|---|---|---|---|---|---|---|---|---|---|---|';
-  const lines = rows.map((r) => `| ${r.members} | ${r.workload} | ${r.clients} | ${fmt(r.etcd.opsPerSecond)} | ${fmt(r.cairn.opsPerSecond)} | ${ratio(r.cairn.opsPerSecond, r.etcd.opsPerSecond)} | ${fmt(r.etcd.p50Ms, 2)} | ${fmt(r.cairn.p50Ms, 2)} | ${fmt(r.etcd.p99Ms, 2)} | ${fmt(r.cairn.p99Ms, 2)} | ${ratio(r.cairn.p99Ms, r.etcd.p99Ms)} | ${r.etcd.errors}/${r.cairn.errors} |`);
+  const head = '| members | workload | clients | etcd ops/s | cairn ops/s | ratio | etcd p50 ms | cairn p50 ms | etcd p99 ms | cairn p99 ms | p99 ratio | etcd CPU µs/op | cairn CPU µs/op | CPU ratio | errors etcd/cairn |';
+  const sep = '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|';
+  const lines = rows.map((r) => `| ${r.members} | ${r.workload} | ${r.clients} | ${fmt(r.etcd.opsPerSecond)} | ${fmt(r.cairn.opsPerSecond)} | ${ratio(r.cairn.opsPerSecond, r.etcd.opsPerSecond)} | ${fmt(r.etcd.p50Ms, 2)} | ${fmt(r.cairn.p50Ms, 2)} | ${fmt(r.etcd.p99Ms, 2)} | ${fmt(r.cairn.p99Ms, 2)} | ${ratio(r.cairn.p99Ms, r.etcd.p99Ms)} | ${fmt(r.etcd.cpuUsPerOp)} | ${fmt(r.cairn.cpuUsPerOp)} | ${ratio(r.cairn.cpuUsPerOp, r.etcd.cpuUsPerOp)} | ${r.etcd.errors}/${r.cairn.errors} |`);
   return [head, sep, ...lines].join('\n');
 }
 

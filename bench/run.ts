@@ -91,6 +91,7 @@ async function main(): Promise<void> {
   mkdirSync(o.dataRoot, { recursive: true });
   const systems: SystemName[] = ['etcd', 'cairn'];
   const samples: Record<SystemName, Sample> = { etcd: new Map(), cairn: new Map() };
+  const cpuSamples: Record<SystemName, Map<string, number[]>> = { etcd: new Map(), cairn: new Map() };
   const resources: Record<SystemName, Map<string, number[]>> = { etcd: new Map(), cairn: new Map() };
   const failures: string[] = [];
   const push = <T>(m: Map<string, T[]>, k: string, v: T) => m.set(k, [...(m.get(k) ?? []), v]);
@@ -109,6 +110,7 @@ async function main(): Promise<void> {
         try {
           for (const run of runsFor(o)) {
             let r: LoadResult;
+            const cpuBefore = cluster.cpuSeconds();
             try {
               r = await load(cluster, run.workload, run.clients, o);
             } catch (err) {
@@ -117,6 +119,7 @@ async function main(): Promise<void> {
             }
             console.log(`round ${round} ${system} members=${members} ${run.workload} clients=${run.clients}: ${r.opsPerSecond.toFixed(0)} ops/s p99 ${r.p99Ms.toFixed(2)} ms errors ${r.errors}${r.firstError ? ` (${r.firstError})` : ''}`);
             push(samples[system], `${members}|${run.workload}|${run.clients}`, r);
+            push(cpuSamples[system], `${members}|${run.workload}|${run.clients}`, ((cluster.cpuSeconds() - cpuBefore) * 1e6) / Math.max(1, r.done));
           }
           if (o.fillKeys > 0) {
             await fill(cluster, o.fillKeys, o, notes);
@@ -148,7 +151,8 @@ async function main(): Promise<void> {
     }
   }
 
-  const med = (rs: LoadResult[] | undefined): Metrics => ({
+  const med = (rs: LoadResult[] | undefined, cpu: number[] | undefined): Metrics => ({
+    cpuUsPerOp: median(cpu ?? []),
     opsPerSecond: median((rs ?? []).map((r) => r.opsPerSecond)),
     p50Ms: median((rs ?? []).map((r) => r.p50Ms)),
     p99Ms: median((rs ?? []).map((r) => r.p99Ms)),
@@ -156,7 +160,7 @@ async function main(): Promise<void> {
   });
   const rows: Row[] = o.members.flatMap((members) => runsFor(o).map((run) => {
     const key = `${members}|${run.workload}|${run.clients}`;
-    return { members, workload: run.workload, clients: run.clients, etcd: med(samples.etcd.get(key)), cairn: med(samples.cairn.get(key)) };
+    return { members, workload: run.workload, clients: run.clients, etcd: med(samples.etcd.get(key), cpuSamples.etcd.get(key)), cairn: med(samples.cairn.get(key), cpuSamples.cairn.get(key)) };
   }));
   const resourceKeys = [...new Set([...resources.etcd.keys(), ...resources.cairn.keys()])];
   const resourceRows: ResourceRow[] = resourceKeys.map((k) => {
@@ -179,7 +183,7 @@ Date: ${new Date().toISOString()}
 Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${osType()} ${release()}, Node ${process.version}, ${etcdVersion}
 Load average (1, 5, 15 min) before: ${loadBefore.map((l) => l.toFixed(1)).join(', ')}; after: ${loadavg().map((l) => l.toFixed(1)).join(', ')}
 Command: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`
-Each cell is the median of ${o.rounds} rounds (etcd and cairn alternating); ratio = cairn / etcd.
+Each cell is the median of ${o.rounds} rounds (etcd and cairn alternating); ratio = cairn / etcd. CPU µs/op is the server processes' user + system time over the run divided by the operations done (10 ms clock ticks): unlike ops/s it does not depend on how busy the rest of the machine is.
 Key size 8, value size 256, key space ${PARAMS.keySpace}, random keys; ${o.threads} generator threads; at most ${o.ops} operations or ${o.seconds} s per run.
 
 ## Throughput and latency

@@ -13,6 +13,8 @@ export interface RunningCluster {
   readonly dataDirs: readonly string[];
   /** Sum of the members' resident set sizes, bytes. */
   rssBytes(): number;
+  /** CPU time (user + system) the members have used so far, seconds. */
+  cpuSeconds(): number;
   dataBytes(): number;
   /** Stops every member (SIGTERM, then SIGKILL after 10 s); keeps the data dirs when asked. */
   stop(keepData?: boolean): Promise<void>;
@@ -104,9 +106,22 @@ export async function startCluster(spec: ClusterSpec): Promise<RunningCluster> {
     targets,
     dataDirs,
     rssBytes: () => children.reduce((sum, c) => sum + rssOf(c.pid), 0),
+    cpuSeconds: () => children.reduce((sum, c) => sum + cpuOf(c.pid), 0),
     dataBytes: () => dataDirs.reduce((sum, d) => sum + Number(spawnSync('du', ['-sb', d], { encoding: 'utf8' }).stdout.split('\t')[0] || 0), 0),
     stop,
   };
+}
+
+/** utime + stime from /proc/<pid>/stat (fields 14 and 15, in clock ticks of 1/100 s on Linux). */
+function cpuOf(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 function rssOf(pid: number | undefined): number {
