@@ -79,8 +79,9 @@ export class PeerListener {
     const options = { settings: sessionSettings, maxSessionMemory: sessionMemoryMb };
     let server: PeerServer;
     if (url.secure) {
-      if (!ctx.tls) throw new TransportError(`transport: cannot listen on TLS for ${hostPort(url)}: KeyFile and CertFile are not presented`);
-      server = createSecureServer({ ...options, ...serverTlsOptions(ctx.tls), allowHTTP1: false });
+      const identity = ctx.tls?.identity;
+      if (!ctx.tls || !identity) throw new TransportError(`transport: cannot listen on TLS for ${hostPort(url)}: KeyFile and CertFile are not presented`);
+      server = createSecureServer({ ...options, ...serverTlsOptions(ctx.tls, identity), allowHTTP1: false });
       server.on('tlsClientError', (err: Error, socket: Socket) =>
         ctx.logger.warn({ 'local-member-id': ctx.localHex, 'remote-addr': socket.remoteAddress ?? '', error: errorText(err) }, 'rejected connection'),
       );

@@ -16,8 +16,8 @@ export interface PeerTlsOptions {
 }
 
 export interface PeerTlsMaterial {
-  readonly cert: Buffer;
-  readonly key: Buffer;
+  /** This member's certificate and key; a member without them can dial https peers that do not ask for one, but not listen on https. */
+  readonly identity: { readonly cert: Buffer; readonly key: Buffer } | undefined;
   readonly ca: Buffer | undefined;
   readonly clientCertAuth: boolean;
 }
@@ -30,30 +30,34 @@ function readPem(path: string, flag: string): Buffer {
   }
 }
 
-/** Reads the files; undefined when no certificate is configured. */
+/** Reads the files; undefined when none is configured. */
 export function loadPeerTls(options: PeerTlsOptions | undefined): PeerTlsMaterial | undefined {
-  if (!options || (!options.certFile && !options.keyFile)) {
+  if (!options || (!options.certFile && !options.keyFile && !options.trustedCaFile)) {
     if (options?.clientCertAuth) throw new TransportError('transport: --peer-client-cert-auth needs --peer-cert-file and --peer-key-file');
     return undefined;
   }
-  if (!options.certFile || !options.keyFile) {
+  if (!options.certFile !== !options.keyFile) {
     throw new TransportError('transport: --peer-cert-file and --peer-key-file must be given together');
   }
   if (options.clientCertAuth && !options.trustedCaFile) {
     throw new TransportError('transport: --peer-client-cert-auth needs --peer-trusted-ca-file');
   }
+  const identity =
+    options.certFile && options.keyFile
+      ? { cert: readPem(options.certFile, '--peer-cert-file'), key: readPem(options.keyFile, '--peer-key-file') }
+      : undefined;
   return {
-    cert: readPem(options.certFile, '--peer-cert-file'),
-    key: readPem(options.keyFile, '--peer-key-file'),
+    identity,
     ca: options.trustedCaFile ? readPem(options.trustedCaFile, '--peer-trusted-ca-file') : undefined,
     clientCertAuth: options.clientCertAuth === true,
   };
 }
 
-export function serverTlsOptions(tls: PeerTlsMaterial): SecureServerOptions {
+/** Server options for a member that has a certificate (the listener checks that first). */
+export function serverTlsOptions(tls: PeerTlsMaterial, identity: { cert: Buffer; key: Buffer }): SecureServerOptions {
   return {
-    cert: tls.cert,
-    key: tls.key,
+    cert: identity.cert,
+    key: identity.key,
     ca: tls.ca,
     requestCert: tls.clientCertAuth,
     rejectUnauthorized: tls.clientCertAuth,
@@ -64,5 +68,5 @@ export function serverTlsOptions(tls: PeerTlsMaterial): SecureServerOptions {
 /** A member dials peers with its own certificate, so a peer that requires client certificates accepts it. */
 export function clientTlsOptions(tls: PeerTlsMaterial | undefined): SecureClientSessionOptions {
   if (!tls) return { minVersion: 'TLSv1.2' };
-  return { cert: tls.cert, key: tls.key, ca: tls.ca, minVersion: 'TLSv1.2' };
+  return { cert: tls.identity?.cert, key: tls.identity?.key, ca: tls.ca, minVersion: 'TLSv1.2' };
 }
