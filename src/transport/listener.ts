@@ -11,7 +11,7 @@ import {
   type IncomingHttpHeaders,
   type ServerHttp2Stream,
 } from 'node:http2';
-import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { admit, refuse, type InboundHooks } from './admission';
 import type { TransportContext } from './context';
 import { TransportError, errorText } from './errors';
@@ -82,8 +82,13 @@ export class PeerListener {
       const identity = ctx.tls?.identity;
       if (!ctx.tls || !identity) throw new TransportError(`transport: cannot listen on TLS for ${hostPort(url)}: KeyFile and CertFile are not presented`);
       server = createSecureServer({ ...options, ...serverTlsOptions(ctx.tls, identity), allowHTTP1: false });
-      server.on('tlsClientError', (err: Error, socket: Socket) =>
-        ctx.logger.warn({ 'local-member-id': ctx.localHex, 'remote-addr': socket.remoteAddress ?? '', error: errorText(err) }, 'rejected connection'),
+      // A client certificate that fails verification ends the connection without an error of its
+      // own (the error is a hang-up); the verification result is on the socket.
+      server.on('tlsClientError', (err: Error, socket: TLSSocket) =>
+        ctx.logger.warn(
+          { 'local-member-id': ctx.localHex, 'remote-addr': socket.remoteAddress ?? '', error: socket.authorizationError ? `client certificate: ${String(socket.authorizationError)}` : errorText(err) },
+          'rejected connection',
+        ),
       );
     } else {
       server = createServer(options);
