@@ -101,11 +101,11 @@ export async function runCase(tool: Tool, c: GoldenCase, target: Target): Promis
   return outcome;
 }
 
-/** An id in the forms etcdctl prints it: %016x, %x, %16x and decimal. */
+/** An id in the forms etcdctl prints it: %016x, %x, %16x (after a space, as in "Member %16x") and decimal. */
 export function addIdReplacements(target: Target, id: bigint, placeholder: string): void {
   const hex = id.toString(16);
   target.replacements.set(hex.padStart(16, '0'), placeholder);
-  target.replacements.set(hex.padStart(16, ' '), placeholder);
+  if (hex.length < 16) target.replacements.set(` ${hex.padStart(16, ' ')}`, ` ${placeholder}`);
   target.replacements.set(hex, placeholder);
   target.replacements.set(id.toString(), placeholder);
 }
