@@ -1,0 +1,70 @@
+// Health of a member as an operator checks it: GET /health on its client URL with the
+// healthcheck-client certificate, then Status through the client. Bounded retries.
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { etcdserverpb } from '../api';
+import { EtcdClient } from '../client';
+import { joinHostPort } from '../render';
+import type { ClusterCredentials } from './credentials';
+import { messageOf } from './errors';
+import type { HostConfig } from './config';
+
+export function clientUrl(h: HostConfig): string {
+  return `https://${joinHostPort(h.advertiseAddress, h.ports.client)}`;
+}
+
+/** One /health request; resolves with etcd's answer body, rejects on a transport error. */
+export function getHealth(url: string, creds: ClusterCredentials, timeoutMs = 5_000): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const u = new URL('/health', url);
+    const req = request(
+      { host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port, path: '/health', method: 'GET', timeout: timeoutMs, ca: readFileSync(creds.caFile), cert: readFileSync(creds.certFile), key: readFileSync(creds.keyFile) },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${u.host} in ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export function clusterClient(endpoints: string[], creds: ClusterCredentials): EtcdClient {
+  return new EtcdClient({ endpoints, tls: { caFile: creds.caFile, certFile: creds.certFile, keyFile: creds.keyFile }, dialTimeoutMs: 3_000, commandTimeoutMs: 10_000 });
+}
+
+export interface WaitOptions {
+  attempts: number;
+  intervalMs: number;
+}
+
+export const HEALTH_WAIT: WaitOptions = { attempts: 60, intervalMs: 1_000 };
+
+/** Waits until the member answers /health with health true and Status without errors; the last problem is thrown. */
+export async function waitMemberHealthy(url: string, creds: ClusterCredentials, opts: WaitOptions = HEALTH_WAIT): Promise<etcdserverpb.StatusResponse> {
+  let last = 'no answer yet';
+  const client = clusterClient([url], creds);
+  try {
+    for (let attempt = 1; attempt <= opts.attempts; attempt++) {
+      try {
+        const health = await getHealth(url, creds);
+        const ok = health.status === 200 && (JSON.parse(health.body) as { health?: string }).health === 'true';
+        if (!ok) last = `/health answered ${health.status} ${health.body.trim()}`;
+        else {
+          const status = await client.unary(etcdserverpb.MaintenanceService.status, {}, { timeoutMs: 5_000 });
+          if (status.errors.length === 0) return status;
+          last = `status reports ${status.errors.join('; ')}`;
+        }
+      } catch (err) {
+        last = messageOf(err);
+      }
+      if (attempt < opts.attempts) await new Promise((r) => setTimeout(r, opts.intervalMs));
+    }
+  } finally {
+    client.close();
+  }
+  throw new Error(`member at ${url} is not healthy after ${opts.attempts} checks ${opts.intervalMs} ms apart: ${last}`);
+}

@@ -1,0 +1,181 @@
+// The cairnadm command line (commander): init, join, reset, each with `phase <name>` subcommands
+// built from its phase list, plus config and certs. Flags are parsed here and nothing else: the
+// work is in the phases.
+import { createInterface } from 'node:readline';
+import { Command, Option } from 'commander';
+import { readCairnVersion } from '../server';
+import { checkExpiration, formatExpiration } from '../pki';
+import { initDefaults } from './config';
+import { AdmError, messageOf } from './errors';
+import { phaseTree, flattenPhases, type Phase } from './phase';
+import { runPhases } from './runner';
+import { loadCommandConfig, targetHosts, type ConfigFlags } from './commands/load';
+import { openSession, type Session } from './commands/session';
+import { initPhases, planInit } from './commands/init';
+import { clusterEndpoints, joinPhases, joinSession } from './commands/join';
+import { resetPhases } from './commands/reset';
+import { showCluster } from './commands/show';
+import { clientUrl } from './health';
+import { hostPkiFiles } from './pki-files';
+import { LocalHost } from '../ssh';
+import { hostByName } from './config';
+
+interface CommonFlags extends ConfigFlags {
+  dryRun?: boolean;
+  verbose?: boolean;
+  skipPhases?: string[];
+  ignorePreflightErrors?: string[];
+  force?: boolean;
+}
+
+export interface AdmIo {
+  out(line: string): void;
+  err(line: string): void;
+  /** a confirmation line, or null when there is no terminal to ask on */
+  confirm(question: string): Promise<string | null>;
+}
+
+const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+
+function commonOptions(cmd: Command, kind: 'init' | 'join' | 'reset'): Command {
+  cmd
+    .option('--config <file>', 'the cluster configuration file (see `cairnadm config print init-defaults`)')
+    .option('--local', 'act on this machine without SSH (LocalHost)')
+    .option('--dir <dir>', 'put every file (PKI, config, data, bundle) under this directory, so no root is needed')
+    .option('--dry-run', 'print what would be written and run, change nothing')
+    .option('-v, --verbose', 'print the commands run on each host');
+  if (kind !== 'reset') {
+    cmd
+      .addOption(new Option('--runtime <runtime>', 'how members run').choices(['systemd', 'static-pod', 'process']))
+      .option('--key-algorithm <name>', 'rsa-2048, rsa-3072, rsa-4096, ecdsa-p256 or ecdsa-p384')
+      .option('--client-port <port>', 'client port of every member (default 2379)')
+      .option('--peer-port <port>', 'peer port of every member (default 2380)')
+      .option('--metrics-port <port>', 'metrics/health port of every member (default 2381)')
+      .option('--ignore-preflight-errors <checks>', 'preflight checks to report as warnings (comma-separated, or all)', list);
+  } else {
+    cmd.option('-f, --force', 'reset without asking for confirmation');
+  }
+  return cmd.option('--skip-phases <phases>', 'phases to skip (comma-separated, e.g. preflight,certs/etcd-ca)', list);
+}
+
+async function execute(kind: 'init' | 'join' | 'reset', hostArgs: string[], flags: CommonFlags, io: AdmIo, only?: string): Promise<void> {
+  const config = await loadCommandConfig(flags);
+  const targets = targetHosts(config, hostArgs);
+  if (kind === 'join' && targets.length !== 1) throw new AdmError('join takes exactly one host');
+  const caHost = kind === 'init' ? targets[0] : config.hosts[0].name;
+  if (kind === 'reset' && !flags.force && !flags.dryRun) {
+    const answer = await io.confirm(`[reset] This removes the cairn member(s) ${targets.join(', ')} and wipes their data, certificates and files. Are you sure you want to proceed? [y/N]: `);
+    if (answer === null) throw new AdmError('reset: standard input is not a terminal, so nothing was changed; pass --force to reset without confirmation');
+    if (!/^y(es)?$/i.test(answer.trim())) throw new AdmError('reset: aborted; nothing was changed');
+  }
+  const base = openSession(config, {
+    local: flags.local,
+    dryRun: flags.dryRun,
+    verbose: flags.verbose,
+    print: io.out,
+    printVerbose: io.err,
+    caHost,
+    targets: kind === 'reset' ? [...targets].reverse() : targets,
+    ignorePreflightErrors: flags.ignorePreflightErrors,
+  });
+  const session = kind === 'join' ? joinSession(base) : base;
+  try {
+    const phases = (kind === 'init' ? initPhases() : kind === 'join' ? joinPhases() : resetPhases()) as Phase<Session>[];
+    if (kind === 'init') planInit(session);
+    await runPhases(phases, session, { targets: session.targets, skipPhases: flags.skipPhases, only, renderer: 'simple' });
+    if (!only && kind !== 'reset') {
+      const endpoints = kind === 'init' ? targets.map((t) => clientUrl(hostByName(config, t))) : [...clusterEndpoints(session), clientUrl(hostByName(config, targets[0]))];
+      await showCluster(session, endpoints);
+    }
+    if (kind === 'reset' && !only) io.out(`[reset] done: ${targets.join(', ')} reset`);
+  } finally {
+    await session.close();
+  }
+}
+
+function addPhaseCommands(parent: Command, phases: readonly Phase<Session>[], kind: 'init' | 'join' | 'reset', io: AdmIo, prefix = ''): void {
+  for (const phase of phases) {
+    const full = prefix ? `${prefix}/${phase.name}` : phase.name;
+    const cmd = commonOptions(new Command(phase.name).description(phase.help), kind).argument(kind === 'join' ? '<host>' : '[hosts...]', 'host names from the configuration');
+    cmd.action(async (hosts: string[] | string, flags: CommonFlags) => execute(kind, Array.isArray(hosts) ? hosts : [hosts], flags, io, full));
+    parent.addCommand(cmd);
+    if (phase.phases?.length) addPhaseCommands(cmd, phase.phases, kind, io, full);
+  }
+}
+
+function workflowCommand(kind: 'init' | 'join' | 'reset', description: string, phases: readonly Phase<Session>[], io: AdmIo): Command {
+  const cmd = commonOptions(new Command(kind).description(description), kind)
+    .argument(kind === 'join' ? '<host>' : '[hosts...]', kind === 'join' ? 'the configured host to add' : 'host names from the configuration (default: every host)')
+    .addHelpText('after', `\nThe "${kind}" command executes the following phases:\n\n${phaseTree(phases)}\n`)
+    .action(async (hosts: string[] | string, flags: CommonFlags) => execute(kind, Array.isArray(hosts) ? hosts : [hosts], flags, io));
+  const phaseCmd = new Command('phase').description(`Use this command to invoke a single phase of the ${kind} workflow (${flattenPhases(phases).map((n) => n.fullName).join(', ')})`);
+  addPhaseCommands(phaseCmd, phases, kind, io);
+  cmd.addCommand(phaseCmd);
+  return cmd;
+}
+
+function certsCommand(io: AdmIo): Command {
+  const certs = new Command('certs').description('Commands related to handling the cluster certificates');
+  certs
+    .command('check-expiration')
+    .description('Check the expiration of the certificates of the local PKI (as kubeadm certs check-expiration)')
+    .option('--config <file>', 'the cluster configuration file')
+    .option('--dir <dir>', 'the --dir given to init --local')
+    .option('--local', 'this machine (the default)')
+    .option('--host <name>', 'read the certificates of this configured host over SSH')
+    .action(async (flags: ConfigFlags & { host?: string }) => {
+      const config = await loadCommandConfig({ ...flags, local: flags.host ? flags.local : true });
+      const host = flags.host ? openSession(config, { caHost: flags.host, targets: [flags.host] }).host(flags.host) : new LocalHost();
+      try {
+        const report = await checkExpiration(hostPkiFiles(host, { certificatesDir: config.paths.certificatesDir, caHost: host }), { certificatesDir: config.paths.certificatesDir });
+        io.out(formatExpiration(report).replace(/\n$/, ''));
+      } finally {
+        await host.close();
+      }
+    });
+  return certs;
+}
+
+export function admProgram(io: AdmIo): Command {
+  const program = new Command('cairnadm')
+    .description('cairnadm: easily bootstrap a secure cairn (etcd-compatible) cluster')
+    .version(`cairnadm version: ${readCairnVersion()}`, '--version', 'print the version and exit')
+    .showHelpAfterError()
+    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
+  program.addCommand(workflowCommand('init', 'Run this command to set up a cairn cluster on the configured hosts (or this machine with --local)', initPhases(), io));
+  program.addCommand(workflowCommand('join', 'Run this command on a running cluster to add one configured host as a member', joinPhases() as Phase<Session>[], io));
+  program.addCommand(workflowCommand('reset', 'Performs a best effort revert of changes made by cairnadm init or join', resetPhases(), io));
+  const config = new Command('config').description('Manage the cairnadm configuration');
+  config
+    .command('print')
+    .description('Print configuration')
+    .command('init-defaults')
+    .description('Print a complete, commented default configuration for init')
+    .action(() => io.out(initDefaults().replace(/\n$/, '')));
+  program.addCommand(config);
+  program.addCommand(certsCommand(io));
+  return program;
+}
+
+/** Runs cairnadm with these arguments; resolves with the exit code. */
+export async function runAdm(args: readonly string[], io: AdmIo): Promise<number> {
+  const program = admProgram(io);
+  program.exitOverride();
+  for (const sub of program.commands) sub.exitOverride();
+  try {
+    await program.parseAsync([...args], { from: 'user' });
+    return 0;
+  } catch (err) {
+    const code = (err as { code?: string; exitCode?: number }).code;
+    if (typeof code === 'string' && code.startsWith('commander.')) return code === 'commander.helpDisplayed' || code === 'commander.version' ? 0 : ((err as { exitCode?: number }).exitCode ?? 1);
+    io.err(`error: ${messageOf(err)}`);
+    return 1;
+  }
+}
+
+/** A confirmation read from standard input when it is a terminal. */
+export function terminalConfirm(question: string): Promise<string | null> {
+  if (!process.stdin.isTTY) return Promise.resolve(null);
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  return new Promise((resolve) => rl.question(question, (answer) => (rl.close(), resolve(answer))));
+}
