@@ -54,9 +54,31 @@ export function selfTimeTable(rows: readonly SelfTime[]): string {
     ...rows.map((r) => `| ${r.ms.toFixed(0)} | ${(r.share * 100).toFixed(1)}% | ${r.name} | ${r.where} |`)].join('\n');
 }
 
-/** Reads a .cpuprofile file and returns its top self-time functions as a Markdown table. */
+/** Where a function lives, coarsely: an npm package, node's internals, a cairn module, or V8's own buckets. */
+function areaOf(t: SelfTime): string {
+  if (!t.where) return t.name.startsWith('(') ? t.name : `native ${t.name}`;
+  if (t.where.startsWith('node:')) return 'node internals';
+  const pkg = /^(@[^/]+\/[^/]+|[^/]+)\//.exec(t.where);
+  const cairn = /(?:^|\/)src\/([^/]+)\//.exec(t.where);
+  if (cairn) return `cairn src/${cairn[1]}`;
+  return pkg ? pkg[1] : t.where;
+}
+
+/** Self time summed per area (see areaOf), largest first. */
+export function areaTable(times: readonly SelfTime[]): string {
+  const areas = new Map<string, { ms: number; share: number }>();
+  for (const t of times) {
+    const a = areas.get(areaOf(t)) ?? { ms: 0, share: 0 };
+    areas.set(areaOf(t), { ms: a.ms + t.ms, share: a.share + t.share });
+  }
+  return ['| self ms | share | area |', '|---|---|---|',
+    ...[...areas].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15).map(([name, a]) => `| ${a.ms.toFixed(0)} | ${(a.share * 100).toFixed(1)}% | ${name} |`)].join('\n');
+}
+
+/** Reads a .cpuprofile file and returns its top self-time functions, then the time per area, as Markdown tables. */
 export function summariseProfile(file: string, top: number): string {
-  return selfTimeTable(selfTimes(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile).slice(0, top));
+  const times = selfTimes(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
+  return `${selfTimeTable(times.slice(0, top))}\n\n${areaTable(times)}`;
 }
 
 function main(argv: string[]): void {

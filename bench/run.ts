@@ -2,7 +2,7 @@
 // generator, alternating A B A B, medians and ratios into bench/RESULTS.md and a chart.
 import { Command } from 'commander';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir, type as osType, release } from 'node:os';
 import { join } from 'node:path';
 import { runLoad, type LoadResult } from './load/generator';
@@ -82,6 +82,16 @@ function message(err: unknown): string {
 }
 
 type Sample = Map<string, LoadResult[]>;
+
+/** Hand-written findings below this heading in the results file survive a new run. */
+const NOTES_HEADING = '\n## Notes (kept across runs)';
+
+function keptNotes(file: string): string {
+  if (!existsSync(file)) return '';
+  const text = readFileSync(file, 'utf8');
+  const at = text.indexOf(NOTES_HEADING);
+  return at < 0 ? '' : text.slice(at);
+}
 
 async function main(): Promise<void> {
   const o = parse(process.argv.slice(2));
@@ -198,7 +208,7 @@ ${resourceTable(resourceRows)}
 
 ${charts.map((f) => `![${f}](${f})`).join('\n')}
 ${notes.length ? `\n## Key loads that did not finish\n\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''}${failures.length ? `\n## Runs that did not start\n\n${failures.map((f) => `- ${f}`).join('\n')}\n` : ''}`;
-  writeFileSync(o.out, text);
+  writeFileSync(o.out, text + keptNotes(o.out));
   console.log(text);
 }
 

@@ -43,11 +43,13 @@ async function freePort(): Promise<number> {
 
 /** Extra node flags for cairn members, e.g. BENCH_CAIRN_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
 export const CAIRN_NODE_ARGS_ENV = 'BENCH_CAIRN_NODE_ARGS';
+/** Another cairn entry script (say a second build kept for an A/B comparison) instead of bin/cairn. */
+export const CAIRN_ENTRY_ENV = 'BENCH_CAIRN_ENTRY';
 
 function command(system: SystemName, repoRoot: string): [string, string[]] {
   if (system === 'etcd') return ['etcd', []];
   const extra = (process.env[CAIRN_NODE_ARGS_ENV] ?? '').split(/\s+/).filter(Boolean);
-  return [process.execPath, [...extra, join(repoRoot, 'bin', 'cairn')]];
+  return [process.execPath, [...extra, process.env[CAIRN_ENTRY_ENV] || join(repoRoot, 'bin', 'cairn')]];
 }
 
 /** Installs Debian's etcd-server when the etcd binary is missing; throws when that is not possible. */
