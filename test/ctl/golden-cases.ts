@@ -196,6 +196,7 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
   { name: 'flag-beats-env', args: ['get', 'foo', '-w', 'simple'], env: { ETCDCTL_WRITE_OUT: 'json' } },
   { name: 'env-api-3', args: ['get', 'foo'], env: { ETCDCTL_API: '3' } },
   { name: 'env-api-2', args: ['get', 'foo'], env: { ETCDCTL_API: '2' } },
+  { name: 'endpoints-failover', args: ['--endpoints=127.0.0.1:9,{EP}', 'get', 'foo', '--print-value-only'], noEndpoints: true },
   { name: 'unreachable', args: ['--endpoints=127.0.0.1:9', '--dial-timeout=300ms', 'get', 'foo'], noEndpoints: true },
   { name: 'unknown-command', args: ['frobnicate'] },
   { name: 'unknown-flag', args: ['get', 'foo', '--nope'] },
