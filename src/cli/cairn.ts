@@ -6,7 +6,7 @@
 // kubeadm's manifests rely on exactly that.
 import { ConfigError, loadConfig, usageText, type ServerConfig } from '../server/config';
 import { serveMember, type ServingMember } from '../server/listen';
-import { EtcdServer, etcdServerVersion, readCairnVersion } from '../server';
+import { EtcdServer, etcdServerVersion, readCairnVersion, transportLink } from '../server';
 import { createLogger, LoggerError, parseTraceChannels, traceEnvVar, type Logger } from '../log';
 import { cairnVersionText } from './cairn-version';
 
@@ -41,6 +41,20 @@ async function start(config: ServerConfig, logger: Logger): Promise<{ server: Et
     autoCompactionRetention: config.autoCompactionRetention,
     watchProgressNotifyIntervalMs: config.watchProgressNotifyIntervalMs,
     logger,
+    // Opened only when the member belongs to a cluster of more than one member.
+    peerLink: transportLink({
+      listen: config.listenPeerUrls,
+      advertise: config.initialAdvertisePeerUrls,
+      tls: {
+        certFile: config.peerTls.certFile || undefined,
+        keyFile: config.peerTls.keyFile || undefined,
+        trustedCaFile: config.peerTls.trustedCAFile || undefined,
+        clientCertAuth: config.peerTls.clientCertAuth,
+      },
+      logger,
+    }),
+    // A member the cluster removed stops as on SIGTERM.
+    onRemoved: () => process.kill(process.pid, 'SIGTERM'),
   });
   try {
     return { server, serving: await serveMember(server, config, { logger }) };

@@ -1,6 +1,6 @@
 // Applying a committed raft conf change to the member list, as etcd's applyConfChange: an added
 // member (voter or learner) arrives as JSON in the change's context, a promotion is an AddNode of a
-// known learner, an update replaces the peer URLs, a removal deletes the record.
+// known learner, an update replaces the URLs (and the name when given), a removal deletes the record.
 import { ConfChange, ConfChangeType } from '../raft';
 import { decodeMember, encodeMember } from './member-store';
 import type { Member } from './membership';
@@ -20,8 +20,9 @@ export function memberChange(change: ConfChange, members: readonly Member[]): Me
     case ConfChangeType.ConfChangeAddLearnerNode:
       return { kind: 'add', member: { ...decodeMember(Buffer.from(change.context)), isLearner: true } };
     case ConfChangeType.ConfChangeUpdateNode: {
+      // MemberUpdate changes the peer URLs; a member's publish at start also carries its name and client URLs.
       const updated = decodeMember(Buffer.from(change.context));
-      return known && { kind: 'update', member: { ...known, peerUrls: updated.peerUrls } };
+      return known && { kind: 'update', member: { ...known, peerUrls: updated.peerUrls, name: updated.name || known.name, clientUrls: updated.clientUrls } };
     }
     case ConfChangeType.ConfChangeRemoveNode:
       return known && { kind: 'remove', member: known };

@@ -36,7 +36,7 @@ import { applyMemberChange, confChangeContext, memberChange } from './conf-chang
 import { unsafeDeleteMember, unsafeSaveMembers } from './member-store';
 import type { PeerLink } from './peer-link';
 import { RaftReplicationLog, requestTimeoutMs } from './raft-node';
-import type { ConfChange } from '../raft';
+import { ConfChange, ConfChangeType } from '../raft';
 import type { ReplicationLog } from './replication-log';
 import { etcdClusterVersion } from './versions';
 import { SnapshotImage, writeSnapshotImage } from './snapshot-image';
@@ -285,6 +285,25 @@ export class EtcdServer {
     // A single member has just won the election of its term; raft reports its own leader changes.
     if (this.raft === undefined) this.serverMetrics.leaderChanges.inc();
     this.state = 'serving';
+    if (this.raft !== undefined) void this.publish(this.raft);
+  }
+
+  /** etcd's publish: this member's name and client URLs go to every member through the log, retried until applied. */
+  private async publish(raft: RaftReplicationLog): Promise<void> {
+    const retryMs = this.options.electionMs;
+    for (let attempt = 0; this.state === 'serving'; attempt++) {
+      const self = this.memberList.find((m) => m.id === this.memberId);
+      if (self === undefined) return;
+      try {
+        if (raft.status().leader === 0n) throw new ServerError('no-leader');
+        await raft.proposeConfChange({ id: this.ids.next(), type: ConfChangeType.ConfChangeUpdateNode, nodeId: this.memberId, context: confChangeContext(self) });
+        this.logger.info({ name: self.name, 'client-urls': self.clientUrls }, 'published local member to cluster through raft');
+        return;
+      } catch (err) {
+        if (attempt % 10 === 9) this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'cannot publish local member yet; retrying');
+        await new Promise((resolve) => setTimeout(resolve, retryMs));
+      }
+    }
   }
 
   /** A committed membership change: the member list, the store (unless replayed) and the transport's peers. */
@@ -325,7 +344,7 @@ export class EtcdServer {
   /** etcd stops a member that the cluster removed. */
   private removedFromCluster(): void {
     this.logger.warn({ 'member-id': this.memberId.toString(16) }, 'the member has been permanently removed from the cluster');
-    setImmediate(() => void this.close());
+    setImmediate(() => void this.close().then(() => this.options.onRemoved?.()));
   }
 
   /** Raft's leader changed; a new leader gives every lease its TTL again from now, as etcd's lessor Promote. */

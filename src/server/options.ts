@@ -36,6 +36,8 @@ export interface EtcdServerOptions {
   logger?: Logger;
   /** The peer transport a member of a multi-member cluster talks through (src/transport). */
   peerLink?: PeerLinkFactory;
+  /** Called once the member has stopped because the cluster removed it (etcd exits then). */
+  onRemoved?: () => void;
 }
 
 export interface ResolvedOptions {
@@ -55,6 +57,7 @@ export interface ResolvedOptions {
   autoCompactionRetention: string;
   watchProgressNotifyIntervalMs: number;
   logger: Logger | undefined;
+  onRemoved: (() => void) | undefined;
 }
 
 export const defaultQuotaBackendBytes = 2 * 1024 * 1024 * 1024;
@@ -82,5 +85,6 @@ export function resolveOptions(options: EtcdServerOptions): ResolvedOptions {
     autoCompactionRetention: options.autoCompactionRetention ?? '0',
     watchProgressNotifyIntervalMs: options.watchProgressNotifyIntervalMs || 10 * 60 * 1000,
     logger: options.logger,
+    onRemoved: options.onRemoved,
   };
 }

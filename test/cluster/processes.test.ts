@@ -1,0 +1,177 @@
+// Three real `cairn` processes on 127.0.0.1 with peer mutual TLS, driven by the real etcdctl: writes
+// through one member are read on the others, the member list and endpoint status agree, a leader
+// killed with SIGKILL during acknowledged writes is replaced and loses nothing, all three killed and
+// restarted keep every acknowledged write, move-leader hands over, and a learner added without
+// starting is refused promotion with etcd's error, then removed.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CairnProcess, startCairn } from '../cli/cairn-process';
+import { etcdctl, hasEtcdctl } from '../server-core/etcdctl';
+import { freePorts } from '../support/ports';
+import { makePeerCerts } from './peer-certs';
+
+const names = ['p1', 'p2', 'p3'];
+
+interface Cluster {
+  dir: string;
+  clientPorts: number[];
+  args(i: number): string[];
+  endpoint(i: number): string;
+}
+
+async function makeCluster(): Promise<Cluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-cluster-'));
+  const certs = makePeerCerts(dir, names);
+  const ports = await freePorts(6);
+  const clientPorts = ports.slice(0, 3);
+  const peerUrl = (i: number) => `https://127.0.0.1:${ports[3 + i]}`;
+  const initialCluster = names.map((n, i) => `${n}=${peerUrl(i)}`).join(',');
+  return {
+    dir,
+    clientPorts,
+    endpoint: (i) => `127.0.0.1:${clientPorts[i]}`,
+    args: (i) => [
+      '--name', names[i],
+      '--data-dir', join(dir, names[i]),
+      '--listen-client-urls', `http://127.0.0.1:${clientPorts[i]}`,
+      '--advertise-client-urls', `http://127.0.0.1:${clientPorts[i]}`,
+      '--listen-peer-urls', peerUrl(i),
+      '--initial-advertise-peer-urls', peerUrl(i),
+      '--initial-cluster', initialCluster,
+      '--initial-cluster-token', 'cairn-process-test',
+      '--peer-cert-file', certs.cert(names[i]),
+      '--peer-key-file', certs.key(names[i]),
+      '--peer-trusted-ca-file', certs.ca,
+      '--peer-client-cert-auth',
+      '--heartbeat-interval', '50',
+      '--election-timeout', '500',
+    ],
+  };
+}
+
+async function pause(ms: number): Promise<void> {
+  await new Promise((r) => setTimeout(r, ms));
+}
+
+/** The index of the member whose `endpoint status` says it leads, polled at most `tries` times. */
+async function leaderIndex(cluster: Cluster, alive: number[], tries = 100): Promise<number> {
+  for (let t = 0; t < tries; t++) {
+    for (const i of alive) {
+      const run = await etcdctl(cluster.endpoint(i), ['endpoint', 'status']);
+      // endpoint, ID, version, db size, IS LEADER, ...
+      if (run.code === 0 && run.stdout.split(', ')[4] === 'true') return i;
+    }
+    await pause(200);
+  }
+  throw new Error('no member became leader');
+}
+
+async function putEventually(endpoint: string, key: string, value: string, tries = 30): Promise<void> {
+  let last = '';
+  for (let t = 0; t < tries; t++) {
+    const run = await etcdctl(endpoint, ['put', key, value]);
+    if (run.code === 0) return;
+    last = run.stderr;
+    await pause(200);
+  }
+  throw new Error(`put ${key} kept failing: ${last}`);
+}
+
+async function keysOn(endpoint: string): Promise<string[]> {
+  const run = await etcdctl(endpoint, ['get', 'k', '--prefix', '--keys-only', '--consistency', 's']);
+  assert.equal(run.code, 0, run.stderr);
+  return run.stdout.split('\n').filter((l) => l !== '').sort();
+}
+
+async function untilEqual(what: string, get: () => Promise<string[]>, want: string[], tries = 100): Promise<void> {
+  let got: string[] = [];
+  for (let t = 0; t < tries; t++) {
+    got = await get();
+    if (got.join() === want.join()) return;
+    await pause(200);
+  }
+  assert.deepEqual(got, want, what);
+}
+
+test('3 cairn processes with peer mutual TLS replicate, survive SIGKILL and change leader and membership', { skip: !hasEtcdctl() && 'etcdctl is not installed', timeout: 240_000 }, async () => {
+  const cluster = await makeCluster();
+  const all = [0, 1, 2];
+  let procs: (CairnProcess | undefined)[] = [];
+  try {
+    // One at a time, so that start-up (module loading) of three processes does not compete on a busy machine.
+    for (const i of all) procs[i] = await startCairn({ dataDir: cluster.dir, args: cluster.args(i) });
+    let leader = await leaderIndex(cluster, all);
+    await putEventually(cluster.endpoint(0), 'hello', 'world');
+    for (const i of [1, 2]) {
+      const run = await etcdctl(cluster.endpoint(i), ['get', 'hello']);
+      assert.equal(run.stdout, 'hello\nworld\n', run.stderr);
+    }
+    // Every member publishes its name and client URL through raft.
+    await untilEqual(
+      'member list',
+      async () => (await etcdctl(cluster.endpoint(0), ['member', 'list'])).stdout.split('\n').filter((l) => l !== '').map((l) => l.split(', ').slice(1).join(', ')).sort(),
+      names.map((n, i) => `started, ${n}, ${cluster.args(i)[9]}, http://127.0.0.1:${cluster.clientPorts[i]}, false`).sort(),
+    );
+    const endpoints = all.map((i) => cluster.endpoint(i)).join(',');
+    const health = await etcdctl(endpoints, ['endpoint', 'health']);
+    assert.equal(health.code, 0, health.stderr);
+    assert.equal((health.stderr.match(/is healthy/g) ?? []).length, 3, health.stderr);
+    const status = await etcdctl(endpoints, ['endpoint', 'status']);
+    assert.equal(status.code, 0, status.stderr);
+    assert.equal(status.stdout.split('\n').filter((l) => l.split(', ')[4] === 'true').length, 1, status.stdout);
+
+    // SIGKILL the leader in the middle of a stream of acknowledged writes through another member.
+    const writer = all.find((i) => i !== leader) as number;
+    const acknowledged: string[] = [];
+    for (let n = 0; n < 40; n++) {
+      if (n === 15) await procs[leader]?.stop('SIGKILL');
+      const key = `k${String(n).padStart(3, '0')}`;
+      await putEventually(cluster.endpoint(writer), key, `v${n}`);
+      acknowledged.push(key);
+    }
+    const survivors = all.filter((i) => i !== leader);
+    const newLeader = await leaderIndex(cluster, survivors);
+    assert.notEqual(newLeader, leader);
+    procs[leader] = await startCairn({ dataDir: cluster.dir, args: cluster.args(leader) });
+    for (const i of all) await untilEqual(`keys on member ${i}`, () => keysOn(cluster.endpoint(i)), acknowledged);
+    const hashes = await etcdctl(endpoints, ['endpoint', 'hashkv']);
+    assert.equal(hashes.code, 0, hashes.stderr);
+    assert.equal(new Set(hashes.stdout.split('\n').filter((l) => l !== '').map((l) => l.split(', ')[1])).size, 1, hashes.stdout);
+
+    // SIGKILL all three, restart: nothing acknowledged is lost.
+    await Promise.all(procs.map((p) => p?.stop('SIGKILL')));
+    // One at a time: a restarted member replays its own WAL and serves before it hears from its peers.
+    for (const i of all) procs[i] = await startCairn({ dataDir: cluster.dir, args: cluster.args(i) });
+    leader = await leaderIndex(cluster, all);
+    for (const i of all) await untilEqual(`keys on member ${i} after restart`, () => keysOn(cluster.endpoint(i)), acknowledged);
+
+    // move-leader to another member.
+    const target = all.find((i) => i !== leader) as number;
+    const targetId = (await etcdctl(cluster.endpoint(target), ['endpoint', 'status'])).stdout.split(', ')[1];
+    const moved = await etcdctl(cluster.endpoint(leader), ['move-leader', targetId]);
+    assert.equal(moved.code, 0, moved.stderr);
+    assert.equal(await leaderIndex(cluster, all), target);
+
+    // A learner added but never started is behind: promotion is refused; then it is removed.
+    const added = await etcdctl(cluster.endpoint(target), ['member', 'add', 'p4', '--learner', '--peer-urls', 'https://127.0.0.1:1']);
+    assert.equal(added.code, 0, added.stderr);
+    const learnerId = /Member\s+([0-9a-f]+) added/.exec(added.stdout)?.[1] as string;
+    assert.ok(learnerId, added.stdout);
+    const promote = await etcdctl(cluster.endpoint(target), ['member', 'promote', learnerId]);
+    assert.match(promote.stderr, /etcdserver: can only promote a learner member which is in sync with leader/);
+    const dup = await etcdctl(cluster.endpoint(target), ['member', 'add', 'p5', '--peer-urls', 'https://127.0.0.1:1']);
+    assert.match(dup.stderr, /etcdserver: Peer URLs already exists/);
+    const removed = await etcdctl(cluster.endpoint(target), ['member', 'remove', learnerId]);
+    assert.equal(removed.code, 0, removed.stderr);
+    const unknown = await etcdctl(cluster.endpoint(target), ['member', 'remove', learnerId]);
+    assert.match(unknown.stderr, /etcdserver: member not found/);
+    const notLearner = await etcdctl(cluster.endpoint(target), ['member', 'promote', targetId]);
+    assert.match(notLearner.stderr, /etcdserver: can only promote a learner member/);
+  } finally {
+    await Promise.all(procs.map((p) => p?.stop('SIGKILL')));
+    rmSync(cluster.dir, { recursive: true, force: true });
+  }
+});
