@@ -68,8 +68,9 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     firstError: results.find((r) => r.firstError)?.firstError,
     seconds,
     opsPerSecond: done / seconds,
-    p50Ms: merged.getValueAtPercentile(50) / 1000,
-    p90Ms: merged.getValueAtPercentile(90) / 1000,
-    p99Ms: merged.getValueAtPercentile(99) / 1000,
+    // No operation completed: there is no latency to report (the table shows n/a).
+    p50Ms: done > 0 ? merged.getValueAtPercentile(50) / 1000 : NaN,
+    p90Ms: done > 0 ? merged.getValueAtPercentile(90) / 1000 : NaN,
+    p99Ms: done > 0 ? merged.getValueAtPercentile(99) / 1000 : NaN,
   };
 }

@@ -41,9 +41,9 @@ const OP_GRACE_MS = 5000;
 
 // An operation that never completes (a lost watch event, a keepalive stream that died) must not
 // keep the run going past its bound.
-function withTimeout(p: Promise<void>, ms: number): Promise<void> {
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<void>((_, reject) => { timer = setTimeout(() => reject(new Error(`bench: operation took longer than ${ms} ms`)), ms); });
+  const expired = new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(`bench: operation took longer than ${ms} ms`)), ms); });
   return Promise.race([p, expired]).finally(() => clearTimeout(timer));
 }
 
@@ -53,11 +53,19 @@ async function run(task: WorkerTask): Promise<WorkerResult> {
     new Client(task.targets[i % task.targets.length], credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 }));
   const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
   const prepared: PreparedWorkload[] = [];
-  for (let c = 0; c < task.clients; c++) prepared.push(await prepare(task.workload, channels[c % channels.length], task.params, random));
   let issued = 0;
   let done = 0;
   let errors = 0;
   let firstError: string | undefined;
+  // Setting a client up (a watch created, a lease granted) is bounded by the run's deadline too.
+  for (let c = 0; c < task.clients && Date.now() < task.deadline; c++) {
+    try {
+      prepared.push(await withTimeout(prepare(task.workload, channels[c % channels.length], task.params, random), Math.max(1000, task.deadline - Date.now())));
+    } catch (err) {
+      errors++;
+      firstError ??= `setup: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  }
   const start = process.hrtime.bigint();
   await Promise.all(prepared.map(async (w) => {
     while (issued < task.operations && Date.now() < task.deadline) {
