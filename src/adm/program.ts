@@ -44,13 +44,14 @@ function commonOptions(cmd: Command, kind: 'init' | 'join' | 'reset'): Command {
     .option('--dir <dir>', 'put every file (PKI, config, data, bundle) under this directory, so no root is needed')
     .option('--dry-run', 'print what would be written and run, change nothing')
     .option('-v, --verbose', 'print the commands run on each host');
+  cmd
+    .addOption(new Option('--runtime <runtime>', 'how members run').choices(['systemd', 'static-pod', 'process']))
+    .option('--client-port <port>', 'client port of every member (default 2379)')
+    .option('--peer-port <port>', 'peer port of every member (default 2380)')
+    .option('--metrics-port <port>', 'metrics/health port of every member (default 2381)');
   if (kind !== 'reset') {
     cmd
-      .addOption(new Option('--runtime <runtime>', 'how members run').choices(['systemd', 'static-pod', 'process']))
       .option('--key-algorithm <name>', 'rsa-2048, rsa-3072, rsa-4096, ecdsa-p256 or ecdsa-p384')
-      .option('--client-port <port>', 'client port of every member (default 2379)')
-      .option('--peer-port <port>', 'peer port of every member (default 2380)')
-      .option('--metrics-port <port>', 'metrics/health port of every member (default 2381)')
       .option('--ignore-preflight-errors <checks>', 'preflight checks to report as warnings (comma-separated, or all)', list);
   } else {
     cmd.option('-f, --force', 'reset without asking for confirmation');

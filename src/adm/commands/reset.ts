@@ -8,6 +8,8 @@ import { messageOf } from '../errors';
 import { removeMemberAt } from '../members';
 import type { Phase } from '../phase';
 import { stopMember } from '../runtime';
+import { dirname } from 'node:path';
+import { shellQuote } from '../../ssh';
 import type { Session } from './session';
 
 async function removeMember(ctx: Session, name: string): Promise<void> {
@@ -58,6 +60,8 @@ async function cleanup(ctx: Session, name: string): Promise<void> {
     await host.remove(path, { recursive });
     ctx.print(`[cleanup] ${name}: removed ${path}`);
   }
+  // the certificates dir itself goes when nothing else is left in it (kubeadm's other files may be)
+  await host.exec(`rmdir ${shellQuote(p.certificatesDir)} ${shellQuote(dirname(p.manifestFile))} 2>/dev/null; true`, { timeoutMs: 30_000 });
   if (ctx.config.runtime === 'systemd') await host.exec('systemctl daemon-reload', { timeoutMs: 60_000 });
 }
 
