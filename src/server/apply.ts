@@ -8,6 +8,7 @@ import type { AlarmStore } from './alarms';
 import { putToStore, deleteToStore, txnToStore } from './convert';
 import { ServerError } from './errors';
 import type { Lessor } from './lessor';
+import { AuthApplied, AuthApplyState, applyAuthRequest, isAuthRequest } from './auth/apply-auth';
 
 const { AlarmType, AlarmRequest_AlarmAction: AlarmAction } = etcdserverpb;
 
@@ -20,11 +21,14 @@ export type ApplyValue =
   | { kind: 'leaseGrant'; id: bigint; ttl: number; revision: number }
   | { kind: 'leaseRevoke'; revision: number }
   | { kind: 'leaseCheckpoint'; revision: number }
-  | { kind: 'alarm'; alarms: etcdserverpb.AlarmMember[]; revision: number };
+  | { kind: 'alarm'; alarms: etcdserverpb.AlarmMember[]; revision: number }
+  | { kind: 'auth'; auth: AuthApplied; revision: number };
 
 export interface ApplyState {
   lessor: Lessor;
   alarms: AlarmStore;
+  /** users, roles and tokens; without it auth requests are refused as not capable */
+  auth?: AuthApplyState;
 }
 
 export function isTxnReadOnly(txn: etcdserverpb.TxnRequest): boolean {
@@ -86,5 +90,8 @@ export function applyRequest(writer: mvcc.BatchWriter, req: InternalRaftRequest,
     return { kind: 'leaseCheckpoint', revision: writer.revision };
   }
   if (req.alarm !== undefined) return { kind: 'alarm', alarms: applyAlarm(writer, req.alarm, state.alarms), revision: writer.revision };
+  if (state.auth !== undefined && isAuthRequest(req)) {
+    return { kind: 'auth', auth: applyAuthRequest(writer.backend, req, state.auth), revision: writer.revision };
+  }
   throw new ServerError('not-capable');
 }

@@ -25,6 +25,7 @@ import { Proposal, Proposals } from './proposals';
 import { quotaAvailable, requestCost } from './quota';
 import { RequestIdGenerator } from './request-id';
 import { authService } from './services/auth';
+import { AuthGate, AuthStore, SimpleTokens, guardServices } from './auth';
 import { clusterService } from './services/cluster';
 import { kvService } from './services/kv';
 import { leaseService } from './services/lease';
@@ -91,6 +92,7 @@ export class EtcdServer {
   private readonly compactor: AutoCompactor | undefined;
   private readonly ids: RequestIdGenerator;
   private readonly watch: WatchServiceHandle;
+  private readonly auth: AuthGate;
   private readonly services: GrpcService[];
   private memberList: Member[];
   private state: 'starting' | 'serving' | 'closing' | 'closed' = 'starting';
@@ -110,6 +112,7 @@ export class EtcdServer {
     this.memberId = parts.memberId;
     this.clusterId = parts.clusterId;
     this.ids = new RequestIdGenerator(this.memberId, Date.now());
+    this.auth = new AuthGate(AuthStore.open(this.backend), new SimpleTokens());
     this.expiry = new LeaseExpiry({
       now: () => Date.now(),
       revoke: async (id) => {
@@ -135,7 +138,7 @@ export class EtcdServer {
     this.proposals = new Proposals({
       log: this.log,
       store: this.store,
-      state: { lessor: this.lessor, alarms: this.alarms },
+      state: { lessor: this.lessor, alarms: this.alarms, auth: { store: this.auth.store, tokens: this.auth.tokens } },
       ids: this.ids,
       maxRequestBytes: this.options.maxRequestBytes,
       metrics: this.serverMetrics,
@@ -158,6 +161,7 @@ export class EtcdServer {
       maxRequestBytes: this.options.maxRequestBytes,
       newWatchStream: () => this.store.watchStream(),
       progressNotifyIntervalMs: this.options.watchProgressNotifyIntervalMs,
+      authorizeWatch: (call, creq) => this.auth.checkRange(call, creq.key, creq.rangeEnd),
     });
     this.services = this.buildServices();
     this.serverMetrics.attach({
@@ -462,7 +466,7 @@ export class EtcdServer {
     const header = (revision?: number) => this.header(revision);
     const readBarrier = () => this.readBarrier();
     const proposeWrite = (p: Proposal) => this.proposeWrite(p);
-    return [
+    const services: GrpcService[] = [
       [etcdserverpb.KVService, kvService({ metrics, maxTxnOps: this.options.maxTxnOps, header, proposeWrite, readBarrier, range: (r) => this.range(r) })],
       [etcdserverpb.WatchService, this.watch.implementation],
       [
@@ -497,7 +501,8 @@ export class EtcdServer {
           moveLeader: this.raft && ((target) => this.moveLeader(target)),
         }),
       ],
-      [etcdserverpb.AuthService, authService({ metrics, header })],
+      [etcdserverpb.AuthService, authService({ metrics, gate: this.auth, header, propose: (p) => this.propose(p), readBarrier })],
     ];
+    return guardServices(services, this.auth, { leaseKeys: (id) => this.lessor.keys(id) });
   }
 }

@@ -74,7 +74,19 @@ export const protoFieldNames: Record<string, { fields: Record<string, string>; t
       "leaseGrant": "lease_grant",
       "leaseRevoke": "lease_revoke",
       "alarm": "alarm",
-      "leaseCheckpoint": "lease_checkpoint"
+      "leaseCheckpoint": "lease_checkpoint",
+      "authEnable": "auth_enable",
+      "authDisable": "auth_disable",
+      "authenticate": "authenticate",
+      "authUserAdd": "auth_user_add",
+      "authUserDelete": "auth_user_delete",
+      "authUserChangePassword": "auth_user_change_password",
+      "authUserGrantRole": "auth_user_grant_role",
+      "authUserRevokeRole": "auth_user_revoke_role",
+      "authRoleAdd": "auth_role_add",
+      "authRoleDelete": "auth_role_delete",
+      "authRoleGrantPermission": "auth_role_grant_permission",
+      "authRoleRevokePermission": "auth_role_revoke_permission"
     },
     "types": {
       "header": "RequestHeader",
@@ -87,7 +99,32 @@ export const protoFieldNames: Record<string, { fields: Record<string, string>; t
       "leaseGrant": "LeaseGrantRequest",
       "leaseRevoke": "LeaseRevokeRequest",
       "alarm": "AlarmRequest",
-      "leaseCheckpoint": "LeaseCheckpointRequest"
+      "leaseCheckpoint": "LeaseCheckpointRequest",
+      "authEnable": "AuthEnableRequest",
+      "authDisable": "AuthDisableRequest",
+      "authenticate": "InternalAuthenticateRequest",
+      "authUserAdd": "AuthUserAddRequest",
+      "authUserDelete": "AuthUserDeleteRequest",
+      "authUserChangePassword": "AuthUserChangePasswordRequest",
+      "authUserGrantRole": "AuthUserGrantRoleRequest",
+      "authUserRevokeRole": "AuthUserRevokeRoleRequest",
+      "authRoleAdd": "AuthRoleAddRequest",
+      "authRoleDelete": "AuthRoleDeleteRequest",
+      "authRoleGrantPermission": "AuthRoleGrantPermissionRequest",
+      "authRoleRevokePermission": "AuthRoleRevokePermissionRequest"
+    },
+    "oneofs": {}
+  },
+  "InternalAuthenticateRequest": {
+    "fields": {
+      "name": "name",
+      "password": "password",
+      "simpleToken": "simple_token"
+    },
+    "types": {
+      "name": "string",
+      "password": "string",
+      "simpleToken": "string"
     },
     "oneofs": {}
   },

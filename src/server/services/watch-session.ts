@@ -20,6 +20,8 @@ const invalidWatchId = -1n;
 export interface WatchSessionCore {
   header(revision?: number): etcdserverpb.ResponseHeader;
   maxRequestBytes: number;
+  /** Refuses a watcher the caller may not read (auth); its error text becomes the cancel reason. */
+  authorizeWatch?(call: Call, creq: etcdserverpb.WatchCreateRequest): void;
 }
 
 export class WatchSession {
@@ -77,6 +79,7 @@ export class WatchSession {
     };
     let id: number;
     try {
+      this.core.authorizeWatch?.(this.call, creq);
       id = this.stream.watch({
         key: creq.key.length === 0 ? Buffer.from([0]) : creq.key,
         rangeEnd: creq.rangeEnd.length === 0 ? undefined : creq.rangeEnd,

@@ -8,6 +8,17 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import {
   AlarmRequest,
+  AuthDisableRequest,
+  AuthEnableRequest,
+  AuthRoleAddRequest,
+  AuthRoleDeleteRequest,
+  AuthRoleGrantPermissionRequest,
+  AuthRoleRevokePermissionRequest,
+  AuthUserAddRequest,
+  AuthUserChangePasswordRequest,
+  AuthUserDeleteRequest,
+  AuthUserGrantRoleRequest,
+  AuthUserRevokeRoleRequest,
   CompactionRequest,
   DeleteRangeRequest,
   LeaseCheckpointRequest,
@@ -46,6 +57,28 @@ export interface InternalRaftRequest {
   leaseRevoke: LeaseRevokeRequest | undefined;
   alarm: AlarmRequest | undefined;
   leaseCheckpoint: LeaseCheckpointRequest | undefined;
+  authEnable: AuthEnableRequest | undefined;
+  authDisable: AuthDisableRequest | undefined;
+  authenticate: InternalAuthenticateRequest | undefined;
+  authUserAdd: AuthUserAddRequest | undefined;
+  authUserDelete: AuthUserDeleteRequest | undefined;
+  authUserChangePassword: AuthUserChangePasswordRequest | undefined;
+  authUserGrantRole: AuthUserGrantRoleRequest | undefined;
+  authUserRevokeRole: AuthUserRevokeRoleRequest | undefined;
+  authRoleAdd: AuthRoleAddRequest | undefined;
+  authRoleDelete: AuthRoleDeleteRequest | undefined;
+  authRoleGrantPermission: AuthRoleGrantPermissionRequest | undefined;
+  authRoleRevokePermission: AuthRoleRevokePermissionRequest | undefined;
+}
+
+/**
+ * Authenticate as proposed: the password was checked before proposing and is not carried; the
+ * token's random part was chosen before proposing too, so apply only records it.
+ */
+export interface InternalAuthenticateRequest {
+  name: string;
+  password: string;
+  simpleToken: string;
 }
 
 function createBaseRequestHeader(): RequestHeader {
@@ -174,6 +207,18 @@ function createBaseInternalRaftRequest(): InternalRaftRequest {
     leaseRevoke: undefined,
     alarm: undefined,
     leaseCheckpoint: undefined,
+    authEnable: undefined,
+    authDisable: undefined,
+    authenticate: undefined,
+    authUserAdd: undefined,
+    authUserDelete: undefined,
+    authUserChangePassword: undefined,
+    authUserGrantRole: undefined,
+    authUserRevokeRole: undefined,
+    authRoleAdd: undefined,
+    authRoleDelete: undefined,
+    authRoleGrantPermission: undefined,
+    authRoleRevokePermission: undefined,
   };
 }
 
@@ -214,6 +259,42 @@ export const InternalRaftRequest: MessageFns<InternalRaftRequest> = {
     }
     if (message.leaseCheckpoint !== undefined) {
       LeaseCheckpointRequest.encode(message.leaseCheckpoint, writer.uint32(90).fork()).join();
+    }
+    if (message.authEnable !== undefined) {
+      AuthEnableRequest.encode(message.authEnable, writer.uint32(8002).fork()).join();
+    }
+    if (message.authDisable !== undefined) {
+      AuthDisableRequest.encode(message.authDisable, writer.uint32(8090).fork()).join();
+    }
+    if (message.authenticate !== undefined) {
+      InternalAuthenticateRequest.encode(message.authenticate, writer.uint32(8098).fork()).join();
+    }
+    if (message.authUserAdd !== undefined) {
+      AuthUserAddRequest.encode(message.authUserAdd, writer.uint32(8802).fork()).join();
+    }
+    if (message.authUserDelete !== undefined) {
+      AuthUserDeleteRequest.encode(message.authUserDelete, writer.uint32(8810).fork()).join();
+    }
+    if (message.authUserChangePassword !== undefined) {
+      AuthUserChangePasswordRequest.encode(message.authUserChangePassword, writer.uint32(8826).fork()).join();
+    }
+    if (message.authUserGrantRole !== undefined) {
+      AuthUserGrantRoleRequest.encode(message.authUserGrantRole, writer.uint32(8834).fork()).join();
+    }
+    if (message.authUserRevokeRole !== undefined) {
+      AuthUserRevokeRoleRequest.encode(message.authUserRevokeRole, writer.uint32(8842).fork()).join();
+    }
+    if (message.authRoleAdd !== undefined) {
+      AuthRoleAddRequest.encode(message.authRoleAdd, writer.uint32(9602).fork()).join();
+    }
+    if (message.authRoleDelete !== undefined) {
+      AuthRoleDeleteRequest.encode(message.authRoleDelete, writer.uint32(9610).fork()).join();
+    }
+    if (message.authRoleGrantPermission !== undefined) {
+      AuthRoleGrantPermissionRequest.encode(message.authRoleGrantPermission, writer.uint32(9626).fork()).join();
+    }
+    if (message.authRoleRevokePermission !== undefined) {
+      AuthRoleRevokePermissionRequest.encode(message.authRoleRevokePermission, writer.uint32(9634).fork()).join();
     }
     return writer;
   },
@@ -319,6 +400,102 @@ export const InternalRaftRequest: MessageFns<InternalRaftRequest> = {
             message.leaseCheckpoint = LeaseCheckpointRequest.decode(reader, reader.uint32());
             continue;
           }
+          case 1000: {
+            if (tag !== 8002) {
+              break;
+            }
+
+            message.authEnable = AuthEnableRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 1011: {
+            if (tag !== 8090) {
+              break;
+            }
+
+            message.authDisable = AuthDisableRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 1012: {
+            if (tag !== 8098) {
+              break;
+            }
+
+            message.authenticate = InternalAuthenticateRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 1100: {
+            if (tag !== 8802) {
+              break;
+            }
+
+            message.authUserAdd = AuthUserAddRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 1101: {
+            if (tag !== 8810) {
+              break;
+            }
+
+            message.authUserDelete = AuthUserDeleteRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 1103: {
+            if (tag !== 8826) {
+              break;
+            }
+
+            message.authUserChangePassword = AuthUserChangePasswordRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 1104: {
+            if (tag !== 8834) {
+              break;
+            }
+
+            message.authUserGrantRole = AuthUserGrantRoleRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 1105: {
+            if (tag !== 8842) {
+              break;
+            }
+
+            message.authUserRevokeRole = AuthUserRevokeRoleRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 1200: {
+            if (tag !== 9602) {
+              break;
+            }
+
+            message.authRoleAdd = AuthRoleAddRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 1201: {
+            if (tag !== 9610) {
+              break;
+            }
+
+            message.authRoleDelete = AuthRoleDeleteRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 1203: {
+            if (tag !== 9626) {
+              break;
+            }
+
+            message.authRoleGrantPermission = AuthRoleGrantPermissionRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 1204: {
+            if (tag !== 9634) {
+              break;
+            }
+
+            message.authRoleRevokePermission = AuthRoleRevokePermissionRequest.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -360,6 +537,62 @@ export const InternalRaftRequest: MessageFns<InternalRaftRequest> = {
         : isSet(object.lease_checkpoint)
         ? LeaseCheckpointRequest.fromJSON(object.lease_checkpoint)
         : undefined,
+      authEnable: isSet(object.authEnable)
+        ? AuthEnableRequest.fromJSON(object.authEnable)
+        : isSet(object.auth_enable)
+        ? AuthEnableRequest.fromJSON(object.auth_enable)
+        : undefined,
+      authDisable: isSet(object.authDisable)
+        ? AuthDisableRequest.fromJSON(object.authDisable)
+        : isSet(object.auth_disable)
+        ? AuthDisableRequest.fromJSON(object.auth_disable)
+        : undefined,
+      authenticate: isSet(object.authenticate) ? InternalAuthenticateRequest.fromJSON(object.authenticate) : undefined,
+      authUserAdd: isSet(object.authUserAdd)
+        ? AuthUserAddRequest.fromJSON(object.authUserAdd)
+        : isSet(object.auth_user_add)
+        ? AuthUserAddRequest.fromJSON(object.auth_user_add)
+        : undefined,
+      authUserDelete: isSet(object.authUserDelete)
+        ? AuthUserDeleteRequest.fromJSON(object.authUserDelete)
+        : isSet(object.auth_user_delete)
+        ? AuthUserDeleteRequest.fromJSON(object.auth_user_delete)
+        : undefined,
+      authUserChangePassword: isSet(object.authUserChangePassword)
+        ? AuthUserChangePasswordRequest.fromJSON(object.authUserChangePassword)
+        : isSet(object.auth_user_change_password)
+        ? AuthUserChangePasswordRequest.fromJSON(object.auth_user_change_password)
+        : undefined,
+      authUserGrantRole: isSet(object.authUserGrantRole)
+        ? AuthUserGrantRoleRequest.fromJSON(object.authUserGrantRole)
+        : isSet(object.auth_user_grant_role)
+        ? AuthUserGrantRoleRequest.fromJSON(object.auth_user_grant_role)
+        : undefined,
+      authUserRevokeRole: isSet(object.authUserRevokeRole)
+        ? AuthUserRevokeRoleRequest.fromJSON(object.authUserRevokeRole)
+        : isSet(object.auth_user_revoke_role)
+        ? AuthUserRevokeRoleRequest.fromJSON(object.auth_user_revoke_role)
+        : undefined,
+      authRoleAdd: isSet(object.authRoleAdd)
+        ? AuthRoleAddRequest.fromJSON(object.authRoleAdd)
+        : isSet(object.auth_role_add)
+        ? AuthRoleAddRequest.fromJSON(object.auth_role_add)
+        : undefined,
+      authRoleDelete: isSet(object.authRoleDelete)
+        ? AuthRoleDeleteRequest.fromJSON(object.authRoleDelete)
+        : isSet(object.auth_role_delete)
+        ? AuthRoleDeleteRequest.fromJSON(object.auth_role_delete)
+        : undefined,
+      authRoleGrantPermission: isSet(object.authRoleGrantPermission)
+        ? AuthRoleGrantPermissionRequest.fromJSON(object.authRoleGrantPermission)
+        : isSet(object.auth_role_grant_permission)
+        ? AuthRoleGrantPermissionRequest.fromJSON(object.auth_role_grant_permission)
+        : undefined,
+      authRoleRevokePermission: isSet(object.authRoleRevokePermission)
+        ? AuthRoleRevokePermissionRequest.fromJSON(object.authRoleRevokePermission)
+        : isSet(object.auth_role_revoke_permission)
+        ? AuthRoleRevokePermissionRequest.fromJSON(object.auth_role_revoke_permission)
+        : undefined,
     };
   },
 
@@ -398,6 +631,42 @@ export const InternalRaftRequest: MessageFns<InternalRaftRequest> = {
     if (message.leaseCheckpoint !== undefined) {
       obj.leaseCheckpoint = LeaseCheckpointRequest.toJSON(message.leaseCheckpoint);
     }
+    if (message.authEnable !== undefined) {
+      obj.authEnable = AuthEnableRequest.toJSON(message.authEnable);
+    }
+    if (message.authDisable !== undefined) {
+      obj.authDisable = AuthDisableRequest.toJSON(message.authDisable);
+    }
+    if (message.authenticate !== undefined) {
+      obj.authenticate = InternalAuthenticateRequest.toJSON(message.authenticate);
+    }
+    if (message.authUserAdd !== undefined) {
+      obj.authUserAdd = AuthUserAddRequest.toJSON(message.authUserAdd);
+    }
+    if (message.authUserDelete !== undefined) {
+      obj.authUserDelete = AuthUserDeleteRequest.toJSON(message.authUserDelete);
+    }
+    if (message.authUserChangePassword !== undefined) {
+      obj.authUserChangePassword = AuthUserChangePasswordRequest.toJSON(message.authUserChangePassword);
+    }
+    if (message.authUserGrantRole !== undefined) {
+      obj.authUserGrantRole = AuthUserGrantRoleRequest.toJSON(message.authUserGrantRole);
+    }
+    if (message.authUserRevokeRole !== undefined) {
+      obj.authUserRevokeRole = AuthUserRevokeRoleRequest.toJSON(message.authUserRevokeRole);
+    }
+    if (message.authRoleAdd !== undefined) {
+      obj.authRoleAdd = AuthRoleAddRequest.toJSON(message.authRoleAdd);
+    }
+    if (message.authRoleDelete !== undefined) {
+      obj.authRoleDelete = AuthRoleDeleteRequest.toJSON(message.authRoleDelete);
+    }
+    if (message.authRoleGrantPermission !== undefined) {
+      obj.authRoleGrantPermission = AuthRoleGrantPermissionRequest.toJSON(message.authRoleGrantPermission);
+    }
+    if (message.authRoleRevokePermission !== undefined) {
+      obj.authRoleRevokePermission = AuthRoleRevokePermissionRequest.toJSON(message.authRoleRevokePermission);
+    }
     return obj;
   },
 
@@ -433,6 +702,150 @@ export const InternalRaftRequest: MessageFns<InternalRaftRequest> = {
     message.leaseCheckpoint = (object.leaseCheckpoint !== undefined && object.leaseCheckpoint !== null)
       ? LeaseCheckpointRequest.fromPartial(object.leaseCheckpoint)
       : undefined;
+    message.authEnable = (object.authEnable !== undefined && object.authEnable !== null)
+      ? AuthEnableRequest.fromPartial(object.authEnable)
+      : undefined;
+    message.authDisable = (object.authDisable !== undefined && object.authDisable !== null)
+      ? AuthDisableRequest.fromPartial(object.authDisable)
+      : undefined;
+    message.authenticate = (object.authenticate !== undefined && object.authenticate !== null)
+      ? InternalAuthenticateRequest.fromPartial(object.authenticate)
+      : undefined;
+    message.authUserAdd = (object.authUserAdd !== undefined && object.authUserAdd !== null)
+      ? AuthUserAddRequest.fromPartial(object.authUserAdd)
+      : undefined;
+    message.authUserDelete = (object.authUserDelete !== undefined && object.authUserDelete !== null)
+      ? AuthUserDeleteRequest.fromPartial(object.authUserDelete)
+      : undefined;
+    message.authUserChangePassword =
+      (object.authUserChangePassword !== undefined && object.authUserChangePassword !== null)
+        ? AuthUserChangePasswordRequest.fromPartial(object.authUserChangePassword)
+        : undefined;
+    message.authUserGrantRole = (object.authUserGrantRole !== undefined && object.authUserGrantRole !== null)
+      ? AuthUserGrantRoleRequest.fromPartial(object.authUserGrantRole)
+      : undefined;
+    message.authUserRevokeRole = (object.authUserRevokeRole !== undefined && object.authUserRevokeRole !== null)
+      ? AuthUserRevokeRoleRequest.fromPartial(object.authUserRevokeRole)
+      : undefined;
+    message.authRoleAdd = (object.authRoleAdd !== undefined && object.authRoleAdd !== null)
+      ? AuthRoleAddRequest.fromPartial(object.authRoleAdd)
+      : undefined;
+    message.authRoleDelete = (object.authRoleDelete !== undefined && object.authRoleDelete !== null)
+      ? AuthRoleDeleteRequest.fromPartial(object.authRoleDelete)
+      : undefined;
+    message.authRoleGrantPermission =
+      (object.authRoleGrantPermission !== undefined && object.authRoleGrantPermission !== null)
+        ? AuthRoleGrantPermissionRequest.fromPartial(object.authRoleGrantPermission)
+        : undefined;
+    message.authRoleRevokePermission =
+      (object.authRoleRevokePermission !== undefined && object.authRoleRevokePermission !== null)
+        ? AuthRoleRevokePermissionRequest.fromPartial(object.authRoleRevokePermission)
+        : undefined;
+    return message;
+  },
+};
+
+function createBaseInternalAuthenticateRequest(): InternalAuthenticateRequest {
+  return { name: "", password: "", simpleToken: "" };
+}
+
+export const InternalAuthenticateRequest: MessageFns<InternalAuthenticateRequest> = {
+  encode(message: InternalAuthenticateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.password !== "") {
+      writer.uint32(18).string(message.password);
+    }
+    if (message.simpleToken !== "") {
+      writer.uint32(26).string(message.simpleToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InternalAuthenticateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInternalAuthenticateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.password = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.simpleToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InternalAuthenticateRequest {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      password: isSet(object.password) ? globalThis.String(object.password) : "",
+      simpleToken: isSet(object.simpleToken)
+        ? globalThis.String(object.simpleToken)
+        : isSet(object.simple_token)
+        ? globalThis.String(object.simple_token)
+        : "",
+    };
+  },
+
+  toJSON(message: InternalAuthenticateRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.password !== "") {
+      obj.password = message.password;
+    }
+    if (message.simpleToken !== "") {
+      obj.simpleToken = message.simpleToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<InternalAuthenticateRequest>, I>>(base?: I): InternalAuthenticateRequest {
+    return InternalAuthenticateRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<InternalAuthenticateRequest>, I>>(object: I): InternalAuthenticateRequest {
+    const message = createBaseInternalAuthenticateRequest();
+    message.name = object.name ?? "";
+    message.password = object.password ?? "";
+    message.simpleToken = object.simpleToken ?? "";
     return message;
   },
 };
