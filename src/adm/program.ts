@@ -38,7 +38,9 @@ export interface AdmIo {
 const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 
 function commonOptions(cmd: Command, kind: 'init' | 'join' | 'reset'): Command {
+  // options after a nested phase name belong to that phase, not its parent
   cmd
+    .enablePositionalOptions()
     .option('--config <file>', 'the cluster configuration file (see `cairnadm config print init-defaults`)')
     .option('--local', 'act on this machine without SSH (LocalHost)')
     .option('--dir <dir>', 'put every file (PKI, config, data, bundle) under this directory, so no root is needed')
@@ -109,7 +111,7 @@ function workflowCommand(kind: 'init' | 'join' | 'reset', description: string, p
     .argument(kind === 'join' ? '<host>' : '[hosts...]', kind === 'join' ? 'the configured host to add' : 'host names from the configuration (default: every host)')
     .addHelpText('after', `\nThe "${kind}" command executes the following phases:\n\n${phaseTree(phases)}\n`)
     .action(async (hosts: string[] | string, flags: CommonFlags) => execute(kind, Array.isArray(hosts) ? hosts : [hosts], flags, io));
-  const phaseCmd = new Command('phase').description(`Use this command to invoke a single phase of the ${kind} workflow (${flattenPhases(phases).map((n) => n.fullName).join(', ')})`);
+  const phaseCmd = new Command('phase').enablePositionalOptions().description(`Use this command to invoke a single phase of the ${kind} workflow (${flattenPhases(phases).map((n) => n.fullName).join(', ')})`);
   addPhaseCommands(phaseCmd, phases, kind, io);
   cmd.addCommand(phaseCmd);
   return cmd;
@@ -142,6 +144,7 @@ export function admProgram(io: AdmIo): Command {
     .description('cairnadm: easily bootstrap a secure cairn (etcd-compatible) cluster')
     .version(`cairnadm version: ${readCairnVersion()}`, '--version', 'print the version and exit')
     .showHelpAfterError()
+    .enablePositionalOptions()
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
   program.addCommand(workflowCommand('init', 'Run this command to set up a cairn cluster on the configured hosts (or this machine with --local)', initPhases(), io));
   program.addCommand(workflowCommand('join', 'Run this command on a running cluster to add one configured host as a member', joinPhases() as Phase<Session>[], io));
