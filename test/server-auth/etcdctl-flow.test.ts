@@ -42,6 +42,9 @@ export const authFlow: string[][] = [
   ['--user', 'alice:alicepw', 'put', '/app/rw', 'four'],
   ['--user', 'alice:alicepw', 'get', '/app/rw'],
   ['--user', 'alice:alicepw', 'del', '/app/x'],
+  ['--user', 'alice:alicepw', 'watch', '/other'],
+  ['watch', '/app/x'],
+  ['--user', 'alice:alicepw', 'lease', 'revoke', '1234'],
   ['--user', 'alice:wrong', 'get', '/app/x'],
   ['--user', 'nobody:pw', 'get', '/app/x'],
   ['--user', 'alice:alicepw', 'user', 'list'],
@@ -86,8 +89,10 @@ function runFlow(endpoint: string): StepResult[] {
   return authFlow.map((args) => {
     const r = etcdctl(endpoint, args, args.includes('passwd') ? inputs.passwd : undefined);
     const clean = (s: string) => s.split(endpoint).join('ENDPOINT');
-    // etcdctl's client also logs retry warnings (JSON with timestamps) on stderr; its verdict is the Error line
-    const error = (r.stderr ?? '').split('\n').filter((l) => l.startsWith('Error:')).map(clean).join('\n');
+    // etcdctl's client also logs retry warnings (JSON with timestamps) on stderr; its verdict is the
+    // Error line (and, for watch, the cancel reason)
+    const verdict = (l: string) => l.startsWith('Error:') || l.startsWith('watch was canceled');
+    const error = (r.stderr ?? '').split('\n').filter(verdict).map(clean).join('\n');
     return { step: args.join(' '), status: r.status, stdout: clean(r.stdout ?? ''), error };
   });
 }

@@ -6,13 +6,20 @@
 //
 // Per watcher the session remembers: progress notify wanted (and whether events since the last
 // tick make the next notify unnecessary) and fragmenting wanted.
-import type { ServerDuplexStream } from '@grpc/grpc-js';
-import { etcdserverpb } from '../../api';
+import { status as Status, type ServerDuplexStream } from '@grpc/grpc-js';
+import { EtcdError, etcdserverpb } from '../../api';
 import type * as mvcc from '../../mvcc';
 import { eventToWire } from '../convert';
 import { fragmentResponse } from './watch-fragment';
 
 type Call = ServerDuplexStream<etcdserverpb.WatchRequest, etcdserverpb.WatchResponse>;
+
+/** An auth refusal as etcd words its cancel reason: Go's gRPC status text ("rpc error: code = PermissionDenied desc = ..."). */
+function grpcStatusText(err: unknown): string {
+  if (!(err instanceof EtcdError)) return err instanceof Error ? err.message : String(err);
+  const name = Status[err.code].split('_').map((w) => w[0] + w.slice(1).toLowerCase()).join('');
+  return `rpc error: code = ${name} desc = ${err.message}`;
+}
 
 /** etcd's watch ID for responses that are about no single watcher. */
 const invalidWatchId = -1n;
@@ -80,6 +87,11 @@ export class WatchSession {
     let id: number;
     try {
       this.core.authorizeWatch?.(this.call, creq);
+    } catch (err) {
+      this.write({ ...emptyResponse(header), watchId: invalidWatchId, created: true, canceled: true, cancelReason: grpcStatusText(err) });
+      return;
+    }
+    try {
       id = this.stream.watch({
         key: creq.key.length === 0 ? Buffer.from([0]) : creq.key,
         rangeEnd: creq.rangeEnd.length === 0 ? undefined : creq.rangeEnd,
