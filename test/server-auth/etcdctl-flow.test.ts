@@ -7,7 +7,7 @@ import { freePorts } from '../support/ports';
 import { hasRealEtcd, startRealEtcd } from '../support/real-etcd';
 
 /** [etcdctl arguments] — run in order; a step names the user it runs as with --user. */
-export const authFlow: string[][] = [
+const authFlow: string[][] = [
   ['auth', 'enable'],
   ['user', 'add', 'root', '--new-user-password=rootpw'],
   ['user', 'add', 'root', '--new-user-password=again'],
