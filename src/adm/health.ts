@@ -1,6 +1,7 @@
 // Health of a member as an operator checks it: GET /health on its client URL with the
 // healthcheck-client certificate, then Status through the client. Bounded retries.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { request } from 'node:https';
 import { etcdserverpb } from '../api';
 import { EtcdClient } from '../client';
@@ -17,8 +18,10 @@ export function clientUrl(h: HostConfig): string {
 export function getHealth(url: string, creds: ClusterCredentials, timeoutMs = 5_000): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const u = new URL('/health', url);
+    const host = u.hostname.replace(/^\[|\]$/g, '');
     const req = request(
-      { host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port, path: '/health', method: 'GET', timeout: timeoutMs, ca: readFileSync(creds.caFile), cert: readFileSync(creds.certFile), key: readFileSync(creds.keyFile) },
+      // no SNI for an IP address (TLS allows only names there); the certificate's IP SAN is checked
+      { host, servername: isIP(host) ? '' : host, port: u.port, path: '/health', method: 'GET', timeout: timeoutMs, ca: readFileSync(creds.caFile), cert: readFileSync(creds.certFile), key: readFileSync(creds.keyFile) },
       (res) => {
         let body = '';
         res.setEncoding('utf8');

@@ -57,7 +57,11 @@ async function cleanup(ctx: Session, name: string): Promise<void> {
   ];
   for (const [path, recursive] of targets) {
     if (!(await host.exists(path))) continue;
-    await host.remove(path, { recursive });
+    if (recursive) {
+      // the contents first: the directory itself may be a mount point (kubeadm wipes /var/lib/etcd's contents too)
+      const r = await host.exec(`find ${shellQuote(path)} -mindepth 1 -delete && { rmdir ${shellQuote(path)} 2>/dev/null; true; }`, { timeoutMs: 120_000 });
+      if (r.code !== 0) throw new Error(`cannot empty ${path}: ${r.stderr.trim() || `exit ${r.code}`}`);
+    } else await host.remove(path);
     ctx.print(`[cleanup] ${name}: removed ${path}`);
   }
   // the certificates dir itself goes when nothing else is left in it (kubeadm's other files may be)
