@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
 import { readCairnVersion } from '../server';
 import { checkExpiration, formatExpiration } from '../pki';
-import { initDefaults } from './config';
+import { hostByName, initDefaults } from './config';
 import { AdmError, messageOf } from './errors';
 import { phaseTree, flattenPhases, type Phase } from './phase';
 import { runPhases } from './runner';
@@ -18,7 +18,6 @@ import { showCluster } from './commands/show';
 import { clientUrl } from './health';
 import { hostPkiFiles } from './pki-files';
 import { LocalHost } from '../ssh';
-import { hostByName } from './config';
 
 interface CommonFlags extends ConfigFlags {
   dryRun?: boolean;
