@@ -2,7 +2,7 @@
 // One stream per sender: a newer stream from the same peer replaces the older (which is closed), as
 // a peer redials only when it has given the old one up. A stream silent for the read timeout is
 // closed, freeing a connection whose peer vanished without a word.
-import { constants, type ServerHttp2Stream } from 'node:http2';
+import type { ServerHttp2Stream } from 'node:http2';
 import { performance } from 'node:perf_hooks';
 import type { InboundHooks } from './admission';
 import type { TransportContext } from './context';
@@ -10,6 +10,13 @@ import { errorText } from './errors';
 import { FrameDecoder } from './frame';
 import { idToHex } from './ids';
 import { responseHeaders } from './wire';
+
+// A message stream has its connection to itself (the sender dials one per peer), so the connection
+// goes with it: resetting only the stream can send node 20's http2 into an endless native loop
+// (seen while both ends close at once).
+function dropConnection(stream: ServerHttp2Stream): void {
+  if (stream.session && !stream.session.destroyed) stream.session.destroy();
+}
 
 interface Inbound {
   readonly stream: ServerHttp2Stream;
@@ -41,7 +48,7 @@ export class InboundStreams {
       } catch (err) {
         ctx.metrics.receivedFailures.inc({ From: hex });
         ctx.logger.warn({ ...fields, error: errorText(err) }, 'failed to read Raft message stream');
-        stream.close(constants.NGHTTP2_PROTOCOL_ERROR);
+        dropConnection(stream);
         return;
       }
       if (ctx.trace.enabled && messages.length > 0) ctx.trace.trace('read frame', { from: hex, messages: messages.length });
@@ -78,7 +85,7 @@ export class InboundStreams {
     if (!inbound) return;
     this.streams.delete(from);
     this.ctx.logger.warn({ 'local-member-id': this.ctx.localHex, 'remote-peer-id': idToHex(from), reason }, 'closing incoming message stream');
-    if (!inbound.stream.destroyed) inbound.stream.close(constants.NGHTTP2_CANCEL);
+    dropConnection(inbound.stream);
   }
 
   closeAll(): void {

@@ -6,7 +6,7 @@
 // connected (the peer answered 200: active) -> failed -> idle. Every failure tears the connection
 // down and drops what was queued; a refusal (412, 410, ...) is a failure too, logged with its reason.
 // Each attempt has a number, so events of a connection already torn down change nothing.
-import { constants, type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
+import type { ClientHttp2Session, ClientHttp2Stream } from 'node:http2';
 import { performance } from 'node:perf_hooks';
 import { Backoff } from './backoff';
 import type { TransportContext } from './context';
@@ -244,10 +244,11 @@ export class Peer {
     this.connected = false;
     this.waitingDrainSince = undefined;
     this.flushScheduled = false;
-    const { stream, session } = this;
+    const session = this.session;
     this.stream = undefined;
     this.session = undefined;
-    if (stream && !stream.destroyed) stream.close(constants.NGHTTP2_CANCEL);
+    // Destroying the session ends its streams; a RST_STREAM of our own first can send node 20's
+    // http2 into an endless native loop (seen while both ends close at once), so none is sent.
     if (session && !session.destroyed) session.destroy();
   }
 
