@@ -2,7 +2,10 @@
 // step's exit status, output and error line must be the same.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { etcdctl, hasEtcdctl, startCairn } from '../cli/cairn-process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { etcdctl, hasEtcdctl, repoRoot, startCairn } from '../cli/cairn-process';
 import { freePorts } from '../support/ports';
 import { hasRealEtcd, startRealEtcd } from '../support/real-etcd';
 
@@ -85,9 +88,25 @@ interface StepResult {
   error: string;
 }
 
-function runFlow(endpoint: string): StepResult[] {
+type Ctl = (endpoint: string, args: string[], input?: string) => SpawnSyncReturns<string>;
+
+/** cairnctl from the same tree (compiled under dist/, or the TypeScript source through tsx). */
+const cairnctl: Ctl = (endpoint, args, input) => {
+  const root = repoRoot();
+  const command = __filename.endsWith('.ts')
+    ? ['--import', pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href, join(root, 'src', 'cli', 'cairnctl.ts')]
+    : [join(root, 'dist', 'src', 'cli', 'cairnctl.js')];
+  return spawnSync(process.execPath, [...command, '--endpoints', endpoint, '--dial-timeout', '5s', '--command-timeout', '10s', ...args], {
+    env: { PATH: process.env.PATH },
+    encoding: 'utf8',
+    timeout: 30000,
+    input,
+  });
+};
+
+function runFlow(endpoint: string, ctl: Ctl = etcdctl): StepResult[] {
   return authFlow.map((args) => {
-    const r = etcdctl(endpoint, args, args.includes('passwd') ? inputs.passwd : undefined);
+    const r = ctl(endpoint, args, args.includes('passwd') ? inputs.passwd : undefined);
     const clean = (s: string) => s.split(endpoint).join('ENDPOINT');
     // etcdctl's client also logs retry warnings (JSON with timestamps) on stderr; its verdict is the
     // Error line (and, for watch, the cancel reason)
@@ -126,4 +145,35 @@ test('the etcdctl auth flow answers as real etcd 3.4', { skip, timeout: 240000 }
     cairn.cleanup();
   }
   for (let i = 0; i < expected.length; i++) assert.deepEqual(actual[i], expected[i], `step ${i}: etcdctl ${expected[i].step}`);
+});
+
+const skipCairnctl = process.env.CAIRN_AUTH_CAIRNCTL === '1' ? skip : 'set CAIRN_AUTH_CAIRNCTL=1 (runs the flow with cairnctl too)';
+
+test('cairnctl against cairn runs the same flow as etcdctl against real etcd', { skip: skipCairnctl, timeout: 400000 }, async () => {
+  const etcd = await startRealEtcd();
+  let expected: StepResult[];
+  try {
+    expected = runFlow(etcd.endpoint);
+  } finally {
+    await etcd.stop();
+  }
+  const [clientPort, peerPort] = await freePorts(2);
+  const endpoint = `http://127.0.0.1:${clientPort}`;
+  const cairn = await startCairn({
+    args: [
+      '--listen-client-urls', endpoint,
+      '--advertise-client-urls', endpoint,
+      '--listen-peer-urls', `http://127.0.0.1:${peerPort}`,
+      '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
+      '--initial-cluster', `default=http://127.0.0.1:${peerPort}`,
+    ],
+  });
+  let actual: StepResult[];
+  try {
+    actual = runFlow(endpoint, cairnctl);
+  } finally {
+    await cairn.stop();
+    cairn.cleanup();
+  }
+  for (let i = 0; i < expected.length; i++) assert.deepEqual(actual[i], expected[i], `step ${i}: cairnctl ${expected[i].step}`);
 });
