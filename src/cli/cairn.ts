@@ -4,6 +4,7 @@
 // The command line is parsed by src/server/config rather than commander, because etcd's grammar is
 // Go's flag package: `-name x`, `--client-cert-auth=true`, booleans never take a separate value, and
 // kubeadm's manifests rely on exactly that.
+import './quiet-warnings';
 import { ConfigError, loadConfig, usageText, type ServerConfig } from '../server/config';
 import { serveMember, type ServingMember } from '../server/listen';
 import { EtcdServer, etcdServerVersion, readCairnVersion, transportLink } from '../server';

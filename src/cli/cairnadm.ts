@@ -1,4 +1,5 @@
 // `cairnadm`: the kubeadm-style bootstrap tool (commands in src/adm).
+import './quiet-warnings';
 import { runAdm, terminalConfirm } from '../adm';
 
 runAdm(process.argv.slice(2), {

@@ -1,4 +1,5 @@
 // `cairnctl`: the etcdctl-compatible client (commands in src/ctl).
+import './quiet-warnings';
 import { createInterface } from 'node:readline';
 import { runCtl, type CtlIo } from '../ctl';
 
