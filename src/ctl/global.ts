@@ -2,7 +2,7 @@
 // line (etcdctl's rule: the command line wins), turned into client options and output settings.
 import type { ClientOptions } from '../client';
 import { badArgs, CtlError, ExitCode, FatalLogError, FlagParseError } from './exit';
-import { parseGoDuration } from './duration';
+import { parseGoDuration } from '../go-values';
 
 export type OutputFormat = 'simple' | 'json' | 'fields' | 'table' | 'protobuf';
 
@@ -85,11 +85,9 @@ export function resolveGlobalOptions(flags: RawGlobalFlags, env: NodeJS.ProcessE
   const bool = (flag: string) => parseGoBool(flag, text(flag) ?? 'false');
   const duration = (flag: string) => {
     const value = text(flag) ?? '0';
-    try {
-      return parseGoDuration(value);
-    } catch {
-      throw new FlagParseError(`invalid argument ${JSON.stringify(value)} for "--${flag}" flag: time: invalid duration ${JSON.stringify(value)}`);
-    }
+    const ms = parseGoDuration(value);
+    if (ms === undefined) throw new FlagParseError(`invalid argument ${JSON.stringify(value)} for "--${flag}" flag: time: invalid duration ${JSON.stringify(value)}`);
+    return ms;
   };
   const output = text('write-out') as OutputFormat;
   if (!FORMATS.includes(output)) throw new CtlError(ExitCode.badFeature, 'unsupported output format');

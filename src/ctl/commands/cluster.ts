@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { etcdserverpb, EtcdError } from '../../api';
 import type { CtlContext } from '../context';
-import { formatGoDuration } from '../duration';
+import { formatGoDuration } from '../../go-values';
 import { badArgs, CtlError, ExitCode } from '../exit';
 import type { EndpointHashKV, EndpointHealth, EndpointStatus } from '../printers';
 import { callOrFail, parseInt64, toCtlError } from './shared';
