@@ -47,6 +47,8 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
       clients: share(spec.clients, threads, i),
       connections: Math.max(1, share(spec.connections, threads, i)),
       operations: share(spec.operations, threads, i),
+      // Threads number their operations apart so that sequential keys are distinct across threads.
+      firstOperation: Array.from({ length: i }, (_, j) => share(spec.operations, threads, j)).reduce((a, b) => a + b, 0),
       deadline,
       seed: (spec.seed ?? 1) * 7919 + i,
     };

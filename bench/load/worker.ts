@@ -12,6 +12,8 @@ export interface WorkerTask {
   readonly clients: number;
   readonly connections: number;
   readonly operations: number;
+  /** The number of this thread's first operation (threads count from different starts). */
+  readonly firstOperation: number;
   readonly deadline: number;
   readonly seed: number;
 }
@@ -69,7 +71,7 @@ async function run(task: WorkerTask): Promise<WorkerResult> {
   const start = process.hrtime.bigint();
   await Promise.all(prepared.map(async (w) => {
     while (issued < task.operations && Date.now() < task.deadline) {
-      const n = issued++;
+      const n = task.firstOperation + issued++;
       const t0 = process.hrtime.bigint();
       try {
         await withTimeout(w.op(n), Math.max(1000, task.deadline - Date.now() + OP_GRACE_MS));

@@ -3,7 +3,7 @@
 import { Client, Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
 import { etcdserverpb } from '../../src/api';
 
-export type WorkloadName = 'put' | 'range-linearizable' | 'range-serializable' | 'txn-put' | 'watch-latency' | 'lease-keepalive';
+export type WorkloadName = 'put' | 'range-linearizable' | 'range-serializable' | 'txn-put' | 'watch-latency' | 'lease-keepalive' | 'fill';
 
 export const WORKLOADS: readonly WorkloadName[] = ['put', 'range-linearizable', 'range-serializable', 'txn-put', 'watch-latency', 'lease-keepalive'];
 
@@ -15,6 +15,9 @@ export interface WorkloadParams {
   /** Watchers per connection (watch-latency). */
   readonly watchers: number;
 }
+
+/** Keys one `fill` operation writes: one txn of puts, well under the servers' default --max-txn-ops (128). */
+export const FILL_KEYS_PER_TXN = 100;
 
 /** One client's operation: resolves when the server has answered (or the event arrived). */
 export type Operation = (n: number) => Promise<void>;
@@ -59,6 +62,13 @@ export async function prepare(name: WorkloadName, channel: Client, params: Workl
       return {
         op: (n) => unary(channel, etcdserverpb.KVService.txn, etcdserverpb.TxnRequest.fromPartial({
           success: [{ requestPut: { key: keyFor(n, params, random), value } }],
+        })).then(() => undefined),
+        close: () => undefined,
+      };
+    case 'fill':
+      return {
+        op: (n) => unary(channel, etcdserverpb.KVService.txn, etcdserverpb.TxnRequest.fromPartial({
+          success: Array.from({ length: FILL_KEYS_PER_TXN }, (_, i) => ({ requestPut: { key: keyFor(n * FILL_KEYS_PER_TXN + i, params, random), value } })),
         })).then(() => undefined),
         close: () => undefined,
       };
