@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir, type as osType, release } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runLoad, type LoadResult } from './load/generator';
 import { FILL_KEYS_PER_TXN, WORKLOADS, type WorkloadName, type WorkloadParams } from './load/workloads';
 import { ensureEtcdInstalled, startCluster, type RunningCluster, type SystemName } from './servers';
@@ -181,12 +181,14 @@ async function main(): Promise<void> {
     return { members: Number(members), what, etcd: median(resources.etcd.get(k) ?? []), cairn: median(resources.cairn.get(k) ?? []), unit: what.startsWith('restart') ? 's' : 'MiB' };
   });
 
-  const charts = o.members.map((members) => {
+  // Charts go beside the results file that links them; a run without put rows draws none.
+  const charts = o.members.flatMap((members) => {
     const points = rows.filter((r) => r.members === members && r.workload === 'put')
       .map((r) => ({ clients: r.clients, etcd: r.etcd.opsPerSecond, cairn: r.cairn.opsPerSecond }));
+    if (points.length === 0) return [];
     const file = `put-throughput-${members}m.svg`;
-    writeFileSync(join(repoRoot, 'bench', file), throughputChart(`put throughput, ${members} member(s)`, points));
-    return file;
+    writeFileSync(join(dirname(o.out), file), throughputChart(`put throughput, ${members} member(s)`, points));
+    return [file];
   });
 
   const etcdVersion = spawnSync('etcd', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
