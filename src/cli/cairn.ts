@@ -9,6 +9,7 @@ import { ConfigError, loadConfig, usageText, type ServerConfig } from '../server
 import { serveMember, type ServingMember } from '../server/listen';
 import { EtcdServer, etcdServerVersion, readCairnVersion, transportLink } from '../server';
 import { createLogger, LoggerError, parseTraceChannels, traceEnvVar, type Logger } from '../log';
+import { peerRequester } from '../transport';
 import { cairnVersionText } from './cairn-version';
 
 /** How long gRPC clients get to leave after GOAWAY when the member shuts down. */
@@ -25,6 +26,12 @@ function openLogger(config: ServerConfig): Logger {
 }
 
 async function start(config: ServerConfig, logger: Logger): Promise<{ server: EtcdServer; serving: ServingMember }> {
+  const peerTls = {
+    certFile: config.peerTls.certFile || undefined,
+    keyFile: config.peerTls.keyFile || undefined,
+    trustedCaFile: config.peerTls.trustedCAFile || undefined,
+    clientCertAuth: config.peerTls.clientCertAuth,
+  };
   const server = await EtcdServer.open({
     name: config.name,
     dataDir: config.dataDir,
@@ -42,18 +49,9 @@ async function start(config: ServerConfig, logger: Logger): Promise<{ server: Et
     autoCompactionRetention: config.autoCompactionRetention,
     watchProgressNotifyIntervalMs: config.watchProgressNotifyIntervalMs,
     logger,
-    // Opened only when the member belongs to a cluster of more than one member.
-    peerLink: transportLink({
-      listen: config.listenPeerUrls,
-      advertise: config.initialAdvertisePeerUrls,
-      tls: {
-        certFile: config.peerTls.certFile || undefined,
-        keyFile: config.peerTls.keyFile || undefined,
-        trustedCaFile: config.peerTls.trustedCAFile || undefined,
-        clientCertAuth: config.peerTls.clientCertAuth,
-      },
-      logger,
-    }),
+    // Opened only once the member has peers.
+    peerLink: transportLink({ listen: config.listenPeerUrls, advertise: config.initialAdvertisePeerUrls, tls: peerTls, logger }),
+    peerRequest: peerRequester(peerTls),
     // A member the cluster removed stops as on SIGTERM.
     onRemoved: () => process.kill(process.pid, 'SIGTERM'),
   });

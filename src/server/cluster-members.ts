@@ -15,6 +15,10 @@ export interface ClusterMembersCore {
   /** a fresh request ID, the conf change's ID */
   newId(): bigint;
   now(): number;
+  /** Resolves once the peer transport is open to the members (a lone member opens it when one is added). */
+  peersReady(): Promise<void>;
+  /** Hands a promotion to the leader, which alone knows whether the learner is in sync. */
+  forwardPromote(id: bigint): Promise<Member[]>;
 }
 
 /** etcd promotes a learner only when its log is within 90% of the leader's. */
@@ -37,6 +41,7 @@ export class ClusterMembers {
       nodeId: id,
       context: confChangeContext(member),
     });
+    await this.core.peersReady();
     return member;
   }
 
@@ -56,17 +61,17 @@ export class ClusterMembers {
     });
   }
 
-  async promote(id: bigint): Promise<void> {
+  /** Promotes a learner that is in sync with the leader; a follower forwards the request to the leader. */
+  async promote(id: bigint): Promise<Member[]> {
     const member = this.find(id);
     if (!member.isLearner) throw etcdError('memberNotLearner');
     const log = this.core.log;
-    // Only the leader knows how far the learner's log is; a follower's request is checked by raft alone.
-    if (log.isLeader()) {
-      const progress = log.progress(id);
-      const leaderMatch = log.progress(this.core.memberId)?.match ?? log.lastIndex();
-      if (progress === undefined || progress.match < leaderMatch * learnerReadyFraction) throw etcdError('learnerNotReady');
-    }
+    if (!log.isLeader()) return this.core.forwardPromote(id);
+    const progress = log.progress(id);
+    const leaderMatch = log.progress(this.core.memberId)?.match ?? log.lastIndex();
+    if (progress !== undefined && progress.match < leaderMatch * learnerReadyFraction) throw etcdError('learnerNotReady');
     await log.proposeConfChange({ id: this.core.newId(), type: ConfChangeType.ConfChangeAddNode, nodeId: id, context: confChangeContext({ ...member, isLearner: false }) });
+    return this.core.members();
   }
 
   private find(id: bigint): Member {

@@ -31,14 +31,15 @@ import { kvService } from './services/kv';
 import { leaseService } from './services/lease';
 import { maintenanceService } from './services/maintenance';
 import { WatchServiceHandle, watchService } from './services/watch';
-import { SingleMemberLog } from './single-member-log';
 import { ClusterMembers } from './cluster-members';
 import { applyMemberChange, confChangeContext, memberChange } from './conf-change';
 import { unsafeDeleteMember, unsafeSaveMembers } from './member-store';
-import type { PeerLink } from './peer-link';
+import type { PeerEvents } from './peer-link';
+import { OnDemandPeerLink } from './on-demand-link';
+import { forwardPromote, peerApiHandler } from './peer-api';
+import type { PeerReply, PeerRequester } from '../transport';
 import { RaftReplicationLog, requestTimeoutMs } from './raft-node';
 import { ConfChange, ConfChangeType } from '../raft';
-import type { ReplicationLog } from './replication-log';
 import { etcdClusterVersion } from './versions';
 import { SnapshotImage, writeSnapshotImage } from './snapshot-image';
 import { Versions, etcdServerVersion, versions } from './versions';
@@ -67,10 +68,9 @@ interface Parts extends OpenedMember {
   autoCompaction: AutoCompactionPolicy | undefined;
   logger: Logger;
   metrics: ServerMetrics;
-  log: ReplicationLog;
-  /** set when the member runs raft with peers */
-  raft?: RaftReplicationLog;
-  link?: PeerLink;
+  raft: RaftReplicationLog;
+  link: OnDemandPeerLink;
+  peerRequest: PeerRequester | undefined;
 }
 
 export class EtcdServer {
@@ -83,10 +83,10 @@ export class EtcdServer {
   private readonly store: WatchableStore;
   private readonly lessor: Lessor;
   private readonly alarms: AlarmStore;
-  private readonly log: ReplicationLog;
-  private readonly raft: RaftReplicationLog | undefined;
-  private readonly link: PeerLink | undefined;
-  private readonly clusterMembers: ClusterMembers | undefined;
+  private readonly raft: RaftReplicationLog;
+  private readonly link: OnDemandPeerLink;
+  private readonly clusterMembers: ClusterMembers;
+  private readonly peerApi: (method: string, path: string) => Promise<PeerReply>;
   private readonly proposals: Proposals;
   private readonly expiry: LeaseExpiry;
   private readonly compactor: AutoCompactor | undefined;
@@ -105,7 +105,6 @@ export class EtcdServer {
     this.store = parts.store;
     this.lessor = parts.lessor;
     this.alarms = parts.alarms;
-    this.log = parts.log;
     this.raft = parts.raft;
     this.link = parts.link;
     this.memberList = parts.members;
@@ -117,7 +116,7 @@ export class EtcdServer {
       now: () => Date.now(),
       revoke: async (id) => {
         // Only the leader's clock expires leases (etcd's lessor revokes only when primary).
-        if (this.raft !== undefined && !this.raft.isLeader()) throw new ServerError('not-capable');
+        if (!this.raft.isLeader()) throw new ServerError('not-capable');
         await this.proposals.propose({ leaseRevoke: { ID: id } });
       },
     });
@@ -136,26 +135,32 @@ export class EtcdServer {
         },
       });
     this.proposals = new Proposals({
-      log: this.log,
+      log: this.raft,
       store: this.store,
       state: { lessor: this.lessor, alarms: this.alarms, auth: { store: this.auth.store, tokens: this.auth.tokens } },
       ids: this.ids,
       maxRequestBytes: this.options.maxRequestBytes,
       metrics: this.serverMetrics,
       logger: this.logger,
-      requestTimeoutMs: this.raft && requestTimeoutMs(this.options.electionMs),
+      requestTimeoutMs: requestTimeoutMs(this.options.electionMs),
       afterApply: (req, value) => this.afterApply(req, value),
     });
-    this.clusterMembers =
-      this.raft &&
-      new ClusterMembers({
-        members: () => this.members(),
-        log: this.raft,
-        memberId: this.memberId,
-        clusterToken: this.options.initialClusterToken,
-        newId: () => this.ids.next(),
-        now: () => Date.now(),
-      });
+    const peerRequest = parts.peerRequest;
+    this.clusterMembers = new ClusterMembers({
+      members: () => this.members(),
+      log: this.raft,
+      memberId: this.memberId,
+      clusterToken: this.options.initialClusterToken,
+      newId: () => this.ids.next(),
+      now: () => Date.now(),
+      peersReady: () => this.link.ready(),
+      forwardPromote: (id) => {
+        if (peerRequest === undefined) throw new ServerError('no-leader');
+        const leaderUrls = () => this.memberList.find((m) => m.id === this.raft.status().leader)?.peerUrls ?? [];
+        return forwardPromote(peerRequest, leaderUrls, id, requestTimeoutMs(this.options.electionMs));
+      },
+    });
+    this.peerApi = peerApiHandler({ members: () => this.members(), versions: () => versions(), promote: (id) => this.clusterMembers.promote(id) });
     this.watch = watchService({
       header: (revision) => this.header(revision),
       maxRequestBytes: this.options.maxRequestBytes,
@@ -165,12 +170,12 @@ export class EtcdServer {
     });
     this.services = this.buildServices();
     this.serverMetrics.attach({
-      hasLeader: () => this.log.status().leader !== 0n,
-      isLeader: () => this.log.status().leader === this.memberId,
+      hasLeader: () => this.raft.status().leader !== 0n,
+      isLeader: () => this.raft.status().leader === this.memberId,
       dbSize: () => this.backend.size(),
       dbSizeInUse: () => this.backend.sizeInUse(),
       keysTotal: () => this.store.index.size,
-      pendingProposals: () => this.log.pending(),
+      pendingProposals: () => this.raft.pending(),
     });
   }
 
@@ -180,48 +185,39 @@ export class EtcdServer {
     const autoCompaction = parseAutoCompaction(resolved.autoCompactionMode, resolved.autoCompactionRetention);
     const logger = namedLogger(resolved.logger ?? silentLogger(), 'etcdserver');
     const metrics = new ServerMetrics(etcdServerVersion);
-    const member = await openMember(resolved, { logger, onWalSync: (seconds) => metrics.walFsyncDuration.observe(seconds) });
-    let link: PeerLink | undefined;
+    const member = await openMember(resolved, { logger, onWalSync: (seconds) => metrics.walFsyncDuration.observe(seconds), peerRequest: options.peerRequest });
+    // The log, the link and the server refer to each other: their callbacks reach the server once it exists.
+    let server: EtcdServer | undefined;
+    const { peerLink } = options;
+    const events: PeerEvents = {
+      message: (m) => raft.step(m),
+      unreachable: (id) => raft.reportUnreachable(id),
+      removed: () => server?.removedFromCluster(),
+      request: (method, path) => (server as EtcdServer).peerApi(method, path),
+    };
+    const link = new OnDemandPeerLink(peerLink && (async () => peerLink({ memberId: member.memberId, clusterId: member.clusterId, metrics: metrics.registry }, events)), logger);
+    const raft = new RaftReplicationLog({
+      memberId: member.memberId,
+      wal: member.wal,
+      hardState: member.hardState,
+      walEntries: member.raftEntries,
+      bootstrapPeers: member.bootstrapMembers?.map((m) => ({ id: m.id, context: confChangeContext(m) })),
+      heartbeatMs: resolved.heartbeatMs,
+      electionMs: resolved.electionMs,
+      network: link,
+      onConfChange: (change, fresh) => server?.applyConfChange(change, fresh),
+      onLeaderChange: (leader) => server?.leaderChanged(leader),
+      logger,
+    });
     try {
-      if (!member.clustered) {
-        const log = new SingleMemberLog(member.wal, { memberId: member.memberId, walEntries: member.walEntries, lastTerm: member.lastTerm });
-        const server = new EtcdServer({ ...member, options: resolved, autoCompaction, logger, metrics, log });
-        await server.start();
-        return server;
-      }
-      if (options.peerLink === undefined) throw new Error('etcdserver: a member of a multi-member cluster needs a peer transport');
-      // The log and the server refer to each other: raft's callbacks reach the server once it exists.
-      let server: EtcdServer | undefined;
-      const ready: RaftReplicationLog[] = [];
-      link = await options.peerLink(
-        { memberId: member.memberId, clusterId: member.clusterId, metrics: metrics.registry },
-        {
-          message: (m) => ready[0]?.step(m),
-          unreachable: (id) => ready[0]?.reportUnreachable(id),
-          removed: () => server?.removedFromCluster(),
-        },
-      );
-      const peerLink = link;
-      for (const m of member.members) if (m.id !== member.memberId) peerLink.addPeer(m.id, m.peerUrls);
-      const raft = new RaftReplicationLog({
-        memberId: member.memberId,
-        wal: member.wal,
-        hardState: member.hardState,
-        walEntries: member.raftEntries,
-        bootstrapPeers: member.bootstrapMembers?.map((m) => ({ id: m.id, context: confChangeContext(m) })),
-        heartbeatMs: resolved.heartbeatMs,
-        electionMs: resolved.electionMs,
-        network: { send: (messages) => peerLink.send(messages) },
-        onConfChange: (change, fresh) => server?.applyConfChange(change, fresh),
-        onLeaderChange: (leader) => server?.leaderChanged(leader),
-        logger,
-      });
-      ready.push(raft);
-      server = new EtcdServer({ ...member, options: resolved, autoCompaction, logger, metrics, log: raft, raft, link });
+      if (member.members.length > 1 && peerLink === undefined) throw new Error('etcdserver: a member of a multi-member cluster needs a peer transport');
+      server = new EtcdServer({ ...member, options: resolved, autoCompaction, logger, metrics, raft, link, peerRequest: options.peerRequest });
+      for (const m of member.members) if (m.id !== member.memberId) link.addPeer(m.id, m.peerUrls);
+      await link.ready();
       await server.start();
       return server;
     } catch (err) {
-      await link?.close().catch(() => undefined);
+      await link.close().catch(() => undefined);
       await member.close();
       throw err;
     }
@@ -269,8 +265,8 @@ export class EtcdServer {
     this.expiry.stop();
     this.compactor?.stop();
     this.watch.closeAll();
-    await this.log.close();
-    await this.link?.close();
+    await this.raft.close();
+    await this.link.close();
     this.proposals.stop(new ServerError('stopped'));
     await this.store.close();
     this.state = 'closed';
@@ -278,7 +274,7 @@ export class EtcdServer {
   }
 
   private async start(): Promise<void> {
-    await this.log.start(this.store.consistentIndex, {
+    await this.raft.start(this.store.consistentIndex, {
       apply: (entries) => this.proposals.apply(entries),
       fatal: (err) => this.proposals.fatal(err),
     });
@@ -286,10 +282,8 @@ export class EtcdServer {
     for (const id of this.lessor.ids()) this.expiry.track(id, this.lessor.startingTtl(id) ?? 0);
     this.expiry.start();
     this.compactor?.start();
-    // A single member has just won the election of its term; raft reports its own leader changes.
-    if (this.raft === undefined) this.serverMetrics.leaderChanges.inc();
     this.state = 'serving';
-    if (this.raft !== undefined) void this.publish(this.raft);
+    void this.publish(this.raft);
   }
 
   /** etcd's publish: this member's name and client URLs go to every member through the log, retried until applied. */
@@ -325,14 +319,14 @@ export class EtcdServer {
       if (applied.kind === 'remove') this.removedFromCluster();
       return;
     }
-    if (applied.kind === 'remove') this.link?.removePeer(applied.member.id);
-    else this.link?.addPeer(applied.member.id, applied.member.peerUrls);
+    if (applied.kind === 'remove') this.link.removePeer(applied.member.id);
+    else this.link.addPeer(applied.member.id, applied.member.peerUrls);
     this.logger.info({ change: applied.kind, 'member-id': applied.member.id.toString(16) }, 'applied a membership change');
   }
 
   /** etcd's MoveLeader: only the leader hands over, to a voting member, and waits until it leads. */
   private async moveLeader(target: bigint): Promise<void> {
-    const raft = this.raft as RaftReplicationLog;
+    const raft = this.raft;
     if (!raft.isLeader()) throw etcdError('notLeader');
     const member = this.memberList.find((m) => m.id === target);
     if (member === undefined || member.isLearner) throw etcdError('badLeaderTransferee');
@@ -371,7 +365,7 @@ export class EtcdServer {
       {
         clusterId: this.clusterId,
         memberId: this.memberId,
-        raftTerm: () => this.log.status().term,
+        raftTerm: () => this.raft.status().term,
         currentRevision: () => this.store.currentRevision,
       },
       revision,
@@ -416,7 +410,7 @@ export class EtcdServer {
   }
 
   private status(): Omit<etcdserverpb.StatusResponse, 'header'> {
-    const raft = this.log.status();
+    const raft = this.raft.status();
     return {
       version: etcdServerVersion,
       dbSize: BigInt(this.backend.size()),
@@ -442,7 +436,7 @@ export class EtcdServer {
       const name = etcdserverpb.alarmTypeToJSON(alarm.alarm);
       if (!excluded.has(name)) return { health: false, reason: `ALARM ${name}` };
     }
-    if (!serializable && this.log.status().leader === 0n) return { health: false, reason: 'RAFT NO LEADER' };
+    if (!serializable && this.raft.status().leader === 0n) return { health: false, reason: 'RAFT NO LEADER' };
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new ServerError('timeout')), healthReadTimeoutMs);
@@ -498,7 +492,7 @@ export class EtcdServer {
           hash: () => this.store.hash(),
           defragment: () => this.store.defragment(),
           snapshotImage: () => this.snapshotImage(),
-          moveLeader: this.raft && ((target) => this.moveLeader(target)),
+          moveLeader: (target) => this.moveLeader(target),
         }),
       ],
       [etcdserverpb.AuthService, authService({ metrics, gate: this.auth, header, propose: (p) => this.propose(p), readBarrier })],

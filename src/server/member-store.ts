@@ -1,32 +1,19 @@
 // Members and the cluster version as etcd keeps them in the backend: the `members` sub-database maps
 // the member ID in hex to the member as JSON, and `cluster` holds `clusterVersion`.
 import type { BackendSnapshot, BackendWriter } from '../mvcc';
+import { decodeMember as decodeEtcdMember, encodeMember as encodeEtcdMember, memberKey } from '../snapshot';
 import type { Member } from './membership';
 
 const clusterVersionKey = Buffer.from('clusterVersion');
 
-function memberKey(id: bigint): Buffer {
-  return Buffer.from(id.toString(16));
-}
-
-/** JSON as etcd writes it; the ID is written as a plain number, which may exceed 2^53, so it is spliced in as text. */
+/** The member as etcd's JSON (Go's encoding of its Member struct), as etcd stores it and sends it to peers. */
 export function encodeMember(m: Member): Buffer {
-  const rest = JSON.stringify({ peerURLs: m.peerUrls, ...(m.isLearner ? { isLearner: true } : {}), name: m.name, clientURLs: m.clientUrls });
-  return Buffer.from(`{"id":${m.id.toString()},${rest.slice(1)}`);
+  return encodeEtcdMember({ id: m.id, name: m.name, peerURLs: m.peerUrls, clientURLs: m.clientUrls, isLearner: m.isLearner });
 }
 
-export function decodeMember(bytes: Buffer): Member {
-  const text = bytes.toString('utf8');
-  const idMatch = /"id":\s*(\d+)/.exec(text);
-  if (idMatch === null) throw new Error(`etcdserver: member record without id: ${text}`);
-  const parsed = JSON.parse(text) as { peerURLs?: string[]; isLearner?: boolean; name?: string; clientURLs?: string[] };
-  return {
-    id: BigInt(idMatch[1]),
-    name: parsed.name ?? '',
-    peerUrls: parsed.peerURLs ?? [],
-    clientUrls: parsed.clientURLs ?? [],
-    isLearner: parsed.isLearner ?? false,
-  };
+export function decodeMember(bytes: Uint8Array): Member {
+  const m = decodeEtcdMember(bytes);
+  return { id: m.id, name: m.name, peerUrls: m.peerURLs, clientUrls: m.clientURLs, isLearner: m.isLearner };
 }
 
 export function unsafeSaveMembers(writer: BackendWriter, members: Member[], clusterVersion: string): void {

@@ -1,7 +1,8 @@
 // Opening a member's data dir: the store (`member/db`) with the lessor and alarms restored from it,
-// and the WAL (`member/wal`). A new data dir bootstraps from the --initial-* settings: the members go
-// into the store first, then the WAL is created, so a crash in between just bootstraps again. A
-// data dir that has a WAL restarts from it and ignores the --initial-* settings, as etcd does.
+// and the WAL (`member/wal`). A new data dir bootstraps from the --initial-* settings, or with
+// --initial-cluster-state existing joins the running cluster those name (join-cluster.ts): the
+// members go into the store first, then the WAL is created, so a crash in between just starts over.
+// A data dir that has a WAL restarts from it and ignores the --initial-* settings, as etcd does.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Logger, namedLogger } from '../log';
@@ -12,7 +13,8 @@ import { Lessor, minLeaseTtl } from './lessor';
 import { readMembers, unsafeSaveMembers } from './member-store';
 import { Member, bootstrapCluster } from './membership';
 import type { ResolvedOptions } from './options';
-import type { CommittedEntry } from './replication-log';
+import { joinExistingCluster } from './join-cluster';
+import type { PeerRequester } from '../transport';
 import { etcdClusterVersion } from './versions';
 
 export interface OpenedMember {
@@ -21,17 +23,11 @@ export interface OpenedMember {
   lessor: Lessor;
   alarms: AlarmStore;
   wal: Wal;
-  /** entries the WAL holds after its snapshot; those past the store's consistent index get replayed */
-  walEntries: CommittedEntry[];
-  /** term of the WAL's last hard state (0 for a new WAL) */
-  lastTerm: number;
   /** the WAL's last hard state and its raft entries as written (raft's storage is rebuilt from them) */
   hardState: WalHardState;
   raftEntries: WalEntry[];
-  /** the members a new cluster starts with (raft's bootstrap); undefined on restart */
+  /** the members a new cluster starts with (raft's bootstrap); undefined on restart and for a joining member */
   bootstrapMembers: Member[] | undefined;
-  /** more than one member, or raft entries in the WAL: the member runs raft with peers */
-  clustered: boolean;
   memberId: bigint;
   clusterId: bigint;
   members: Member[];
@@ -42,6 +38,13 @@ export interface OpenedMember {
 export interface OpenMemberOptions {
   logger: Logger;
   onWalSync: (seconds: number) => void;
+  /** etcd's peer API requests, for a member that joins a running cluster */
+  peerRequest?: PeerRequester;
+}
+
+function needRequester(request: PeerRequester | undefined): PeerRequester {
+  if (request === undefined) throw new Error('etcdserver: a member joining an existing cluster needs a peer transport');
+  return request;
 }
 
 export async function openMember(options: ResolvedOptions, io: OpenMemberOptions): Promise<OpenedMember> {
@@ -51,6 +54,12 @@ export async function openMember(options: ResolvedOptions, io: OpenMemberOptions
   const walOptions = { logger, onSync: io.onWalSync };
   const lessor = new Lessor(minLeaseTtl(options.heartbeatMs, options.electionMs));
   const alarms = new AlarmStore();
+  const clusterOptions = {
+    name: options.name,
+    initialCluster: options.initialCluster,
+    clusterToken: options.initialClusterToken,
+    advertiseClientUrls: options.advertiseClientUrls,
+  };
   const backend = Backend.open(options.dataDir);
   let store: WatchableStore | undefined;
   let wal: Wal | undefined;
@@ -66,8 +75,6 @@ export async function openMember(options: ResolvedOptions, io: OpenMemberOptions
 
     let memberId: bigint;
     let clusterId: bigint;
-    let walEntries: CommittedEntry[] = [];
-    let lastTerm = 0;
     let hardState: WalHardState = { term: 0, vote: 0n, commit: 0 };
     let raftEntries: WalEntry[] = [];
     let bootstrapMembers: Member[] | undefined;
@@ -76,24 +83,19 @@ export async function openMember(options: ResolvedOptions, io: OpenMemberOptions
       const contents = wal.readAll();
       memberId = contents.metadata.nodeId;
       clusterId = contents.metadata.clusterId;
-      walEntries = contents.entries.map((e) => ({ index: e.index, term: e.term, data: Buffer.from(e.data) }));
-      lastTerm = contents.hardState.term;
       hardState = contents.hardState;
       raftEntries = contents.entries;
-      logger.info({ 'member-id': memberId.toString(16), 'cluster-id': clusterId.toString(16), entries: walEntries.length }, 'restarting member');
+      logger.info({ 'member-id': memberId.toString(16), 'cluster-id': clusterId.toString(16), entries: raftEntries.length }, 'restarting member');
     } else {
-      const identity = bootstrapCluster({
-        name: options.name,
-        initialCluster: options.initialCluster,
-        clusterToken: options.initialClusterToken,
-        advertiseClientUrls: options.advertiseClientUrls,
-      });
-      bootstrapMembers = identity.members;
+      const joining = options.initialClusterState === 'existing';
+      const identity = joining ? await joinExistingCluster(clusterOptions, needRequester(io.peerRequest), logger) : bootstrapCluster(clusterOptions);
+      // A new cluster's members are raft's bootstrap; a joining member learns them from the leader's log.
+      bootstrapMembers = joining ? undefined : identity.members;
       memberId = identity.self.id;
       clusterId = identity.clusterId;
       store.applyBatch(store.consistentIndex, (w) => unsafeSaveMembers(w.backend, identity.members, etcdClusterVersion));
       wal = Wal.create(walDir, { nodeId: memberId, clusterId }, walOptions);
-      logger.info({ 'member-id': memberId.toString(16), 'cluster-id': clusterId.toString(16) }, 'starting a new member');
+      logger.info({ 'member-id': memberId.toString(16), 'cluster-id': clusterId.toString(16) }, joining ? 'joining an existing cluster' : 'starting a new member');
     }
 
     const stored = backend.snapshot();
@@ -106,13 +108,10 @@ export async function openMember(options: ResolvedOptions, io: OpenMemberOptions
     // This member's name and client URLs are what it has now, as etcd publishes them at every start.
     members = members.map((m) => (m.id === memberId ? { ...m, name: options.name, clientUrls: options.advertiseClientUrls } : m));
 
-    // A conf change entry in the WAL means the log was written by raft (entry type 1 is raft's EntryConfChange).
-    const clustered = members.length > 1 || raftEntries.some((e) => e.type === 1);
-
     const openedStore = store;
     const openedWal = wal;
     return {
-      backend, store: openedStore, lessor, alarms, wal: openedWal, walEntries, lastTerm, hardState, raftEntries, bootstrapMembers, clustered, memberId, clusterId, members,
+      backend, store: openedStore, lessor, alarms, wal: openedWal, hardState, raftEntries, bootstrapMembers, memberId, clusterId, members,
       async close() {
         await openedWal.close().catch(() => undefined);
         await openedStore.close().catch(() => undefined);

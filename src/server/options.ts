@@ -1,5 +1,6 @@
 // What EtcdServer.open takes, and etcd's defaults for what the caller leaves out.
 import type { Logger } from '../log';
+import type { PeerRequester } from '../transport';
 import type { PeerLinkFactory } from './peer-link';
 
 export interface EtcdServerOptions {
@@ -34,8 +35,10 @@ export interface EtcdServerOptions {
   /** How often a watcher created with progress_notify hears of the current revision; etcd uses 10 minutes. */
   watchProgressNotifyIntervalMs?: number;
   logger?: Logger;
-  /** The peer transport a member of a multi-member cluster talks through (src/transport). */
+  /** The peer transport a member talks to its peers through (src/transport), opened once it has peers. */
   peerLink?: PeerLinkFactory;
+  /** Requests of etcd's peer API to other members: joining (--initial-cluster-state existing) and forwarding a promotion to the leader. */
+  peerRequest?: PeerRequester;
   /** Called once the member has stopped because the cluster removed it (etcd exits then). */
   onRemoved?: () => void;
 }

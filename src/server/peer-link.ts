@@ -3,6 +3,7 @@
 // transport; tests may connect members in one process through the same seam.
 import type { Registry } from 'prom-client';
 import type { Message } from '../raft';
+import type { PeerReply } from '../transport';
 
 export interface PeerLink {
   send(messages: Message[]): void;
@@ -25,6 +26,8 @@ export interface PeerEvents {
   unreachable(id: bigint): void;
   /** a peer says this member was removed from the cluster */
   removed(): void;
+  /** a request of etcd's peer API (/members, /version, /members/promote/<id>) */
+  request(method: string, path: string): Promise<PeerReply>;
 }
 
 /** Builds the member's link once its identity is known. */

@@ -9,6 +9,7 @@ import type { ServerMetrics } from './metrics';
 import type { CommittedEntry, ReplicationLog } from './replication-log';
 import type { RequestIdGenerator } from './request-id';
 import { ServerError } from './errors';
+import { failpoint } from './failpoint';
 import { checkRequestSize } from './validate';
 import { WaitRegistry } from './wait';
 
@@ -106,6 +107,7 @@ export class Proposals {
     const last = fresh[fresh.length - 1];
     // An entry without data (a new raft leader's, or a conf change) only moves the applied index.
     const decoded = fresh.filter((e) => e.data.length > 0).map((e) => InternalRaftRequest.decode(e.data));
+    if (decoded.length > 0) failpoint('beforeApply');
     const started = process.hrtime.bigint();
     const outcomes = store.applyBatch(
       last.index,

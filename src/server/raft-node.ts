@@ -79,6 +79,7 @@ export class RaftReplicationLog implements ReplicationLog {
   private appliedIndex = 0;
   private startApplied = 0;
   private caughtUp: (() => void) | undefined;
+  private elected: (() => void) | undefined;
   private restoredCommit: number;
   private proposalsInFlight = 0;
 
@@ -110,15 +111,26 @@ export class RaftReplicationLog implements ReplicationLog {
     const replayed = new Promise<void>((resolve) => {
       this.caughtUp = resolve;
     });
+    // A member without a committed log (one that joins an existing cluster) has nothing to replay.
+    if (this.restoredCommit === 0) this.finishReplay();
     this.loop = this.run();
     this.ticker = setInterval(() => {
       this.node.tick();
       this.kick();
     }, this.options.heartbeatMs);
-    // A one-member cluster elects itself at once rather than after an election timeout.
-    if (this.node.status().config.voters.length === 1 && this.node.status().config.voters[0] === this.options.memberId) this.node.campaign();
     this.kick();
     await replayed;
+    // The replay rebuilt raft's configuration: a member that is the only voter elects itself at once
+    // rather than after an election timeout, and serves as the leader from the start.
+    const { voters } = this.node.status().config;
+    if (voters.length === 1 && voters[0] === this.options.memberId) {
+      const elected = new Promise<void>((resolve) => {
+        this.elected = resolve;
+      });
+      this.node.campaign();
+      this.kick();
+      await elected;
+    }
   }
 
   /** A raft message from a peer. */
@@ -285,6 +297,7 @@ export class RaftReplicationLog implements ReplicationLog {
     if (rd.softState !== undefined && rd.softState.lead !== this.leader) {
       this.leader = rd.softState.lead;
       this.options.onLeaderChange?.(this.leader);
+      if (this.leader === this.options.memberId) this.elected?.();
     }
     for (const rs of rd.readStates) {
       const key = Buffer.from(rs.requestCtx).toString('hex');
@@ -303,10 +316,12 @@ export class RaftReplicationLog implements ReplicationLog {
     if (rd.messages.length > 0) this.options.network.send(rd.messages);
     if (rd.committedEntries.length > 0) await this.applyCommitted(rd.committedEntries);
     this.node.advance();
-    if (this.caughtUp !== undefined && this.appliedIndex >= this.restoredCommit) {
-      this.caughtUp();
-      this.caughtUp = undefined;
-    }
+    if (this.appliedIndex >= this.restoredCommit) this.finishReplay();
+  }
+
+  private finishReplay(): void {
+    this.caughtUp?.();
+    this.caughtUp = undefined;
   }
 
   /** Normal entries go to the store in batches; a conf change is applied to raft between batches. */

@@ -1,6 +1,6 @@
 // The seam between "propose" and "apply". Services never see it: the server proposes encoded
-// requests and applies what comes back committed. Today's implementation is a single member
-// (single-member-log.ts); the clustering work puts raft behind this same interface.
+// requests and applies what comes back committed. The implementation is raft (raft-node.ts), for a
+// lone member as for a cluster.
 
 /** An entry that is durable and committed; apply it in index order. */
 export interface CommittedEntry {

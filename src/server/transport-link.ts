@@ -34,6 +34,7 @@ export function transportLink(options: TransportLinkOptions): PeerLinkFactory {
       },
       onUnreachable: (id) => events.unreachable(id),
       onRemoved: () => events.removed(),
+      onPeerRequest: (method, path) => events.request(method, path),
     });
     await transport.start();
     return {

@@ -3,6 +3,7 @@
 // A refused request gets etcd's status code and body line, and is logged here.
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { TransportContext } from './context';
+import type { PeerReply } from './options';
 import { idToHex, parseHexId } from './ids';
 import { header, headerText, refusal, responseHeaders } from './wire';
 
@@ -14,6 +15,7 @@ export interface InboundHooks {
   learn(id: bigint, urls: string[]): void;
   onMessage(from: bigint, bytes: Uint8Array): void;
   onSnapshot(from: bigint, meta: Uint8Array, body: AsyncIterable<Uint8Array>): Promise<void>;
+  onPeerRequest?(method: string, path: string): Promise<PeerReply>;
 }
 
 export type Admission = { readonly from: bigint } | { readonly status: number; readonly text: string };

@@ -10,6 +10,9 @@
 //                                   the snapshot data to the end of the body; answered 204 once
 //                                   the receiver accepted it.
 //   GET  /raft/probing              {"Health":true,"Now":<RFC 3339 time>}, timed for the RTT metric.
+//   any other path                  handed to the member (onPeerRequest): etcd's GET /members,
+//                                   GET /version and POST /members/promote/<id>; peerRequester
+//                                   sends those requests.
 // IDs are lowercase hex (etcd's types.ID). Raft requests carry X-Etcd-Cluster-ID, X-Server-From
 // (sender), X-Raft-To (receiver), X-Server-Version and X-PeerURLs (the sender's advertised URLs).
 // Refusals, as etcd: 412 "cluster ID mismatch", 412 "to field mismatch", 410 "removed member",
@@ -25,7 +28,9 @@
 // go on their own connection as etcd's do.
 export { Transport } from './transport';
 export type { PeerState } from './transport';
-export type { TransportOptions, TransportTiming, TransportLimits } from './options';
+export type { TransportOptions, TransportTiming, TransportLimits, PeerReply } from './options';
+export { peerRequester } from './peer-request';
+export type { PeerAnswer, PeerRequester } from './peer-request';
 export { defaultTiming, defaultLimits } from './options';
 export type { PeerTlsOptions } from './tls';
 export type { SnapshotBody } from './snapshot-sender';

@@ -1,6 +1,6 @@
 // The peer listeners (--listen-peer-urls): one HTTP/2 server per URL, TLS for https:// (client
 // certificates required under --peer-client-cert-auth), plain h2c for http://. Routes the raft paths
-// and nothing else.
+// here and hands every other path to the member (etcd's /members, /version, ...).
 import { once } from 'node:events';
 import {
   createSecureServer,
@@ -21,7 +21,8 @@ import { probeAnswer } from './prober';
 import { sessionMemoryMb, sessionSettings, sessionWindowBytes } from './session';
 import { serverTlsOptions } from './tls';
 import type { PeerUrl } from './urls';
-import { header, headerText, probingPath, responseHeaders, snapshotPath, streamPathPrefix } from './wire';
+import type { PeerReply } from './options';
+import { header, headerText, probingPath, raftPathPrefix, responseHeaders, snapshotPath, streamPathPrefix } from './wire';
 
 type PeerServer = Http2Server | Http2SecureServer;
 
@@ -142,8 +143,22 @@ export class PeerListener {
       const admission = admit(ctx, hooks, headers, headerText(headers, header.from));
       if ('status' in admission) refuse(ctx, stream, admission.status, admission.text);
       else void receiveSnapshot(ctx, hooks, admission.from, stream);
+    } else if (hooks.onPeerRequest && !path.startsWith(raftPathPrefix)) {
+      void this.answerPeerRequest(hooks.onPeerRequest, stream, method, path);
     } else {
       refuse(ctx, stream, 404, '404 page not found');
     }
+  }
+
+  private async answerPeerRequest(answer: NonNullable<InboundHooks['onPeerRequest']>, stream: ServerHttp2Stream, method: string, path: string): Promise<void> {
+    let reply: PeerReply;
+    try {
+      reply = await answer(method, path);
+    } catch (err) {
+      reply = { status: 500, contentType: 'text/plain; charset=utf-8', body: `${errorText(err)}\n` };
+    }
+    if (stream.destroyed || stream.headersSent) return;
+    stream.respond({ ...responseHeaders(this.ctx.local, reply.status), 'content-type': reply.contentType, ...(reply.allow ? { allow: reply.allow } : {}) });
+    stream.end(reply.body);
   }
 }

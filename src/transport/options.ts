@@ -75,12 +75,26 @@ export interface TransportOptions {
   onUnreachable?(id: bigint): void;
   /** A peer refused this member as removed from the cluster (etcd stops the server then). */
   onRemoved?(by: bigint): void;
+  /**
+   * A request on the peer listener outside /raft (etcd's /members, /members/promote/<id>, /version):
+   * the member answers it; without this hook such paths get 404.
+   */
+  onPeerRequest?(method: string, path: string): Promise<PeerReply>;
   /** Members removed before this transport started (removePeer marks the later ones). */
   isRemoved?(id: bigint): boolean;
   /** Jitter of the redial back-off, uniform in [0, 1); Math.random when absent. */
   rng?: () => number;
   timing?: Partial<TransportTiming>;
   limits?: Partial<TransportLimits>;
+}
+
+/** The member's answer to a peer API request; the listener adds X-Etcd-Cluster-ID. */
+export interface PeerReply {
+  status: number;
+  contentType: 'application/json' | 'text/plain; charset=utf-8';
+  body: string;
+  /** for a 405: the method the path takes */
+  allow?: string;
 }
 
 function positive<T extends object>(values: T, what: string): T {

@@ -70,6 +70,7 @@ export class Transport {
       learn: (id, urls) => this.learn(id, urls),
       onMessage: options.onMessage,
       onSnapshot: options.onSnapshot,
+      onPeerRequest: options.onPeerRequest?.bind(options),
     };
     this.listener = new PeerListener(this.ctx, hooks);
     this.snapshots = new SnapshotSender(this.ctx);

@@ -3,6 +3,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 import { idToHex } from './ids';
 
+export const raftPathPrefix = '/raft';
 export const streamPathPrefix = '/raft/stream/';
 export const snapshotPath = '/raft/snapshot';
 export const probingPath = '/raft/probing';

@@ -1,7 +1,6 @@
-// Cluster service: the member list and, on a member that runs raft, membership changes (a single
-// member without raft refuses them with an error that says so).
-import { status as Status, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { EtcdError, etcdError, etcdserverpb } from '../../api';
+// Cluster service: the member list and membership changes through raft.
+import type { UntypedServiceImplementation } from '@grpc/grpc-js';
+import { etcdError, etcdserverpb } from '../../api';
 import type { Member } from '../membership';
 import type { ServerMetrics } from '../metrics';
 import { unary } from '../unary';
@@ -11,23 +10,19 @@ export interface ClusterCore {
   header(revision?: number): etcdserverpb.ResponseHeader;
   readBarrier(): Promise<void>;
   members(): Member[];
-  /** Membership changes through raft; absent on a single member that runs without raft. */
-  changes?: ClusterChanges;
+  changes: ClusterChanges;
 }
 
 export interface ClusterChanges {
   add(peerUrls: string[], isLearner: boolean): Promise<Member>;
   remove(id: bigint): Promise<void>;
   update(id: bigint, peerUrls: string[]): Promise<void>;
-  promote(id: bigint): Promise<void>;
+  /** the member list after the promotion (the leader's, when a follower forwarded it) */
+  promote(id: bigint): Promise<Member[]>;
 }
 
 export function memberToWire(m: Member): etcdserverpb.Member {
   return { ID: m.id, name: m.name, peerURLs: m.peerUrls, clientURLs: m.clientUrls, isLearner: m.isLearner };
-}
-
-function notYet(): never {
-  throw new EtcdError(Status.UNIMPLEMENTED, 'etcdserver: membership changes are not supported by this single-member cairn yet');
 }
 
 /** etcd refuses peer URLs that do not parse as URLs. */
@@ -43,7 +38,6 @@ function checkUrls(urls: string[]): string[] {
 }
 
 export function clusterService(core: ClusterCore): UntypedServiceImplementation {
-  const changes = (): ClusterChanges => core.changes ?? notYet();
   const handle = <Req, Res>(method: string, fn: (req: Req) => Promise<Res>) => unary<Req, Res>(core.metrics, 'etcdserverpb.Cluster', method, fn);
   const impl: etcdserverpb.ClusterServer = {
     memberList: handle('MemberList', async (req: etcdserverpb.MemberListRequest) => {
@@ -51,20 +45,20 @@ export function clusterService(core: ClusterCore): UntypedServiceImplementation 
       return { header: core.header(), members: core.members().map(memberToWire) };
     }),
     memberAdd: handle('MemberAdd', async (req: etcdserverpb.MemberAddRequest) => {
-      const member = await changes().add(checkUrls(req.peerURLs), req.isLearner);
+      const member = await core.changes.add(checkUrls(req.peerURLs), req.isLearner);
       return { header: core.header(), member: memberToWire(member), members: core.members().map(memberToWire) };
     }),
     memberRemove: handle('MemberRemove', async (req: etcdserverpb.MemberRemoveRequest) => {
-      await changes().remove(req.ID);
+      await core.changes.remove(req.ID);
       return { header: core.header(), members: core.members().map(memberToWire) };
     }),
     memberUpdate: handle('MemberUpdate', async (req: etcdserverpb.MemberUpdateRequest) => {
-      await changes().update(req.ID, checkUrls(req.peerURLs));
+      await core.changes.update(req.ID, checkUrls(req.peerURLs));
       return { header: core.header(), members: core.members().map(memberToWire) };
     }),
     memberPromote: handle('MemberPromote', async (req: etcdserverpb.MemberPromoteRequest) => {
-      await changes().promote(req.ID);
-      return { header: core.header(), members: core.members().map(memberToWire) };
+      const members = await core.changes.promote(req.ID);
+      return { header: core.header(), members: members.map(memberToWire) };
     }),
   };
   return impl;

@@ -1,0 +1,92 @@
+// etcd's peer HTTP API beside raft, both ends: a member answers GET /members (the member list as
+// etcd's JSON, with X-Etcd-Cluster-ID), GET /version and POST /members/promote/<decimal id> on its
+// peer listener; a joining member reads /members and /version of the running ones, and a follower
+// hands a learner's promotion to the leader through /members/promote (etcd api/etcdhttp/peer.go and
+// etcdserver/cluster_util.go).
+import { EtcdError, etcdError, wireErrorNamed } from '../api';
+import type { PeerReply, PeerRequester } from '../transport';
+import { decodeMember, encodeMember } from './member-store';
+import type { Member } from './membership';
+import { ServerError } from './errors';
+import type { Versions } from './versions';
+
+export const membersPath = '/members';
+export const versionPath = '/version';
+const promotePrefix = '/members/promote/';
+
+export interface PeerApiCore {
+  members(): Member[];
+  versions(): Versions;
+  /** Promotes a learner (forwarding to the leader as needed); the member list after it. */
+  promote(id: bigint): Promise<Member[]>;
+}
+
+const text = (status: number, body: string): PeerReply => ({ status, contentType: 'text/plain; charset=utf-8', body: `${body}\n` });
+const json = (body: string): PeerReply => ({ status: 200, contentType: 'application/json', body: `${body}\n` });
+
+/** etcd's words for the promote refusals, in its HTTP answers. */
+const promoteRefusals: Partial<Record<string, PeerReply>> = {
+  memberNotFound: text(404, 'membership: ID not found'),
+  memberNotLearner: text(412, 'membership: can only promote a learner member'),
+  learnerNotReady: text(412, 'etcdserver: can only promote a learner member which is in sync with leader'),
+  timeout: text(408, 'etcdserver: request timed out'),
+};
+
+export function encodeMemberList(members: readonly Member[]): string {
+  return `[${[...members].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((m) => encodeMember(m).toString('utf8')).join(',')}]`;
+}
+
+/** Parses a /members body; the ids are uint64 numbers, so each object is decoded from its own text. */
+export function decodeMemberList(body: string): Member[] {
+  const list = JSON.parse(body) as unknown;
+  if (!Array.isArray(list)) throw new Error('not a JSON array');
+  // Member objects hold no nested objects, so each one runs from a `{` to the next `}` outside strings.
+  const objects = body.match(/\{(?:[^{}"]|"(?:[^"\\]|\\.)*")*\}/g) ?? [];
+  if (objects.length !== list.length) throw new Error('unexpected member objects');
+  return objects.map((o) => decodeMember(Buffer.from(o)));
+}
+
+/** The handler the peer listener calls for every path outside /raft. */
+export function peerApiHandler(core: PeerApiCore): (method: string, path: string) => Promise<PeerReply> {
+  const allow = (wanted: string): PeerReply => ({ ...text(405, 'Method Not Allowed'), allow: wanted });
+  return async (method, path) => {
+    if (path === membersPath) return method === 'GET' ? json(encodeMemberList(core.members())) : allow('GET');
+    if (path === versionPath) return method === 'GET' ? json(JSON.stringify(core.versions())) : allow('GET');
+    if (!path.startsWith(promotePrefix)) return text(404, '404 page not found');
+    if (method !== 'POST') return allow('POST');
+    const idText = path.slice(promotePrefix.length);
+    if (!/^\d{1,20}$/.test(idText) || BigInt(idText) >= 1n << 64n) return text(404, `member ${idText} not found in cluster`);
+    try {
+      return json(encodeMemberList(await core.promote(BigInt(idText))));
+    } catch (err) {
+      const name = err instanceof EtcdError ? wireErrorNamed(err.message) : err instanceof ServerError && err.code === 'timeout' ? 'timeout' : undefined;
+      return promoteRefusals[name ?? ''] ?? text(500, err instanceof Error ? err.message : String(err));
+    }
+  };
+}
+
+/**
+ * Asks the leader (at each of its peer URLs in turn, until `timeoutMs` has passed) to promote a
+ * learner. etcd's refusals come back as its gRPC errors; other failures are retried until then.
+ */
+export async function forwardPromote(request: PeerRequester, leaderUrls: () => string[], id: bigint, timeoutMs: number): Promise<Member[]> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const url of leaderUrls()) {
+      let answer;
+      try {
+        answer = await request(url, 'POST', `${promotePrefix}${id.toString(10)}`, Math.max(1, deadline - Date.now()));
+      } catch {
+        continue; // the leader is not reachable at this URL now
+      }
+      if (answer.status === 200) return decodeMemberList(answer.body);
+      if (answer.status === 408) throw new ServerError('timeout');
+      if (answer.status === 404) throw etcdError('memberNotFound');
+      // Both refusals share 412; the longer text contains the shorter one, so it is checked first.
+      if (answer.status === 412 && answer.body.includes('in sync with leader')) throw etcdError('learnerNotReady');
+      if (answer.status === 412 && answer.body.includes('can only promote a learner member')) throw etcdError('memberNotLearner');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new ServerError('timeout');
+}
