@@ -290,8 +290,10 @@ export class EtcdServer {
   private async publish(raft: RaftReplicationLog): Promise<void> {
     const retryMs = this.options.electionMs;
     for (let attempt = 0; this.state === 'serving'; attempt++) {
-      const self = this.memberList.find((m) => m.id === this.memberId);
-      if (self === undefined) return;
+      const known = this.memberList.find((m) => m.id === this.memberId);
+      if (known === undefined) return;
+      // The name and client URLs are this start's flags; the list may hold older ones replayed from the log.
+      const self = { ...known, name: this.options.name, clientUrls: this.options.advertiseClientUrls };
       try {
         if (raft.status().leader === 0n) throw new ServerError('no-leader');
         await raft.proposeConfChange({ id: this.ids.next(), type: ConfChangeType.ConfChangeUpdateNode, nodeId: this.memberId, context: confChangeContext(self) });

@@ -32,7 +32,8 @@ export function parseInitialCluster(text: string): Map<string, string[]> {
   const members = new Map<string, string[]>();
   for (const part of text.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
     const eq = part.indexOf('=');
-    if (eq <= 0 || eq === part.length - 1) {
+    // The name may be empty: `member add` prints members that have not started yet that way.
+    if (eq < 0 || eq === part.length - 1) {
       throw new Error(`etcdserver: --initial-cluster entry ${JSON.stringify(part)} is not name=url`);
     }
     const name = part.slice(0, eq);
