@@ -124,48 +124,85 @@ export interface RecordMeta {
   key: string;
   createRevision: number;
   version: number;
-  /** true when the record has a lease (decode it with decodeKeyValue when needed) */
-  hasLease: boolean;
+  /** 0n when the record has no lease */
+  lease: bigint;
+}
+
+/** Reads a record's fields in place from bytes[0, end). */
+class FieldReader {
+  pos = 0;
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly end: number,
+  ) {}
+
+  /**
+   * A varint of at most 7 bytes (up to 2^49: any length, revision or version); -1 if longer or
+   * cut short. The first four bytes use integer arithmetic so that values below 2^28 stay small
+   * integers (stored inline by V8, where a double costs a heap number per field).
+   */
+  varint(): number {
+    let n = 0;
+    for (let shift = 0; this.pos < this.end; shift += 7) {
+      const byte = this.bytes[this.pos++];
+      n = shift < 28 ? n | ((byte & 0x7f) << shift) : n + (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return n;
+      if (shift === 42) return -1;
+    }
+    return -1;
+  }
+
+  /** An int64 varint (up to 10 bytes, two's complement); undefined if cut short. */
+  int64(): bigint | undefined {
+    let n = 0n;
+    for (let shift = 0n; shift < 70n && this.pos < this.end; shift += 7n) {
+      const byte = this.bytes[this.pos++];
+      n |= BigInt(byte & 0x7f) << shift;
+      if (byte < 0x80) return BigInt.asIntN(64, n);
+    }
+    return undefined;
+  }
+
+  latin1(len: number): string {
+    const b = this.bytes;
+    const buf = Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+    return buf.toString('latin1', this.pos, (this.pos += len));
+  }
 }
 
 /**
- * Reads the fields the index needs without allocating more than the key string. Falls back to
- * decodeKeyValue for anything unexpected (unknown fields, huge varints).
+ * Reads the fields the index needs from a record value in bytes[0, size), allocating nothing
+ * but the key string (restore scans a million records from LMDB's shared buffer). Falls back
+ * to decodeKeyValue for anything unexpected (unknown fields, huge varints).
  */
-export function decodeRecordMeta(bytes: Buffer): RecordMeta {
-  const meta: RecordMeta = { key: '', createRevision: 0, version: 0, hasLease: false };
-  let pos = 0;
-  const readVarint = (): number => {
-    let n = 0;
-    let mul = 1;
-    for (let i = 0; i < 8; i++) {
-      const byte = bytes[pos++];
-      n += (byte & 0x7f) * mul;
-      if (byte < 0x80) return n;
-      mul *= 128;
-    }
-    return -1;
-  };
-  while (pos < bytes.length) {
-    const tag = bytes[pos++];
+export function decodeRecordMeta(bytes: Uint8Array, size = bytes.length): RecordMeta {
+  const meta: RecordMeta = { key: '', createRevision: 0, version: 0, lease: 0n };
+  const r = new FieldReader(bytes, size);
+  let known = true;
+  while (known && r.pos < size) {
+    const tag = bytes[r.pos++];
     if (tag === 0x0a || tag === 0x2a) {
-      const len = readVarint();
-      if (len < 0 || pos + len > bytes.length) break;
-      if (tag === 0x0a) meta.key = bytes.toString('latin1', pos, pos + len);
-      pos += len;
-      continue;
+      const len = r.varint();
+      known = len >= 0 && r.pos + len <= size;
+      if (!known) break;
+      if (tag === 0x0a) meta.key = r.latin1(len);
+      else r.pos += len;
+    } else if (tag === 0x30) {
+      const lease = r.int64();
+      known = lease !== undefined;
+      meta.lease = lease ?? 0n;
+    } else if (tag === 0x10 || tag === 0x18 || tag === 0x20) {
+      const n = r.varint();
+      known = n >= 0;
+      if (tag === 0x10) meta.createRevision = n;
+      else if (tag === 0x20) meta.version = n;
+    } else {
+      known = false; // a field the index does not read
     }
-    if (tag !== 0x10 && tag !== 0x18 && tag !== 0x20 && tag !== 0x30) break;
-    const n = readVarint();
-    if (n < 0) break; // more than 8 varint bytes: leave it to decodeKeyValue
-    if (tag === 0x10) meta.createRevision = n;
-    else if (tag === 0x20) meta.version = n;
-    else if (tag === 0x30) meta.hasLease = n !== 0;
   }
-  if (pos !== bytes.length) {
-    const kv = decodeKeyValue(bytes);
-    return { key: kv.key.toString('latin1'), createRevision: kv.createRevision, version: kv.version, hasLease: kv.lease !== 0n };
+  if (!known || r.pos !== size) {
+    const kv = decodeKeyValue(bytes.subarray(0, size));
+    return { key: kv.key.toString('latin1'), createRevision: kv.createRevision, version: kv.version, lease: kv.lease };
   }
   return meta;
 }
-

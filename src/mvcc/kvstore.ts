@@ -33,11 +33,10 @@ import type {
 } from './kv';
 import { Compactor } from './kvstore-compaction';
 import type { CompactorOptions } from './kvstore-compaction';
-import { decodeKeyValue, decodeRecordMeta } from './kv-codec';
 import type { Change, RangeKeysOptions, RangeKeysResult, StoreCore } from './kvstore-txn';
 import { TxnWrite, rangeKeys } from './kvstore-txn';
-import { KeyIndex } from './key-index';
-import { bytesToRev, isTombstone, revToBytes } from './revision';
+import { restoreIndex } from './kvstore-restore';
+import { bytesToRev, revToBytes } from './revision';
 import { KEY_DB, META_DB, MetaKey } from './schema';
 import { TreeIndex, indexKeyToKey } from './tree-index';
 import type { IndexRange } from './tree-index';
@@ -130,35 +129,13 @@ export class KVStore implements StoreCore {
 
   /** Rebuilds the index from disk; returns a scheduled compaction that did not finish (or -1). */
   private restore(): number {
-    const index = new TreeIndex();
     const finished = this.readMetaRev(MetaKey.finishedCompactRev);
     const scheduled = this.readMetaRev(MetaKey.scheduledCompactRev);
-    const leases = new Map<string, bigint>();
-    let current = 1;
-    for (const { key, value } of this.backend.entries(KEY_DB)) {
-      const rev = bytesToRev(key);
-      const meta = decodeRecordMeta(value);
-      const ikey = meta.key;
-      current = rev.main;
-      const ki = index.keyIndex(ikey);
-      const tombstone = isTombstone(key);
-      if (ki !== undefined) {
-        if (tombstone) ki.tombstone(rev);
-        else ki.put(rev);
-      } else if (!tombstone) {
-        const fresh = new KeyIndex();
-        fresh.restore({ main: meta.createRevision, sub: 0 }, rev, meta.version);
-        index.insert(ikey, fresh);
-      }
-      if (this.lease !== undefined) {
-        if (!tombstone && meta.hasLease) leases.set(ikey, decodeKeyValue(value).lease);
-        else leases.delete(ikey);
-      }
-    }
+    const { index, lastRev, leases } = restoreIndex(this.backend, this.lease !== undefined);
     this.treeIndex = index;
     this.compactRev = finished;
     // records up to the compact revision may all be gone (e.g. the last write was a delete)
-    this.currentRev = Math.max(current, finished);
+    this.currentRev = Math.max(lastRev, finished);
     for (const [ikey, id] of leases) this.lease?.attach(id, indexKeyToKey(ikey));
     return scheduled > finished ? scheduled : -1;
   }

@@ -25,9 +25,21 @@ function writeUint64BE(buf: Buffer, n: number, offset: number): void {
   buf.writeUInt32BE(n % TWO_POW_32, offset + 4);
 }
 
-function readUint64BE(buf: Uint8Array, offset: number): number {
-  const view = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  return view.readUInt32BE(offset) * TWO_POW_32 + view.readUInt32BE(offset + 4);
+/**
+ * Unsigned 64-bit big-endian at offset, from any byte array (exact below 2^53). Values below
+ * 2^31 come out as small integers, which V8 stores inline in an object (a double would be a
+ * separate heap number per field, and a million index entries hold several each).
+ */
+function readUint64BE(bytes: Uint8Array, offset: number): number {
+  const hi = ((bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3]) >>> 0;
+  const lo = ((bytes[offset + 4] << 24) | (bytes[offset + 5] << 16) | (bytes[offset + 6] << 8) | bytes[offset + 7]) >>> 0;
+  return hi === 0 ? lo : hi * TWO_POW_32 + lo;
+}
+
+function checkRecordKey(bytes: Uint8Array, start: number, end: number): void {
+  if (end - start < REV_BYTES_LEN || bytes[start + 8] !== SEPARATOR) {
+    throw new Error(`mvcc: malformed revision key of ${end - start} bytes`);
+  }
 }
 
 /** The record key of a revision; `tombstone` appends the 't' mark. */
@@ -42,9 +54,7 @@ export function revToBytes(rev: Revision, tombstone = false): Buffer {
 
 /** The revision of a record key (the tombstone mark, if any, is ignored). */
 export function bytesToRev(bytes: Uint8Array): Revision {
-  if (bytes.length < REV_BYTES_LEN || bytes[8] !== SEPARATOR) {
-    throw new Error(`mvcc: malformed revision key of ${bytes.length} bytes`);
-  }
+  checkRecordKey(bytes, 0, bytes.length);
   return { main: readUint64BE(bytes, 0), sub: readUint64BE(bytes, 9) };
 }
 
@@ -55,4 +65,20 @@ export function bytesToMainRev(bytes: Uint8Array): number {
 
 export function isTombstone(bytes: Uint8Array): boolean {
   return bytes.length === MARKED_REV_BYTES_LEN && bytes[17] === TOMBSTONE_MARK;
+}
+
+/** A record key: its revision and whether the record is a tombstone. */
+export interface RecordKey extends Revision {
+  tombstone: boolean;
+}
+
+/** The record key held in bytes[start, end) (a scan's shared buffer). */
+export function readRecordKey(bytes: Uint8Array, start: number, end: number): RecordKey {
+  const len = end - start;
+  checkRecordKey(bytes, start, end);
+  return {
+    main: readUint64BE(bytes, start),
+    sub: readUint64BE(bytes, start + 9),
+    tombstone: len === MARKED_REV_BYTES_LEN && bytes[start + 17] === TOMBSTONE_MARK,
+  };
 }

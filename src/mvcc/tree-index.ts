@@ -3,6 +3,7 @@
 // short key costs a few dozen bytes instead of a Buffer object.
 
 import BTree from 'sorted-btree';
+import { bulkLoad } from 'sorted-btree/extended/bulkLoad';
 import { KeyIndex } from './key-index';
 import type { KeyIndexGet } from './key-index';
 import type { Revision } from './revision';
@@ -39,8 +40,20 @@ export interface IndexHit extends KeyIndexGet {
   key: string;
 }
 
+/** Keys per tree node (the library's default). */
+const NODE_SIZE = 32;
+
 export class TreeIndex {
-  private readonly tree = new BTree<string, KeyIndex>(undefined, compareStrings);
+  private readonly tree: BTree<string, KeyIndex>;
+
+  constructor(tree = new BTree<string, KeyIndex>(undefined, compareStrings, NODE_SIZE)) {
+    this.tree = tree;
+  }
+
+  /** The index of keys given in ascending order (a restore), loaded in bulk: far cheaper than inserting them one by one. */
+  static fromSorted(keys: string[], histories: KeyIndex[]): TreeIndex {
+    return new TreeIndex(bulkLoad(keys, histories, NODE_SIZE, compareStrings));
+  }
 
   get size(): number {
     return this.tree.size;
@@ -63,11 +76,6 @@ export class TreeIndex {
 
   keyIndex(key: string): KeyIndex | undefined {
     return this.tree.get(key);
-  }
-
-  /** Insert a key restored from disk (see KeyIndex.restore). */
-  insert(key: string, ki: KeyIndex): void {
-    this.tree.set(key, ki);
   }
 
   /** Calls visit for each key in range, in key order, until it returns false. */

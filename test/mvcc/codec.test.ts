@@ -29,8 +29,20 @@ test('KeyValue encoding equals protobuf encoding and round-trips', () => {
     assert.deepEqual(bytes, reference(kv));
     assert.deepEqual(decodeKeyValue(bytes), kv);
     const meta = decodeRecordMeta(bytes);
-    assert.deepEqual(meta, { key: kv.key.toString('latin1'), createRevision: kv.createRevision, version: kv.version, hasLease: kv.lease !== 0n });
+    assert.deepEqual(meta, { key: kv.key.toString('latin1'), createRevision: kv.createRevision, version: kv.version, lease: kv.lease });
+    // as a scan hands it over: a plain Uint8Array holding the record and then stale bytes
+    const shared = new Uint8Array(bytes.length + 9).fill(0x0a);
+    shared.set(bytes);
+    assert.deepEqual(decodeRecordMeta(shared, bytes.length), meta);
   }
+});
+
+test('record meta: a field the index does not know or a cut-short record falls back to the full decoder', () => {
+  const kv: KeyValue = { key: Buffer.from([0x00, 0xff, 0x80]), value: Buffer.from('v'), createRevision: 300, modRevision: 301, version: 2, lease: -1n };
+  const bytes = encodeKeyValue(kv);
+  const withUnknown = Buffer.concat([bytes, Buffer.from([0x38, 0x01])]); // field 7, varint 1
+  assert.deepEqual(decodeRecordMeta(withUnknown), { key: '\x00\xff\x80', createRevision: 300, version: 2, lease: -1n });
+  assert.throws(() => decodeRecordMeta(bytes.subarray(0, bytes.length - 3)));
 });
 
 test('revision keys: 8-byte big-endian main, _, 8-byte sub, t for tombstones; byte order is revision order', () => {

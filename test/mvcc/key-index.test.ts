@@ -51,10 +51,30 @@ test('key index: compaction keeps the newest revision at or below it, drops dead
 });
 
 test('key index: a restored key starts from its first surviving revision', () => {
-  const ki = new KeyIndex();
-  ki.restore({ main: 3, sub: 0 }, { main: 9, sub: 1 }, 4);
+  const ki = KeyIndex.restored({ main: 3, sub: 0 }, { main: 9, sub: 1 }, 4);
   ki.put({ main: 10, sub: 0 });
   assert.deepEqual(ki.get(10), { modified: { main: 10, sub: 0 }, created: { main: 3, sub: 0 }, version: 5 });
   assert.equal(ki.hasRevision({ main: 9, sub: 1 }), true);
   assert.equal(ki.hasRevision({ main: 9, sub: 0 }), false);
+});
+
+test('key index: a long generation reads, compacts and tombstones like a short one', () => {
+  const ki = new KeyIndex();
+  for (let rev = 2; rev <= 21; rev++) ki.put({ main: rev, sub: rev % 3 });
+  for (let rev = 2; rev <= 21; rev++) {
+    assert.deepEqual(ki.get(rev), { modified: { main: rev, sub: rev % 3 }, created: { main: 2, sub: 2 }, version: rev - 1 });
+  }
+  assert.equal(ki.compact(15), false);
+  assert.equal(ki.describe(), '{15.0 16.1 17.2 18.0 19.1 20.2 21.0}');
+  assert.deepEqual(ki.get(16), { modified: { main: 16, sub: 1 }, created: { main: 2, sub: 2 }, version: 15 });
+  assert.equal(ki.hasRevision({ main: 14, sub: 2 }), false);
+  assert.equal(ki.hasRevision({ main: 20, sub: 2 }), true);
+  assert.equal(ki.tombstone({ main: 22, sub: 0 }), true);
+  ki.put({ main: 23, sub: 0 });
+  assert.equal(ki.describe(), '{15.0 16.1 17.2 18.0 19.1 20.2 21.0 22.0} {23.0}');
+  assert.equal(ki.compact(22), false);
+  assert.equal(ki.describe(), '{23.0}');
+  assert.equal(ki.get(22), undefined);
+  assert.equal(ki.tombstone({ main: 24, sub: 0 }), true);
+  assert.equal(ki.compact(24), true, 'deleted at the compaction: nothing left');
 });
