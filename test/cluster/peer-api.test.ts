@@ -1,0 +1,92 @@
+// etcd's peer API as a member answers it (the handler behind the peer listener's non-raft paths) and
+// as a member reads it: the /members JSON of etcd (IDs above 2^53 exact, empty fields left out), the
+// promote refusals with etcd's status codes and words, and a follower's forwarding mapping them
+// back to etcd's gRPC errors.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { EtcdError, etcdError } from '../../src/api';
+import { ServerError } from '../../src/server/errors';
+import type { Member } from '../../src/server/membership';
+import { decodeMemberList, encodeMemberList, forwardPromote, peerApiHandler } from '../../src/server/peer-api';
+import { versions } from '../../src/server/versions';
+import type { PeerAnswer } from '../../src/transport';
+
+const voter: Member = { id: 13668033151171901709n, name: 'e1', peerUrls: ['http://127.0.0.1:23801'], clientUrls: ['http://127.0.0.1:23791'], isLearner: false };
+const learner: Member = { id: 3303651148237150293n, name: '', peerUrls: ['http://127.0.0.1:23802'], clientUrls: [], isLearner: true };
+
+test('/members is the JSON etcd 3.4 serves, sorted by ID, and reads back exactly', () => {
+  // What a real etcd 3.4 answered for this cluster (one member and a learner added, not started).
+  const etcd = '[{"id":3303651148237150293,"peerURLs":["http://127.0.0.1:23802"],"isLearner":true},{"id":13668033151171901709,"peerURLs":["http://127.0.0.1:23801"],"name":"e1","clientURLs":["http://127.0.0.1:23791"]}]';
+  assert.equal(encodeMemberList([voter, learner]), etcd);
+  assert.deepEqual(decodeMemberList(etcd), [learner, voter]);
+  assert.throws(() => decodeMemberList('{"id":1}'), /not a JSON array/);
+  assert.throws(() => decodeMemberList('[{"id":1'));
+});
+
+test('the handler answers /members, /version and promote as etcd, with 404 and 405 for the rest', async () => {
+  const promoted: bigint[] = [];
+  const handler = peerApiHandler({
+    members: () => [voter, learner],
+    versions,
+    promote: async (id) => {
+      promoted.push(id);
+      if (id === voter.id) throw etcdError('memberNotLearner');
+      if (id === 7n) throw etcdError('memberNotFound');
+      if (id === 8n) throw new ServerError('timeout');
+      if (id === 9n) throw new Error('disk on fire');
+      if (id !== learner.id) throw etcdError('learnerNotReady');
+      return [voter, { ...learner, isLearner: false }];
+    },
+  });
+  const members = await handler('GET', '/members');
+  assert.equal(members.status, 200);
+  assert.equal(members.contentType, 'application/json');
+  assert.equal(members.body, `${encodeMemberList([voter, learner])}\n`);
+  assert.deepEqual(await handler('POST', '/members'), { status: 405, contentType: 'text/plain; charset=utf-8', body: 'Method Not Allowed\n', allow: 'GET' });
+  assert.equal(JSON.parse((await handler('GET', '/version')).body).etcdcluster, '3.4.0');
+  assert.equal((await handler('GET', '/metrics')).status, 404);
+  assert.equal((await handler('GET', `/members/promote/${learner.id}`)).status, 405);
+
+  const ok = await handler('POST', `/members/promote/${learner.id}`);
+  assert.equal(ok.status, 200);
+  assert.equal(decodeMemberList(ok.body).every((m) => !m.isLearner), true);
+  const refusals = await Promise.all([voter.id, 7n, 8n, 9n, 5n].map((id) => handler('POST', `/members/promote/${id}`)));
+  assert.deepEqual(refusals.map((r) => [r.status, r.body]), [
+    [412, 'membership: can only promote a learner member\n'],
+    [404, 'membership: ID not found\n'],
+    [408, 'etcdserver: request timed out\n'],
+    [500, 'disk on fire\n'],
+    [412, 'etcdserver: can only promote a learner member which is in sync with leader\n'],
+  ]);
+  assert.deepEqual(await handler('POST', '/members/promote/x1'), { status: 404, contentType: 'text/plain; charset=utf-8', body: 'member x1 not found in cluster\n' });
+  assert.equal((await handler('POST', '/members/promote/18446744073709551616')).status, 404, 'above uint64');
+  assert.deepEqual(promoted, [learner.id, voter.id, 7n, 8n, 9n, 5n]);
+});
+
+test('a forwarded promote turns the leader\'s answers into etcd\'s gRPC errors and tries the next URL on a failure', async () => {
+  const answers: (PeerAnswer | Error)[] = [];
+  const asked: string[] = [];
+  const request = async (url: string, method: string, path: string): Promise<PeerAnswer> => {
+    asked.push(`${method} ${url}${path}`);
+    const next = answers.shift() ?? new Error('connection refused');
+    if (next instanceof Error) throw next;
+    return next;
+  };
+  const urls = () => ['https://a:1', 'https://b:2'];
+  const refusedWith = async (answer: PeerAnswer, wanted: EtcdError | ServerError) => {
+    answers.push(answer);
+    await assert.rejects(forwardPromote(request, urls, 42n, 5000), (err: Error) => err.message === wanted.message);
+  };
+  await refusedWith({ status: 412, body: 'etcdserver: can only promote a learner member which is in sync with leader\n' }, etcdError('learnerNotReady'));
+  await refusedWith({ status: 412, body: 'membership: can only promote a learner member\n' }, etcdError('memberNotLearner'));
+  await refusedWith({ status: 404, body: 'membership: ID not found\n' }, etcdError('memberNotFound'));
+  await refusedWith({ status: 408, body: 'etcdserver: request timed out\n' }, new ServerError('timeout'));
+
+  asked.length = 0;
+  answers.push(new Error('connection refused'), { status: 200, body: `${encodeMemberList([voter])}\n` });
+  assert.deepEqual(await forwardPromote(request, urls, 42n, 5000), [voter]);
+  assert.deepEqual(asked, ['POST https://a:1/members/promote/42', 'POST https://b:2/members/promote/42']);
+
+  // No leader known (no URLs) until the time is up: etcd's timeout.
+  await assert.rejects(forwardPromote(request, () => [], 42n, 300), (err: Error) => err.message === 'etcdserver: request timed out');
+});
