@@ -36,6 +36,7 @@ import { applyMemberChange, confChangeContext, memberChange } from './conf-chang
 import { unsafeDeleteMember, unsafeSaveMembers } from './member-store';
 import type { PeerEvents } from './peer-link';
 import { OnDemandPeerLink } from './on-demand-link';
+import { guardLearner } from './learner-guard';
 import { forwardPromote, peerApiHandler } from './peer-api';
 import type { PeerReply, PeerRequester } from '../transport';
 import { RaftReplicationLog, requestTimeoutMs } from './raft-node';
@@ -499,6 +500,7 @@ export class EtcdServer {
       ],
       [etcdserverpb.AuthService, authService({ metrics, gate: this.auth, header, propose: (p) => this.propose(p), readBarrier })],
     ];
-    return guardServices(services, this.auth, { leaseKeys: (id) => this.lessor.keys(id) });
+    const isLearner = () => this.memberList.find((m) => m.id === this.memberId)?.isLearner ?? false;
+    return guardLearner(guardServices(services, this.auth, { leaseKeys: (id) => this.lessor.keys(id) }), isLearner);
   }
 }

@@ -1,7 +1,8 @@
 // Membership changes end to end with real `cairn` processes, peer mutual TLS and the real etcdctl,
 // the way etcd 3.4 does them: `member add --learner`, start the new member with
 // --initial-cluster-state existing and the initial cluster member add printed, it catches up from the
-// leader's log and serves, `member promote` (refused while it is behind), `member remove` stops it.
+// leader's log and serves (as a learner: Status and serializable reads only), `member promote`
+// (refused while it is behind), `member remove` stops it.
 // A one-member cluster grows to two, then three, the same way.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -156,16 +157,22 @@ test('a learner added to 3 members joins with state existing, catches up, is pro
     assert.equal(p4Status.split(', ')[1], added.id, p4Status);
     for (let n = 0; n < 20; n++) assert.equal(await eventually(`before${n} on p4`, () => serializableValue(cluster.endpoint(3), `before${n}`)), `v${n}`);
     await eventually('p4 publishes its name', async () => ((await memberRows(cluster.endpoint(leader))).get(added.id) === 'started, p4, true' ? true : undefined));
+    // A learner serves only Status and serializable reads, as etcd 3.4.
+    for (const args of [['get', 'before0'], ['put', 'x', 'y'], ['member', 'list']]) {
+      const refused = await etcdctl(cluster.endpoint(3), args);
+      assert.match(refused.stderr, /etcdserver: rpc not supported for learner/, args.join(' '));
+    }
 
     // Promotion through a follower is forwarded to the leader and answers as the leader would.
     const notLearner = await etcdctl(cluster.endpoint(follower), ['member', 'promote', (await run(cluster.endpoint(leader), ['endpoint', 'status'])).split(', ')[1]]);
     assert.match(notLearner.stderr, /etcdserver: can only promote a learner member$/m);
     await promote(cluster.endpoint(follower), added.id);
     await eventually('4 voters', async () => {
-      const rows = await memberRows(cluster.endpoint(3));
+      const rows = await memberRows(cluster.endpoint(leader));
       return rows.size === 4 && [...rows.values()].every((r) => r.startsWith('started') && r.endsWith('false')) ? true : undefined;
     });
-    await run(cluster.endpoint(3), ['put', 'after', 'promotion']);
+    // p4 serves writes once it has applied its own promotion.
+    await putEventually(cluster.endpoint(3), 'after', 'promotion');
     for (const i of [0, 1, 2]) assert.equal(await eventually(`after on member ${i}`, () => serializableValue(cluster.endpoint(i), 'after')), 'promotion');
 
     // A restart with a data dir ignores the initial flags (here a cluster of p4 alone, state new).
@@ -198,9 +205,9 @@ test('a one-member cluster grows to two, then three members', { skip, timeout: 3
       procs[i] = await startCairn({ dataDir: cluster.dir, args: cluster.args(i, { cluster: added.initialCluster, state: 'existing' }) });
       assert.equal(await eventually(`alone on ${cluster.names[i]}`, () => serializableValue(cluster.endpoint(i), 'alone')), '1');
       await promote(cluster.endpoint(0), added.id);
-      await run(cluster.endpoint(i), ['put', `grown${i}`, 'yes']);
+      await putEventually(cluster.endpoint(i), `grown${i}`, 'yes');
     }
-    const rows = await memberRows(cluster.endpoint(2));
+    const rows = await memberRows(cluster.endpoint(0));
     assert.deepEqual([...rows.values()].sort(), ['started, s1, false', 'started, s2, false', 'started, s3, false']);
     for (const i of [0, 1, 2]) assert.equal(await eventually(`grown2 on ${cluster.names[i]}`, () => serializableValue(cluster.endpoint(i), 'grown2')), 'yes');
     // Three voters keep a quorum without the first member.
