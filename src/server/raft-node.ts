@@ -9,6 +9,7 @@ import {
   ConfState,
   EntryType,
   Message,
+  MessageType,
   MemoryStorage,
   Peer,
   RawNode,
@@ -76,6 +77,9 @@ export class RaftReplicationLog implements ReplicationLog {
   private readsSent = new Map<string, PendingRead[]>();
   private readSeq = 0n;
   private confWaiters = new Map<bigint, (err?: Error) => void>();
+  // Conf change proposals that reached the leader while another one was not yet applied: raft would
+  // drop them (their proposer would wait out its timeout), so they are held and stepped in turn.
+  private heldConfChanges: (() => void)[] = [];
   private appliedIndex = 0;
   private startApplied = 0;
   private caughtUp: (() => void) | undefined;
@@ -136,11 +140,16 @@ export class RaftReplicationLog implements ReplicationLog {
   /** A raft message from a peer. */
   step(message: Message): void {
     if (this.stopped) return;
-    try {
-      this.node.step(message);
-    } catch (err) {
-      if (!(err instanceof RaftError)) throw err;
-    }
+    const stepIt = () => {
+      try {
+        this.node.step(message);
+      } catch (err) {
+        if (!(err instanceof RaftError)) throw err;
+      }
+    };
+    const confChange = message.type === MessageType.MsgProp && message.entries.some((e) => e.type === EntryType.EntryConfChange);
+    if (confChange && this.confChangePending()) this.heldConfChanges.push(stepIt);
+    else stepIt();
     this.kick();
   }
 
@@ -171,14 +180,17 @@ export class RaftReplicationLog implements ReplicationLog {
         if (err) reject(err);
         else resolve();
       });
-      try {
-        this.node.proposeConfChange(change);
-      } catch (err) {
-        this.confWaiters.delete(change.id);
-        clearTimeout(timer);
-        reject((err instanceof RaftError) ? new ServerError('no-leader') : err);
-        return;
-      }
+      const proposeIt = () => {
+        try {
+          this.node.proposeConfChange(change);
+        } catch (err) {
+          this.confWaiters.delete(change.id);
+          clearTimeout(timer);
+          reject((err instanceof RaftError) ? new ServerError('no-leader') : err);
+        }
+      };
+      if (this.confChangePending()) this.heldConfChanges.push(proposeIt);
+      else proposeIt();
       this.kick();
     });
   }
@@ -317,6 +329,13 @@ export class RaftReplicationLog implements ReplicationLog {
     if (rd.committedEntries.length > 0) await this.applyCommitted(rd.committedEntries);
     this.node.advance();
     if (this.appliedIndex >= this.restoredCommit) this.finishReplay();
+    if (this.heldConfChanges.length > 0 && !this.confChangePending()) this.heldConfChanges.shift()?.();
+  }
+
+  /** This member leads and has a conf change in its log that is not applied yet. */
+  private confChangePending(): boolean {
+    const raft = this.node.raft;
+    return this.isLeader() && raft.pendingConfIndex > raft.raftLog.applied;
   }
 
   private finishReplay(): void {

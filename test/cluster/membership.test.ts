@@ -207,8 +207,9 @@ test('a one-member cluster grows to two, then three members', { skip, timeout: 3
       await promote(cluster.endpoint(0), added.id);
       await putEventually(cluster.endpoint(i), `grown${i}`, 'yes');
     }
-    const rows = await memberRows(cluster.endpoint(0));
-    assert.deepEqual([...rows.values()].sort(), ['started, s1, false', 'started, s2, false', 'started, s3, false']);
+    // Each new member publishes its name once it hears from the leader, which may be after its promotion.
+    const want = ['started, s1, false', 'started, s2, false', 'started, s3, false'].join();
+    await eventually('3 started voters', async () => ([...(await memberRows(cluster.endpoint(0))).values()].sort().join() === want ? true : undefined));
     for (const i of [0, 1, 2]) assert.equal(await eventually(`grown2 on ${cluster.names[i]}`, () => serializableValue(cluster.endpoint(i), 'grown2')), 'yes');
     // Three voters keep a quorum without the first member.
     await procs[0]?.stop('SIGKILL');
