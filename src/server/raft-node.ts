@@ -62,6 +62,11 @@ interface PendingRead {
   timer: NodeJS.Timeout;
 }
 
+/** A Buffer over the same memory: entries are never written to, and a restart holds hundreds of MB of them. */
+function sameBytes(data: Uint8Array): Buffer {
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
 export class RaftReplicationLog implements ReplicationLog {
   private readonly node: RawNode;
   private readonly storage: MemoryStorage;
@@ -90,7 +95,7 @@ export class RaftReplicationLog implements ReplicationLog {
   constructor(options: RaftLogOptions) {
     this.options = options;
     this.storage = new MemoryStorage();
-    if (options.walEntries.length > 0) this.storage.append(options.walEntries.map((e) => ({ ...e, data: Buffer.from(e.data) })));
+    if (options.walEntries.length > 0) this.storage.append(options.walEntries.map((e) => ({ ...e, data: sameBytes(e.data) })));
     this.storage.setHardState(options.hardState);
     this.restoredCommit = options.hardState.commit;
     const heartbeatTick = 1;
@@ -365,7 +370,7 @@ export class RaftReplicationLog implements ReplicationLog {
         this.confWaiters.get(change.id)?.();
         this.confWaiters.delete(change.id);
       } else {
-        batch.push({ index: e.index, term: e.term, data: Buffer.from(e.data) });
+        batch.push({ index: e.index, term: e.term, data: sameBytes(e.data) });
       }
     }
     await flush();
