@@ -189,29 +189,30 @@ export class EtcdServer {
     const member = await openMember(resolved, { logger, onWalSync: (seconds) => metrics.walFsyncDuration.observe(seconds), peerRequest: options.peerRequest });
     // The log, the link and the server refer to each other: their callbacks reach the server once it exists.
     let server: EtcdServer | undefined;
+    let raft: RaftReplicationLog | undefined;
     const { peerLink } = options;
     const events: PeerEvents = {
-      message: (m) => raft.step(m),
-      unreachable: (id) => raft.reportUnreachable(id),
+      message: (m) => raft?.step(m),
+      unreachable: (id) => raft?.reportUnreachable(id),
       removed: () => server?.removedFromCluster(),
       request: (method, path) => (server as EtcdServer).peerApi(method, path),
     };
     const link = new OnDemandPeerLink(peerLink && (async () => peerLink({ memberId: member.memberId, clusterId: member.clusterId, metrics: metrics.registry }, events)), logger);
-    const raft = new RaftReplicationLog({
-      memberId: member.memberId,
-      wal: member.wal,
-      hardState: member.hardState,
-      walEntries: member.raftEntries,
-      bootstrapPeers: member.bootstrapMembers?.map((m) => ({ id: m.id, context: confChangeContext(m) })),
-      heartbeatMs: resolved.heartbeatMs,
-      electionMs: resolved.electionMs,
-      network: link,
-      onConfChange: (change, fresh) => server?.applyConfChange(change, fresh),
-      onLeaderChange: (leader) => server?.leaderChanged(leader),
-      logger,
-    });
     try {
       if (member.members.length > 1 && peerLink === undefined) throw new Error('etcdserver: a member of a multi-member cluster needs a peer transport');
+      raft = new RaftReplicationLog({
+        memberId: member.memberId,
+        wal: member.wal,
+        hardState: member.hardState,
+        walEntries: member.raftEntries,
+        bootstrapPeers: member.bootstrapMembers?.map((m) => ({ id: m.id, context: confChangeContext(m) })),
+        heartbeatMs: resolved.heartbeatMs,
+        electionMs: resolved.electionMs,
+        network: link,
+        onConfChange: (change, fresh) => server?.applyConfChange(change, fresh),
+        onLeaderChange: (leader) => server?.leaderChanged(leader),
+        logger,
+      });
       server = new EtcdServer({ ...member, options: resolved, autoCompaction, logger, metrics, raft, link, peerRequest: options.peerRequest });
       for (const m of member.members) if (m.id !== member.memberId) link.addPeer(m.id, m.peerUrls);
       await link.ready();
