@@ -6,6 +6,7 @@ import { etcdError } from '../api';
 import { confChangeContext } from './conf-change';
 import { Member, computeMemberId } from './membership';
 import type { RaftReplicationLog } from './raft-node';
+import { checkAddVoter, checkPromote, checkRemove } from './reconfig-check';
 
 export interface ClusterMembersCore {
   members(): Member[];
@@ -34,6 +35,7 @@ export class ClusterMembers {
     // etcd's NewMember for an added member: the ID also hashes the time, so re-adding gets a new ID.
     const id = computeMemberId(peerUrls, `${this.core.clusterToken}${Math.floor(this.core.now() / 1000)}`);
     if (members.some((m) => m.id === id)) throw etcdError('memberExist');
+    if (!isLearner) checkAddVoter(members);
     const member: Member = { id, name: '', peerUrls: [...peerUrls].sort(), clientUrls: [], isLearner };
     await this.core.log.proposeConfChange({
       id: this.core.newId(),
@@ -47,6 +49,7 @@ export class ClusterMembers {
 
   async remove(id: bigint): Promise<void> {
     const member = this.find(id);
+    checkRemove(this.core.members(), id);
     await this.core.log.proposeConfChange({ id: this.core.newId(), type: ConfChangeType.ConfChangeRemoveNode, nodeId: member.id, context: new Uint8Array(0) });
   }
 
@@ -70,6 +73,7 @@ export class ClusterMembers {
     const progress = log.progress(id);
     const leaderMatch = log.progress(this.core.memberId)?.match ?? log.lastIndex();
     if (progress !== undefined && progress.match < leaderMatch * learnerReadyFraction) throw etcdError('learnerNotReady');
+    checkPromote(this.core.members());
     await log.proposeConfChange({ id: this.core.newId(), type: ConfChangeType.ConfChangeAddNode, nodeId: id, context: confChangeContext({ ...member, isLearner: false }) });
     return this.core.members();
   }
