@@ -2,15 +2,17 @@
 // NewServer does without a WAL: read the member list and cluster ID from the first running member
 // that answers GET /members, check that --initial-cluster names exactly those members (by peer
 // URLs), take this member's ID from the list, and check the cluster version of the running members.
-// Errors read as etcd's.
+// A new cluster's member asks the same question first, to refuse bootstrapping a member that a
+// running cluster already knows as started. Errors read as etcd's.
 import type { Logger } from '../log';
 import type { PeerRequester } from '../transport';
 import type { ClusterIdentity, Member } from './membership';
 import { bootstrapCluster } from './membership';
 import { decodeMemberList, membersPath, versionPath } from './peer-api';
 
-// etcd gives each /members request 10 s.
+// etcd gives each /members request 10 s when joining, 1 s (its bootstrap timeout) when bootstrapping.
 const fetchTimeoutMs = 10_000;
+const bootstrapCheckTimeoutMs = 1000;
 
 export interface JoinOptions {
   name: string;
@@ -40,22 +42,22 @@ function urlsDiffer(a: string[], b: string[]): string | undefined {
   return i < 0 ? undefined : `resolved urls: ${JSON.stringify(x[i])} != ${JSON.stringify(y[i])}`;
 }
 
-/** etcd's GetClusterFromRemotePeers: the first peer URL that answers with a member list wins. */
-export async function fetchRemoteCluster(request: PeerRequester, urls: string[], logger: Logger): Promise<{ clusterId: bigint; members: Member[] }> {
+/** etcd's getClusterFromRemotePeers: the first peer URL that answers with a member list wins; failures are logged when `logger` is given. */
+async function fetchRemoteCluster(request: PeerRequester, urls: string[], timeoutMs: number, logger?: Logger): Promise<{ clusterId: bigint; members: Member[] }> {
   for (const url of urls) {
     const address = `${url}${membersPath}`;
     let members: Member[];
     let clusterIdText: string | undefined;
     try {
-      const answer = await request(url, 'GET', membersPath, fetchTimeoutMs);
+      const answer = await request(url, 'GET', membersPath, timeoutMs);
       clusterIdText = answer.clusterId;
       members = decodeMemberList(answer.body);
     } catch (err) {
-      logger.warn({ address, error: err instanceof Error ? err.message : String(err) }, 'failed to get cluster response');
+      logger?.warn({ address, error: err instanceof Error ? err.message : String(err) }, 'failed to get cluster response');
       continue;
     }
     if (clusterIdText === undefined || !/^[0-9a-f]{1,16}$/i.test(clusterIdText)) {
-      logger.warn({ address, header: clusterIdText ?? '' }, 'failed to parse cluster ID');
+      logger?.warn({ address, header: clusterIdText ?? '' }, 'failed to parse cluster ID');
       continue;
     }
     if (members.length === 0) throw new Error('cannot fetch cluster info from peer urls: failed to get raft cluster member(s) from the given URLs');
@@ -90,11 +92,25 @@ async function compatibleWithCluster(request: PeerRequester, others: Member[], l
   return compatible;
 }
 
+/**
+ * etcd's isMemberBootstrapped: the running members named in --initial-cluster already list this
+ * member (by its ID) with client URLs, so it started before; a new cluster must not bootstrap it
+ * again. A member that no one answers for is not bootstrapped.
+ */
+export async function checkNotBootstrapped(identity: ClusterIdentity, request: PeerRequester): Promise<void> {
+  const urls = identity.members.filter((m) => m.id !== identity.self.id).flatMap((m) => m.peerUrls).sort();
+  if (urls.length === 0) return;
+  const remote = await fetchRemoteCluster(request, urls, bootstrapCheckTimeoutMs).catch(() => undefined);
+  if (remote?.members.some((m) => m.id === identity.self.id && m.clientUrls.length > 0)) {
+    throw new Error(`member ${hex(identity.self.id)} has already been bootstrapped`);
+  }
+}
+
 /** This member's identity in the running cluster it was added to, and that cluster's members. */
 export async function joinExistingCluster(options: JoinOptions, request: PeerRequester, logger: Logger): Promise<ClusterIdentity> {
   const local = bootstrapCluster({ ...options }).members;
   const remoteUrls = local.filter((m) => m.name !== options.name).flatMap((m) => m.peerUrls).sort();
-  const existing = await fetchRemoteCluster(request, remoteUrls, logger);
+  const existing = await fetchRemoteCluster(request, remoteUrls, fetchTimeoutMs, logger);
   const invalid = (why: string) => new Error(`error validating peerURLs ${describeCluster(existing.clusterId, existing.members)}: ${why}`);
   if (existing.members.length !== local.length) throw invalid('member count is unequal');
   // Each running member must be one of --initial-cluster by its peer URLs; it lends that entry its ID.

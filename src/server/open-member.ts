@@ -13,7 +13,7 @@ import { Lessor, minLeaseTtl } from './lessor';
 import { readMembers, unsafeSaveMembers } from './member-store';
 import { Member, bootstrapCluster } from './membership';
 import type { ResolvedOptions } from './options';
-import { joinExistingCluster } from './join-cluster';
+import { checkNotBootstrapped, joinExistingCluster } from './join-cluster';
 import type { PeerRequester } from '../transport';
 import { etcdClusterVersion } from './versions';
 
@@ -89,6 +89,7 @@ export async function openMember(options: ResolvedOptions, io: OpenMemberOptions
     } else {
       const joining = options.initialClusterState === 'existing';
       const identity = joining ? await joinExistingCluster(clusterOptions, needRequester(io.peerRequest), logger) : bootstrapCluster(clusterOptions);
+      if (!joining && io.peerRequest !== undefined) await checkNotBootstrapped(identity, io.peerRequest);
       // A new cluster's members are raft's bootstrap; a joining member learns them from the leader's log.
       bootstrapMembers = joining ? undefined : identity.members;
       memberId = identity.self.id;

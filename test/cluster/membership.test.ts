@@ -2,7 +2,8 @@
 // the way etcd 3.4 does them: `member add --learner`, start the new member with
 // --initial-cluster-state existing and the initial cluster member add printed, it catches up from the
 // leader's log and serves (as a learner: Status and serializable reads only), `member promote`
-// (refused while it is behind), `member remove` stops it.
+// (refused while it is behind), `member remove` stops it; a started member whose data is lost may
+// not bootstrap again.
 // A one-member cluster grows to two, then three, the same way.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -188,6 +189,15 @@ test('a learner added to 3 members joins with state existing, catches up, is pro
     assert.equal(await exited(procs[3] as CairnProcess), 0);
     assert.match((procs[3] as CairnProcess).log(), /the member has been permanently removed from the cluster/);
     await run(cluster.endpoint(leader), ['put', 'without', 'p4']);
+
+    // A started member whose data dir is lost may not bootstrap a new cluster again (etcd's check).
+    const wiped = [0, 1, 2].find((i) => i !== leader) as number;
+    const wipedId = (await run(cluster.endpoint(wiped), ['endpoint', 'status'])).split(', ')[1];
+    await procs[wiped]?.stop('SIGKILL');
+    rmSync(join(cluster.dir, cluster.names[wiped]), { recursive: true, force: true });
+    const again = await startCairn({ dataDir: cluster.dir, args: cluster.args(wiped, initial) }).catch((err: Error) => err);
+    assert.ok(again instanceof Error, 'a wiped member must not bootstrap again');
+    assert.match(again.message, new RegExp(`member ${wipedId} has already been bootstrapped`));
   } finally {
     await Promise.all(procs.map((p) => p?.stop('SIGKILL')));
     rmSync(cluster.dir, { recursive: true, force: true });
