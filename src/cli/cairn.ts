@@ -6,7 +6,7 @@
 // kubeadm's manifests rely on exactly that.
 import './quiet-warnings';
 import { ConfigError, loadConfig, usageText, type ServerConfig } from '../server/config';
-import { serveMember, type ServingMember } from '../server/listen';
+import { bindMember, type ServingMember } from '../server/listen';
 import { EtcdServer, etcdServerVersion, readCairnVersion, transportLink } from '../server';
 import { createLogger, LoggerError, parseTraceChannels, traceEnvVar, type Logger } from '../log';
 import { peerRequester } from '../transport';
@@ -32,7 +32,9 @@ async function start(config: ServerConfig, logger: Logger): Promise<{ server: Et
     trustedCaFile: config.peerTls.trustedCAFile || undefined,
     clientCertAuth: config.peerTls.clientCertAuth,
   };
-  const server = await EtcdServer.open({
+  // Client ports first, as etcd binds them: clients connecting while the data loads wait for it.
+  const bound = await bindMember(config, { logger });
+  const opening = EtcdServer.open({
     name: config.name,
     dataDir: config.dataDir,
     advertiseClientUrls: [...config.advertiseClientUrls],
@@ -55,12 +57,14 @@ async function start(config: ServerConfig, logger: Logger): Promise<{ server: Et
     // A member the cluster removed stops as on SIGTERM.
     onRemoved: () => process.kill(process.pid, 'SIGTERM'),
   });
+  let server: EtcdServer;
   try {
-    return { server, serving: await serveMember(server, config, { logger }) };
+    server = await opening;
   } catch (err) {
-    await server.close();
+    await bound.close();
     throw err;
   }
+  return { server, serving: bound.serve(server) };
 }
 
 /** Runs cairn with these arguments; resolves to the exit code once the member has stopped. */

@@ -9,7 +9,7 @@ import * as tls from 'node:tls';
 import { Gauge, Registry } from 'prom-client';
 import { etcdserverpb } from '../../src/api';
 import { buildServerConfig, type FlagValue } from '../../src/server/config';
-import { grpcChannelOptions, serveMember, type ServedMember, type ServingMember } from '../../src/server/listen';
+import { bindMember, grpcChannelOptions, serveMember, type ServedMember, type ServingMember } from '../../src/server/listen';
 import { silentLogger } from '../../src/log';
 import { makeTestPki, type TestPki } from './tls-fixtures';
 import { get } from './http-get';
@@ -243,6 +243,45 @@ test('--listen-client-http-urls moves HTTP off the gRPC port', async (t) => {
   assert.equal((await grpcStatus(grpcPort)).version, '3.4.31');
   await assert.rejects(get(`http://${grpcPort}/health`));
   assert.equal((await get(`http://${httpPort}/health`)).status, 200);
+});
+
+test('ports are bound before the member exists: clients that connect meanwhile wait and are served', async (t) => {
+  const bound = await bindMember(config({
+    'listen-client-urls': ['http://127.0.0.1:0'],
+    'advertise-client-urls': ['http://127.0.0.1:2379'],
+  }), { logger: silentLogger() });
+  const address = bound.clientListeners[0].address;
+  // connected, and the request sent, before the member exists
+  const socket = net.connect(Number(address.split(':')[1]), '127.0.0.1');
+  t.after(() => socket.destroy());
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.write('GET /version HTTP/1.1\r\nHost: cairn\r\nConnection: close\r\n\r\n');
+  let reply = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (d: string) => { reply += d; });
+  const ended = new Promise((resolve) => socket.once('end', resolve));
+  const earlyGrpc = grpcStatus(address);
+  const serving = bound.serve(testMember());
+  t.after(() => serving.close());
+  await ended;
+  assert.match(reply, /^HTTP\/1\.1 200 OK/);
+  assert.deepEqual(JSON.parse(reply.slice(reply.indexOf('\r\n\r\n') + 4)), { etcdserver: '3.4.31', etcdcluster: '3.4.0', cairn: '0.1.0' });
+  assert.equal((await earlyGrpc).version, '3.4.31');
+});
+
+test('a start that fails closes the bound ports and the connections waiting on them', async () => {
+  const bound = await bindMember(config({
+    'listen-client-urls': ['http://127.0.0.1:0'],
+    'advertise-client-urls': ['http://127.0.0.1:2379'],
+  }), { logger: silentLogger() });
+  const address = bound.clientListeners[0].address;
+  const early = get(`http://${address}/version`);
+  const socket = net.connect(Number(address.split(':')[1]), '127.0.0.1');
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.destroy();
+  await bound.close();
+  await assert.rejects(early);
+  await assert.rejects(get(`http://${address}/version`), /ECONNREFUSED/);
 });
 
 test('a port in use is a clear error and nothing stays open', async () => {

@@ -1,7 +1,7 @@
 // The member's network edge: listeners that serve gRPC and HTTP on one port (plain or TLS, with
 // client certificate checks), the grpc-js server behind them, and the metrics listeners.
-export { serveMember } from './serve';
-export type { ServedMember, ServeOptions, ServingMember } from './serve';
+export { bindMember, serveMember } from './serve';
+export type { BoundMember, ServedMember, ServeOptions, ServingMember } from './serve';
 export { listenUrl } from './listener';
 export type { Listener, ListenOptions, ConnectionRoutes } from './listener';
 export { createGrpcEdge, grpcChannelOptions } from './grpc-edge';

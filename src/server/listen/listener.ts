@@ -79,12 +79,27 @@ function bindAddress(server: net.Server): string {
   return address.family === 'IPv6' ? `[${address.address}]:${address.port}` : `${address.address}:${address.port}`;
 }
 
-/** Listens on one etcd URL (http, https, unix, unixs) and routes each connection to gRPC or HTTP. */
-export async function listenUrl(url: string, routes: ConnectionRoutes, options: ListenOptions): Promise<Listener> {
+/**
+ * Listens on one etcd URL (http, https, unix, unixs) and routes each connection to gRPC or HTTP.
+ * `routes` may be a promise: connections that arrive before it settles wait (their bytes stay
+ * in the socket), as a client of etcd waits while the member starts; if it rejects they close.
+ */
+export async function listenUrl(url: string, routes: ConnectionRoutes | Promise<ConnectionRoutes>, options: ListenOptions): Promise<Listener> {
   const parsed = parseEtcdUrl(url);
   const secure = parsed.scheme === 'https' || parsed.scheme === 'unixs';
   if (secure && !options.tls) throw new ListenError(`listen ${url}: TLS URL without TLS settings`);
   const logger = options.logger;
+  const routed = Promise.resolve(routes);
+  routed.catch(() => undefined); // a start that fails closes the listener; waiting sockets go with it
+  /** Runs handle once the routes are known; a connection that closed meanwhile is left alone. */
+  const whenRouted = (socket: net.Socket, handle: (r: ConnectionRoutes) => void): void => {
+    routed.then(
+      (r) => {
+        if (!socket.destroyed) handle(r);
+      },
+      () => socket.destroy(),
+    );
+  };
   const sockets = new Set<net.Socket>();
   const track = (socket: net.Socket): void => {
     sockets.add(socket);
@@ -104,11 +119,13 @@ export async function listenUrl(url: string, routes: ConnectionRoutes, options: 
     tlsServer.on('secureConnection', (socket: tls.TLSSocket) => {
       track(socket);
       const alpn = socket.alpnProtocol;
-      if (alpn === 'h2' || alpn === 'http/1.1') {
-        if (!route(socket, alpn === 'h2' ? 'h2' : 'http1', routes)) socket.destroy();
-      } else {
-        sniff(socket, routes, logger);
-      }
+      whenRouted(socket, (r) => {
+        if (alpn === 'h2' || alpn === 'http/1.1') {
+          if (!route(socket, alpn === 'h2' ? 'h2' : 'http1', r)) socket.destroy();
+        } else {
+          sniff(socket, r, logger);
+        }
+      });
     });
     tlsServer.on('tlsClientError', (err, socket) => {
       logger.info({ remote: socket.remoteAddress, err: err.message }, 'rejected TLS connection');
@@ -118,7 +135,7 @@ export async function listenUrl(url: string, routes: ConnectionRoutes, options: 
   } else {
     server = net.createServer((socket) => {
       track(socket);
-      sniff(socket, routes, logger);
+      whenRouted(socket, (r) => sniff(socket, r, logger));
     });
   }
 
