@@ -1,7 +1,7 @@
 // The replication log of a raft cluster: a RawNode driven by a tick timer, fed by peer messages,
 // and one loop that handles each Ready in etcd's order (server/etcdserver/raft.go): persist the
-// snapshot, then entries and hard state in one WAL save (one fdatasync), then send messages, then
-// apply committed entries, then advance. Raft's entries live in a MemoryStorage rebuilt from the WAL
+// snapshot, then entries and hard state in one WAL save (one fdatasync), then send messages (a
+// leader sends them first), then apply committed entries, then advance. Raft's entries live in a MemoryStorage rebuilt from the WAL
 // at start, as etcd pairs MemoryStorage with its WAL.
 import { randomInt } from 'node:crypto';
 import {
@@ -21,6 +21,8 @@ import type { Entry as WalEntry, HardState as WalHardState } from '../wal';
 import type { Logger } from '../log';
 import { ServerError } from './errors';
 import type { CommittedEntry, ReplicationHandlers, ReplicationLog, ReplicationStatus } from './replication-log';
+
+const afterDurable = new Set([MessageType.MsgAppResp, MessageType.MsgVoteResp, MessageType.MsgPreVoteResp]);
 
 /** Where raft messages go: the peer transport. */
 export interface PeerNetwork {
@@ -325,12 +327,17 @@ export class RaftReplicationLog implements ReplicationLog {
         read.resolve(rs.index);
       }
     }
+    // The leader sends before its own disk write so followers persist in parallel with it (raft thesis
+    // 10.2.1, as etcd does); its own ack counts toward commit only at advance(), after the write. An
+    // ack or vote answer always waits for the state it vouches for to be durable.
+    const sendFirst = this.isLeader() && !rd.messages.some((m) => afterDurable.has(m.type));
+    if (sendFirst && rd.messages.length > 0) this.options.network.send(rd.messages);
     if (rd.hardState !== undefined || rd.entries.length > 0) {
       await this.options.wal.save(rd.hardState, rd.entries);
       if (rd.hardState !== undefined) this.storage.setHardState(rd.hardState);
       this.storage.append(rd.entries);
     }
-    if (rd.messages.length > 0) this.options.network.send(rd.messages);
+    if (!sendFirst && rd.messages.length > 0) this.options.network.send(rd.messages);
     if (rd.committedEntries.length > 0) await this.applyCommitted(rd.committedEntries);
     this.node.advance();
     if (this.appliedIndex >= this.restoredCommit) this.finishReplay();
