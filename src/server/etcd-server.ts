@@ -37,7 +37,7 @@ import { unsafeDeleteMember, unsafeSaveMembers } from './member-store';
 import type { PeerEvents } from './peer-link';
 import { OnDemandPeerLink } from './on-demand-link';
 import { guardLearner } from './learner-guard';
-import { forwardPromote, peerApiHandler } from './peer-api';
+import { forwardPromote, forwardRenew, peerApiHandler } from './peer-api';
 import type { PeerReply, PeerRequester } from '../transport';
 import { RaftReplicationLog, requestTimeoutMs } from './raft-node';
 import { ConfChange, ConfChangeType } from '../raft';
@@ -88,6 +88,7 @@ export class EtcdServer {
   private readonly link: OnDemandPeerLink;
   private readonly clusterMembers: ClusterMembers;
   private readonly peerApi: (method: string, path: string) => Promise<PeerReply>;
+  private readonly peerRequest: PeerRequester | undefined;
   private readonly proposals: Proposals;
   private readonly expiry: LeaseExpiry;
   private readonly compactor: AutoCompactor | undefined;
@@ -146,7 +147,7 @@ export class EtcdServer {
       requestTimeoutMs: requestTimeoutMs(this.options.electionMs),
       afterApply: (req, value) => this.afterApply(req, value),
     });
-    const peerRequest = parts.peerRequest;
+    this.peerRequest = parts.peerRequest;
     this.clusterMembers = new ClusterMembers({
       members: () => this.members(),
       log: this.raft,
@@ -155,13 +156,17 @@ export class EtcdServer {
       newId: () => this.ids.next(),
       now: () => Date.now(),
       peersReady: () => this.link.ready(),
-      forwardPromote: (id) => {
-        if (peerRequest === undefined) throw new ServerError('no-leader');
-        const leaderUrls = () => this.memberList.find((m) => m.id === this.raft.status().leader)?.peerUrls ?? [];
-        return forwardPromote(peerRequest, leaderUrls, id, requestTimeoutMs(this.options.electionMs));
+      forwardPromote: (id) => forwardPromote(this.leaderRequester(), () => this.leaderPeerUrls(), id, requestTimeoutMs(this.options.electionMs)),
+    });
+    this.peerApi = peerApiHandler({
+      members: () => this.members(),
+      versions: () => versions(),
+      promote: (id) => this.clusterMembers.promote(id),
+      renewLease: (id) => {
+        if (!this.raft.isLeader()) throw new ServerError('no-leader');
+        return this.renewLocally(id);
       },
     });
-    this.peerApi = peerApiHandler({ members: () => this.members(), versions: () => versions(), promote: (id) => this.clusterMembers.promote(id) });
     this.watch = watchService({
       header: (revision) => this.header(revision),
       maxRequestBytes: this.options.maxRequestBytes,
@@ -407,7 +412,22 @@ export class EtcdServer {
     return this.store.range(request);
   }
 
-  private renewLease(id: bigint): number | undefined {
+  /** Keep-alives renew on the leader, whose clock alone expires leases; a follower forwards them. */
+  private async renewLease(id: bigint): Promise<number | undefined> {
+    if (this.raft.isLeader()) return this.renewLocally(id);
+    return forwardRenew(this.leaderRequester(), () => this.leaderPeerUrls(), id, requestTimeoutMs(this.options.electionMs));
+  }
+
+  private leaderRequester(): PeerRequester {
+    if (this.peerRequest === undefined) throw new ServerError('no-leader');
+    return this.peerRequest;
+  }
+
+  private leaderPeerUrls(): string[] {
+    return this.memberList.find((m) => m.id === this.raft.status().leader)?.peerUrls ?? [];
+  }
+
+  private renewLocally(id: bigint): number | undefined {
     const ttl = this.lessor.ttl(id);
     if (ttl === undefined || !this.expiry.renew(id, ttl)) return undefined;
     return ttl;

@@ -2,7 +2,9 @@
 // etcd's JSON, with X-Etcd-Cluster-ID), GET /version and POST /members/promote/<decimal id> on its
 // peer listener; a joining member reads /members and /version of the running ones, and a follower
 // hands a learner's promotion to the leader through /members/promote (etcd api/etcdhttp/peer.go and
-// etcdserver/cluster_util.go).
+// etcdserver/cluster_util.go). A follower hands lease keep-alives to the leader through POST
+// /leases/renew/<decimal id>: cairn's own path for what etcd's /leases does, since only the leader's
+// clock expires leases.
 import { EtcdError, etcdError, wireErrorNamed } from '../api';
 import type { PeerReply, PeerRequester } from '../transport';
 import { decodeMember, encodeMember } from './member-store';
@@ -13,12 +15,15 @@ import type { Versions } from './versions';
 export const membersPath = '/members';
 export const versionPath = '/version';
 const promotePrefix = '/members/promote/';
+const renewPrefix = '/leases/renew/';
 
 export interface PeerApiCore {
   members(): Member[];
   versions(): Versions;
   /** Promotes a learner (forwarding to the leader as needed); the member list after it. */
   promote(id: bigint): Promise<Member[]>;
+  /** Renews a lease on this member, the leader: its TTL, undefined when the lease is gone; throws when not the leader. */
+  renewLease(id: bigint): number | undefined;
 }
 
 const text = (status: number, body: string): PeerReply => ({ status, contentType: 'text/plain; charset=utf-8', body: `${body}\n` });
@@ -52,6 +57,7 @@ export function peerApiHandler(core: PeerApiCore): (method: string, path: string
   return async (method, path) => {
     if (path === membersPath) return method === 'GET' ? json(encodeMemberList(core.members())) : allow('GET');
     if (path === versionPath) return method === 'GET' ? json(JSON.stringify(core.versions())) : allow('GET');
+    if (path.startsWith(renewPrefix)) return method === 'POST' ? renew(core, path.slice(renewPrefix.length)) : allow('POST');
     if (!path.startsWith(promotePrefix)) return text(404, '404 page not found');
     if (method !== 'POST') return allow('POST');
     const idText = path.slice(promotePrefix.length);
@@ -63,6 +69,35 @@ export function peerApiHandler(core: PeerApiCore): (method: string, path: string
       return promoteRefusals[name ?? ''] ?? text(500, err instanceof Error ? err.message : String(err));
     }
   };
+}
+
+function renew(core: PeerApiCore, idText: string): PeerReply {
+  if (!/^\d{1,20}$/.test(idText) || BigInt(idText) >= 1n << 64n) return text(404, 'lease not found');
+  try {
+    const ttl = core.renewLease(BigInt(idText));
+    return ttl === undefined ? text(404, 'lease not found') : json(JSON.stringify({ TTL: ttl }));
+  } catch (err) {
+    return text(503, err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** Asks the leader to renew a lease, retried at its peer URLs until `timeoutMs`: its TTL, or undefined when the lease is gone. */
+export async function forwardRenew(request: PeerRequester, leaderUrls: () => string[], id: bigint, timeoutMs: number): Promise<number | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const url of leaderUrls()) {
+      let answer;
+      try {
+        answer = await request(url, 'POST', `${renewPrefix}${id.toString(10)}`, Math.max(1, deadline - Date.now()));
+      } catch {
+        continue; // the leader is not reachable at this URL now
+      }
+      if (answer.status === 200) return Number((JSON.parse(answer.body) as { TTL: number }).TTL);
+      if (answer.status === 404) return undefined;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new ServerError('timeout');
 }
 
 /**

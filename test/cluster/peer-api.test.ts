@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { EtcdError, etcdError } from '../../src/api';
 import { ServerError } from '../../src/server/errors';
 import type { Member } from '../../src/server/membership';
-import { decodeMemberList, encodeMemberList, forwardPromote, peerApiHandler } from '../../src/server/peer-api';
+import { decodeMemberList, encodeMemberList, forwardPromote, forwardRenew, peerApiHandler } from '../../src/server/peer-api';
 import { versions } from '../../src/server/versions';
 import type { PeerAnswer } from '../../src/transport';
 
@@ -28,6 +28,7 @@ test('the handler answers /members, /version and promote as etcd, with 404 and 4
   const handler = peerApiHandler({
     members: () => [voter, learner],
     versions,
+    renewLease: () => 1,
     promote: async (id) => {
       promoted.push(id);
       if (id === voter.id) throw etcdError('memberNotLearner');
@@ -89,4 +90,36 @@ test('a forwarded promote turns the leader\'s answers into etcd\'s gRPC errors a
 
   // No leader known (no URLs) until the time is up: etcd's timeout.
   await assert.rejects(forwardPromote(request, () => [], 42n, 300), (err: Error) => err.message === 'etcdserver: request timed out');
+});
+
+test('a lease renewal is answered by the leader only and forwarded by a follower, retrying until the leader answers', async () => {
+  let leading = true;
+  const handler = peerApiHandler({
+    members: () => [voter],
+    versions,
+    promote: async () => [voter],
+    renewLease: (id) => {
+      if (!leading) throw new ServerError('no-leader');
+      return id === 5n ? 30 : undefined;
+    },
+  });
+  assert.deepEqual([(await handler('POST', '/leases/renew/5')).status, (await handler('POST', '/leases/renew/5')).body], [200, '{"TTL":30}\n']);
+  assert.equal((await handler('POST', '/leases/renew/6')).status, 404, 'a lease that is gone');
+  assert.equal((await handler('POST', '/leases/renew/x')).status, 404);
+  assert.equal((await handler('GET', '/leases/renew/5')).status, 405);
+  leading = false;
+  assert.deepEqual(await handler('POST', '/leases/renew/5'), { status: 503, contentType: 'text/plain; charset=utf-8', body: 'etcdserver: no leader\n' });
+
+  const answers: (PeerAnswer | Error)[] = [new Error('connection refused'), { status: 503, body: 'etcdserver: no leader\n' }, { status: 200, body: '{"TTL":30}\n' }, { status: 404, body: 'lease not found\n' }];
+  const asked: string[] = [];
+  const request = async (url: string, method: string, path: string): Promise<PeerAnswer> => {
+    asked.push(`${method} ${url}${path}`);
+    const next = answers.shift() ?? new Error('connection refused');
+    if (next instanceof Error) throw next;
+    return next;
+  };
+  assert.equal(await forwardRenew(request, () => ['https://a:1'], 5n, 5000), 30, 'retried past a refused connection and a member that lost its leadership');
+  assert.equal(await forwardRenew(request, () => ['https://a:1'], 5n, 5000), undefined);
+  assert.deepEqual(asked, Array(4).fill('POST https://a:1/leases/renew/5'));
+  await assert.rejects(forwardRenew(request, () => [], 5n, 300), (err: Error) => err.message === 'etcdserver: request timed out');
 });

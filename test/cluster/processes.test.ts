@@ -1,8 +1,8 @@
 // Three real `cairn` processes on 127.0.0.1 with peer mutual TLS, driven by the real etcdctl: writes
 // through one member are read on the others, the member list and endpoint status agree, a leader
 // killed with SIGKILL during acknowledged writes is replaced and loses nothing, all three killed and
-// restarted keep every acknowledged write, move-leader hands over, and a learner added without
-// starting is refused promotion with etcd's error, then removed.
+// restarted keep every acknowledged write, keep-alives through a follower hold a lease, move-leader
+// hands over, and a learner added without starting is refused promotion with etcd's error, then removed.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -122,6 +122,20 @@ test('3 cairn processes with peer mutual TLS replicate, survive SIGKILL and chan
     const status = await etcdctl(endpoints, ['endpoint', 'status']);
     assert.equal(status.code, 0, status.stderr);
     assert.equal(status.stdout.split('\n').filter((l) => l.split(', ')[4] === 'true').length, 1, status.stdout);
+
+    // Keep-alives through a follower reach the leader, whose clock alone expires leases: a lease of 4 s
+    // kept alive there for three TTLs still holds its key.
+    const follower = all.find((i) => i !== leader) as number;
+    const grant = await etcdctl(cluster.endpoint(follower), ['lease', 'grant', '4']);
+    const leaseId = /lease ([0-9a-f]+) granted/.exec(grant.stdout)?.[1];
+    assert.ok(leaseId, `${grant.stdout}${grant.stderr}`);
+    assert.equal((await etcdctl(cluster.endpoint(follower), ['put', '--lease', leaseId, 'leased', 'v'])).code, 0);
+    for (let n = 0; n < 12; n++) {
+      const kept = await etcdctl(cluster.endpoint(follower), ['lease', 'keep-alive', '--once', leaseId]);
+      assert.match(kept.stdout, /keepalived with TTL\(4\)/, kept.stderr);
+      await pause(1000);
+    }
+    assert.equal((await etcdctl(cluster.endpoint(leader), ['get', 'leased'])).stdout, 'leased\nv\n', 'the lease outlived three TTLs');
 
     // SIGKILL the leader in the middle of a stream of acknowledged writes through another member.
     const writer = all.find((i) => i !== leader) as number;

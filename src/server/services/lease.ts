@@ -1,8 +1,9 @@
 // Lease service: grant and revoke go through the proposal pipeline; keep-alive and time-to-live
-// are answered by this member's clock (the lease expiry driver), as etcd's leader answers them.
+// are answered by the lease expiry driver; keep-alives reach the leader, as etcd's do.
 import type { ServerDuplexStream, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { etcdserverpb } from '../../api';
 import type { ApplyValue } from '../apply';
+import { toWireError } from '../errors';
 import type { ServerMetrics } from '../metrics';
 import type { Proposal } from '../proposals';
 import { unary } from '../unary';
@@ -18,8 +19,8 @@ export interface LeaseCore {
   grantedTtl(id: bigint): number | undefined;
   /** seconds left before the lease expires, or undefined when it does not exist */
   remainingTtl(id: bigint): number | undefined;
-  /** pushes the expiry back by the granted TTL; returns the TTL, or undefined when the lease is gone or expired */
-  renew(id: bigint): number | undefined;
+  /** pushes the expiry back by the granted TTL (on the leader, forwarded there by a follower); the TTL, or undefined when the lease is gone or expired */
+  renew(id: bigint): Promise<number | undefined>;
   leaseKeys(id: bigint): Buffer[];
   leaseIds(): bigint[];
 }
@@ -38,10 +39,17 @@ export function leaseService(core: LeaseCore): UntypedServiceImplementation {
       return { header: core.header(value.kind === 'leaseRevoke' ? value.revision : undefined) };
     }),
     leaseKeepAlive(call: ServerDuplexStream<etcdserverpb.LeaseKeepAliveRequest, etcdserverpb.LeaseKeepAliveResponse>) {
+      // Answers go out in the order of the requests, one renewal at a time, as etcd's stream loop does.
+      let previous = Promise.resolve();
       call.on('data', (req: etcdserverpb.LeaseKeepAliveRequest) => {
-        // A lease that is gone answers TTL 0, as etcd does, and the stream goes on.
-        const ttl = core.renew(req.ID) ?? 0;
-        if (!call.writableEnded) call.write({ header: core.header(), ID: req.ID, TTL: BigInt(ttl) });
+        previous = previous.then(async () => {
+          // A lease that is gone answers TTL 0, as etcd does, and the stream goes on.
+          const ttl = (await core.renew(req.ID)) ?? 0;
+          if (!call.writableEnded) call.write({ header: core.header(), ID: req.ID, TTL: BigInt(ttl) });
+        }).catch((err: unknown) => {
+          // A renewal the leader could not be reached for ends the stream with the error, as etcd's does.
+          if (!call.writableEnded) call.destroy(toWireError(err));
+        });
       });
       call.on('end', () => call.end());
       call.on('error', () => call.end());
