@@ -6,7 +6,7 @@
 // /leases/renew/<decimal id>: cairn's own path for what etcd's /leases does, since only the leader's
 // clock expires leases.
 import { EtcdError, etcdError, wireErrorNamed } from '../api';
-import type { PeerReply, PeerRequester } from '../transport';
+import type { PeerAnswer, PeerReply, PeerRequester } from '../transport';
 import { decodeMember, encodeMember } from './member-store';
 import type { Member } from './membership';
 import { ServerError } from './errors';
@@ -81,47 +81,49 @@ function renew(core: PeerApiCore, idText: string): PeerReply {
   }
 }
 
-/** Asks the leader to renew a lease, retried at its peer URLs until `timeoutMs`: its TTL, or undefined when the lease is gone. */
-export async function forwardRenew(request: PeerRequester, leaderUrls: () => string[], id: bigint, timeoutMs: number): Promise<number | undefined> {
+/** What an answer of the leader means: `{ done: value }` ends the asking (or it throws); undefined asks again. */
+type AnswerReading<T> = (answer: PeerAnswer) => { done: T } | undefined;
+
+/**
+ * POSTs `path` to the leader, at each of its peer URLs in turn, until an answer settles it or
+ * `timeoutMs` has passed (etcd's request timeout); unreachable URLs and unsettled answers are retried.
+ */
+async function askLeader<T>(request: PeerRequester, leaderUrls: () => string[], path: string, timeoutMs: number, read: AnswerReading<T>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     for (const url of leaderUrls()) {
       let answer;
       try {
-        answer = await request(url, 'POST', `${renewPrefix}${id.toString(10)}`, Math.max(1, deadline - Date.now()));
+        answer = await request(url, 'POST', path, Math.max(1, deadline - Date.now()));
       } catch {
         continue; // the leader is not reachable at this URL now
       }
-      if (answer.status === 200) return Number((JSON.parse(answer.body) as { TTL: number }).TTL);
-      if (answer.status === 404) return undefined;
+      const settled = read(answer);
+      if (settled !== undefined) return settled.done;
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new ServerError('timeout');
 }
 
-/**
- * Asks the leader (at each of its peer URLs in turn, until `timeoutMs` has passed) to promote a
- * learner. etcd's refusals come back as its gRPC errors; other failures are retried until then.
- */
-export async function forwardPromote(request: PeerRequester, leaderUrls: () => string[], id: bigint, timeoutMs: number): Promise<Member[]> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const url of leaderUrls()) {
-      let answer;
-      try {
-        answer = await request(url, 'POST', `${promotePrefix}${id.toString(10)}`, Math.max(1, deadline - Date.now()));
-      } catch {
-        continue; // the leader is not reachable at this URL now
-      }
-      if (answer.status === 200) return decodeMemberList(answer.body);
-      if (answer.status === 408) throw new ServerError('timeout');
-      if (answer.status === 404) throw etcdError('memberNotFound');
-      // Both refusals share 412; the longer text contains the shorter one, so it is checked first.
-      if (answer.status === 412 && answer.body.includes('in sync with leader')) throw etcdError('learnerNotReady');
-      if (answer.status === 412 && answer.body.includes('can only promote a learner member')) throw etcdError('memberNotLearner');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new ServerError('timeout');
+/** Asks the leader to renew a lease: its TTL, or undefined when the lease is gone. */
+export function forwardRenew(request: PeerRequester, leaderUrls: () => string[], id: bigint, timeoutMs: number): Promise<number | undefined> {
+  return askLeader(request, leaderUrls, `${renewPrefix}${id.toString(10)}`, timeoutMs, (answer) => {
+    if (answer.status === 200) return { done: Number((JSON.parse(answer.body) as { TTL: number }).TTL) };
+    if (answer.status === 404) return { done: undefined };
+    return undefined; // 503: that member no longer leads
+  });
+}
+
+/** Asks the leader to promote a learner; etcd's refusals come back as its gRPC errors. */
+export function forwardPromote(request: PeerRequester, leaderUrls: () => string[], id: bigint, timeoutMs: number): Promise<Member[]> {
+  return askLeader(request, leaderUrls, `${promotePrefix}${id.toString(10)}`, timeoutMs, (answer) => {
+    if (answer.status === 200) return { done: decodeMemberList(answer.body) };
+    if (answer.status === 408) throw new ServerError('timeout');
+    if (answer.status === 404) throw etcdError('memberNotFound');
+    // Both refusals share 412; the longer text contains the shorter one, so it is checked first.
+    if (answer.status === 412 && answer.body.includes('in sync with leader')) throw etcdError('learnerNotReady');
+    if (answer.status === 412 && answer.body.includes('can only promote a learner member')) throw etcdError('memberNotLearner');
+    return undefined;
+  });
 }

@@ -14,6 +14,18 @@ import type { PeerAnswer } from '../../src/transport';
 const voter: Member = { id: 13668033151171901709n, name: 'e1', peerUrls: ['http://127.0.0.1:23801'], clientUrls: ['http://127.0.0.1:23791'], isLearner: false };
 const learner: Member = { id: 3303651148237150293n, name: '', peerUrls: ['http://127.0.0.1:23802'], clientUrls: [], isLearner: true };
 
+/** A leader that gives these answers in turn (then refuses connections), noting what it was asked. */
+function scriptedLeader(answers: (PeerAnswer | Error)[]) {
+  const asked: string[] = [];
+  const request = async (url: string, method: string, path: string): Promise<PeerAnswer> => {
+    asked.push(`${method} ${url}${path}`);
+    const next = answers.shift() ?? new Error('connection refused');
+    if (next instanceof Error) throw next;
+    return next;
+  };
+  return { answers, asked, request };
+}
+
 test('/members is the JSON etcd 3.4 serves, sorted by ID, and reads back exactly', () => {
   // What a real etcd 3.4 answered for this cluster (one member and a learner added, not started).
   const etcd = '[{"id":3303651148237150293,"peerURLs":["http://127.0.0.1:23802"],"isLearner":true},{"id":13668033151171901709,"peerURLs":["http://127.0.0.1:23801"],"name":"e1","clientURLs":["http://127.0.0.1:23791"]}]';
@@ -65,14 +77,7 @@ test('the handler answers /members, /version and promote as etcd, with 404 and 4
 });
 
 test('a forwarded promote turns the leader\'s answers into etcd\'s gRPC errors and tries the next URL on a failure', async () => {
-  const answers: (PeerAnswer | Error)[] = [];
-  const asked: string[] = [];
-  const request = async (url: string, method: string, path: string): Promise<PeerAnswer> => {
-    asked.push(`${method} ${url}${path}`);
-    const next = answers.shift() ?? new Error('connection refused');
-    if (next instanceof Error) throw next;
-    return next;
-  };
+  const { answers, asked, request } = scriptedLeader([]);
   const urls = () => ['https://a:1', 'https://b:2'];
   const refusedWith = async (answer: PeerAnswer, wanted: EtcdError | ServerError) => {
     answers.push(answer);
@@ -110,14 +115,7 @@ test('a lease renewal is answered by the leader only and forwarded by a follower
   leading = false;
   assert.deepEqual(await handler('POST', '/leases/renew/5'), { status: 503, contentType: 'text/plain; charset=utf-8', body: 'etcdserver: no leader\n' });
 
-  const answers: (PeerAnswer | Error)[] = [new Error('connection refused'), { status: 503, body: 'etcdserver: no leader\n' }, { status: 200, body: '{"TTL":30}\n' }, { status: 404, body: 'lease not found\n' }];
-  const asked: string[] = [];
-  const request = async (url: string, method: string, path: string): Promise<PeerAnswer> => {
-    asked.push(`${method} ${url}${path}`);
-    const next = answers.shift() ?? new Error('connection refused');
-    if (next instanceof Error) throw next;
-    return next;
-  };
+  const { asked, request } = scriptedLeader([new Error('connection refused'), { status: 503, body: 'etcdserver: no leader\n' }, { status: 200, body: '{"TTL":30}\n' }, { status: 404, body: 'lease not found\n' }]);
   assert.equal(await forwardRenew(request, () => ['https://a:1'], 5n, 5000), 30, 'retried past a refused connection and a member that lost its leadership');
   assert.equal(await forwardRenew(request, () => ['https://a:1'], 5n, 5000), undefined);
   assert.deepEqual(asked, Array(4).fill('POST https://a:1/leases/renew/5'));
