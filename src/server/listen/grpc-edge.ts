@@ -1,7 +1,7 @@
 // The one grpc-js Server behind every client listener. It binds no port itself: listeners inject
 // the connections they route to it (grpc-js's connection injector), so gRPC and HTTP share a port.
 import * as grpc from '@grpc/grpc-js';
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 /** What the gRPC edge needs from the member; EtcdServer (src/server) has this shape. */
 export interface GrpcMember {
@@ -21,7 +21,7 @@ export interface GrpcEdgeOptions {
 
 export interface GrpcEdge {
   /** Hands a connection that opened with the HTTP/2 preface to gRPC. */
-  inject(socket: Socket): void;
+  inject(connection: Duplex): void;
   /** Sends GOAWAY on every connection and cuts what remains after graceMs. */
   drain(graceMs: number): void;
   /** Ends every call and connection at once. */
@@ -43,7 +43,7 @@ export function createGrpcEdge(member: GrpcMember, options: GrpcEdgeOptions): Gr
   // TLS, when configured, is already terminated by the listener.
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   return {
-    inject: (socket) => injector.injectConnection(socket),
+    inject: (connection) => injector.injectConnection(connection),
     drain: (graceMs) => injector.drain(graceMs),
     shutdown: () => {
       injector.destroy();

@@ -1,20 +1,26 @@
 // One listening socket for one etcd URL, serving gRPC and HTTP/1.x on the same port as etcd does.
 // A plain connection is routed by its first bytes; a TLS connection by the ALPN protocol the client
 // chose (by its first bytes when it chose none). After routing, the socket is handed over as it is:
-// the HTTP/2 session reads it natively, so the routing costs nothing per message.
+// the HTTP/2 session reads it natively, so the routing costs nothing per message. The exception is
+// a plain HTTP/2 connection: its client bytes go through the :authority rewriter first (etcdctl
+// sends "http://host:port" there; see authority-rewriter.ts). TLS connections need no such help
+// (etcdctl then sends the host alone) and keep their native TLS socket, whose peer certificate the
+// gRPC server reads for client certificate authentication.
 import { once } from 'node:events';
 import type { Server as HttpServer } from 'node:http';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { parseEtcdUrl } from '../config';
+import { authorityFixingSocket } from './authority-socket';
 import { classifyPreface } from './preface';
 import { ListenError } from './tls-options';
 
 /** Where routed connections go; a connection for a missing route is closed. */
 export interface ConnectionRoutes {
   /** Takes HTTP/2 (gRPC) connections: a grpc-js connection injector's injectConnection. */
-  readonly grpc?: (socket: net.Socket) => void;
+  readonly grpc?: (connection: Duplex) => void;
   /** Takes HTTP/1.x connections. */
   readonly http?: HttpServer;
 }
@@ -40,9 +46,9 @@ export interface Listener {
 
 type Route = 'h2' | 'http1';
 
-function route(socket: net.Socket, kind: Route, routes: ConnectionRoutes): boolean {
+function route(socket: net.Socket, kind: Route, routes: ConnectionRoutes, logger: Logger): boolean {
   if (kind === 'h2' && routes.grpc) {
-    routes.grpc(socket);
+    routes.grpc(socket instanceof tls.TLSSocket ? socket : authorityFixingSocket(socket, { logger }));
     return true;
   }
   if (kind === 'http1' && routes.http) {
@@ -64,7 +70,7 @@ function sniff(socket: net.Socket, routes: ConnectionRoutes, logger: Logger): vo
     socket.pause();
     if (kind !== 'unknown') {
       socket.unshift(head);
-      if (route(socket, kind, routes)) return;
+      if (route(socket, kind, routes, logger)) return;
     }
     logger.debug({ remote: socket.remoteAddress, kind }, 'closing a client connection that speaks neither gRPC nor HTTP');
     socket.destroy();
@@ -121,7 +127,7 @@ export async function listenUrl(url: string, routes: ConnectionRoutes | Promise<
       const alpn = socket.alpnProtocol;
       whenRouted(socket, (r) => {
         if (alpn === 'h2' || alpn === 'http/1.1') {
-          if (!route(socket, alpn === 'h2' ? 'h2' : 'http1', r)) socket.destroy();
+          if (!route(socket, alpn === 'h2' ? 'h2' : 'http1', r, logger)) socket.destroy();
         } else {
           sniff(socket, r, logger);
         }

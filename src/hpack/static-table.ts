@@ -1,0 +1,75 @@
+// HPACK's static table (RFC 7541, Appendix A): index 1 is the first entry.
+
+export interface HeaderField {
+  /** Name and value as latin1 strings: one character per octet. */
+  readonly name: string;
+  readonly value: string;
+  /** Sent as "never indexed": a proxy must keep it out of compression tables too. */
+  readonly sensitive?: boolean;
+}
+
+const entry = (name: string, value = ''): HeaderField => ({ name, value });
+
+export const staticTable: readonly HeaderField[] = [
+  entry(':authority'),
+  entry(':method', 'GET'),
+  entry(':method', 'POST'),
+  entry(':path', '/'),
+  entry(':path', '/index.html'),
+  entry(':scheme', 'http'),
+  entry(':scheme', 'https'),
+  entry(':status', '200'),
+  entry(':status', '204'),
+  entry(':status', '206'),
+  entry(':status', '304'),
+  entry(':status', '400'),
+  entry(':status', '404'),
+  entry(':status', '500'),
+  entry('accept-charset'),
+  entry('accept-encoding', 'gzip, deflate'),
+  entry('accept-language'),
+  entry('accept-ranges'),
+  entry('accept'),
+  entry('access-control-allow-origin'),
+  entry('age'),
+  entry('allow'),
+  entry('authorization'),
+  entry('cache-control'),
+  entry('content-disposition'),
+  entry('content-encoding'),
+  entry('content-language'),
+  entry('content-length'),
+  entry('content-location'),
+  entry('content-range'),
+  entry('content-type'),
+  entry('cookie'),
+  entry('date'),
+  entry('etag'),
+  entry('expect'),
+  entry('expires'),
+  entry('from'),
+  entry('host'),
+  entry('if-match'),
+  entry('if-modified-since'),
+  entry('if-none-match'),
+  entry('if-range'),
+  entry('if-unmodified-since'),
+  entry('last-modified'),
+  entry('link'),
+  entry('location'),
+  entry('max-forwards'),
+  entry('proxy-authenticate'),
+  entry('proxy-authorization'),
+  entry('range'),
+  entry('referer'),
+  entry('refresh'),
+  entry('retry-after'),
+  entry('server'),
+  entry('set-cookie'),
+  entry('strict-transport-security'),
+  entry('transfer-encoding'),
+  entry('user-agent'),
+  entry('vary'),
+  entry('via'),
+  entry('www-authenticate'),
+];
