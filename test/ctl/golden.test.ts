@@ -30,7 +30,6 @@ const ACCEPTED_DIFFERENCES: Readonly<Record<string, string>> = {
 /** Where cairn (the server) answers differently from etcd: server bugs, reported; see README. */
 const MEMBERSHIP = 'cairn answers Unimplemented to member add/update/promote/remove (single member only)';
 const AUTH = 'cairn answers Unimplemented to user and role changes, so auth cannot be enabled';
-const AUTHORITY = 'cairn resets a gRPC stream whose :authority is "http://host:port" (RST_STREAM PROTOCOL_ERROR), which etcdctl 3.4 sends for per-endpoint calls on http:// URLs; etcd accepts it';
 const SERVER_DIFFERENCES: Readonly<Record<string, string>> = {
   'member-list-json': 'cairn puts the store revision in MemberList\'s header; etcd leaves it 0',
   'member-list-fields': 'cairn puts the store revision in MemberList\'s header; etcd leaves it 0',
@@ -38,7 +37,6 @@ const SERVER_DIFFERENCES: Readonly<Record<string, string>> = {
   'user-passwd-stdin': AUTH, 'user-get-missing': AUTH, 'user-get-json': AUTH, 'role-list-json': AUTH,
   'member-add-learner': MEMBERSHIP, 'member-list-after-add': MEMBERSHIP, 'member-update': MEMBERSHIP,
   'member-promote-unsynced': MEMBERSHIP, 'member-remove': MEMBERSHIP, 'member-remove-missing': MEMBERSHIP,
-  'endpoint-status-table': AUTHORITY, 'endpoint-status-url': AUTHORITY,
   'user-add-root': AUTH, 'user-add-alice': AUTH, 'user-add-dup': AUTH, 'user-list': AUTH, 'role-add': AUTH,
   'role-grant-prefix': AUTH, 'role-grant-range': AUTH, 'role-get': AUTH, 'role-get-json': AUTH, 'role-list': AUTH,
   'user-grant-role': AUTH, 'user-get': AUTH, 'user-get-detail': AUTH, 'user-revoke-role': AUTH,

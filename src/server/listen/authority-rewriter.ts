@@ -61,13 +61,14 @@ export function authorityWithoutScheme(value: string): string | undefined {
   return end < 0 ? rest : rest.slice(0, end);
 }
 
-/** The header block being read: its frames as received and their HPACK fragments. */
+/** The header block being read: its bytes from earlier chunks and its HPACK fragments. */
 interface OpenBlock {
   readonly stream: number;
   readonly flags: number;
   /** The HEADERS frame's priority fields, kept when the block is re-encoded. */
   priority?: Buffer;
-  readonly raw: Buffer[];
+  /** The block's bytes as received, from chunks before the current one. */
+  readonly earlier: Buffer[];
   readonly fragments: Buffer[];
   size: number;
 }
@@ -80,7 +81,7 @@ export class AuthorityRewriter {
   private headLength = 0;
   /** Payload bytes still to come of a frame that passes untouched. */
   private passLeft = 0;
-  /** Payload of the header-block frame being held: its parts so far and the bytes still to come. */
+  /** Payload of the header-block frame being read: its parts so far and the bytes still to come. */
   private holdParts: Buffer[] = [];
   private holdLeft = 0;
   private holding = false;
@@ -88,6 +89,12 @@ export class AuthorityRewriter {
   private holdFlags = 0;
   private block: OpenBlock | undefined;
   private translating = false;
+  // Per transform() call: the chunk, where its passing bytes not yet in `out` start, and where the
+  // open block's bytes start in it.
+  private chunk: Buffer = Buffer.alloc(0);
+  private out: Buffer[] = [];
+  private spanStart = 0;
+  private blockStart = 0;
 
   constructor(private readonly options: AuthorityRewriterOptions = defaultAuthorityRewriterOptions) {
     this.decoder = new HpackDecoder({ maxTableSize: headerTableSize, maxHeaderListSize: options.maxHeaderListSize });
@@ -104,60 +111,62 @@ export class AuthorityRewriter {
    * HpackError) when the connection must be closed.
    */
   transform(chunk: Buffer): Buffer {
-    const out: Buffer[] = [];
-    /** Start of the bytes of `chunk` that pass and are not yet in `out`. */
-    let spanStart = 0;
+    this.chunk = chunk;
+    this.out = [];
+    this.spanStart = 0;
+    this.blockStart = 0;
     let i = 0;
     while (i < chunk.length) {
       const available = chunk.length - i;
-      if (this.prefaceLeft > 0 || this.passLeft > 0) {
-        const n = Math.min(this.prefaceLeft > 0 ? this.prefaceLeft : this.passLeft, available);
-        if (this.prefaceLeft > 0) this.prefaceLeft -= n;
-        else this.passLeft -= n;
+      if (this.prefaceLeft > 0) {
+        const n = Math.min(this.prefaceLeft, available);
+        this.prefaceLeft -= n;
         i += n;
-        continue;
-      }
-      if (this.holding) {
+      } else if (this.passLeft > 0) {
+        const n = Math.min(this.passLeft, available);
+        this.passLeft -= n;
+        i += n;
+      } else if (this.holding) {
         const n = Math.min(this.holdLeft, available);
         this.holdParts.push(chunk.subarray(i, i + n));
         this.holdLeft -= n;
         i += n;
-        if (this.holdLeft === 0) this.endHeldFrame(out);
-        spanStart = i;
-        continue;
-      }
-      // A frame header; it may have begun in an earlier chunk.
-      const headerStart = i - this.headLength;
-      const n = Math.min(frameHeaderSize - this.headLength, available);
-      chunk.copy(this.head, this.headLength, i, i + n);
-      const carried = this.headLength;
-      this.headLength += n;
-      i += n;
-      if (this.headLength < frameHeaderSize) break;
-      this.headLength = 0;
-      const held = this.startFrame();
-      if (held) {
-        // The whole header goes with the held frame; bytes before it pass.
-        if (headerStart > spanStart) out.push(chunk.subarray(spanStart, headerStart));
-        (this.block as OpenBlock).raw.push(carried > 0 ? Buffer.from(this.head) : chunk.subarray(headerStart, i));
-        spanStart = i;
-        if (this.holdLeft === 0) this.endHeldFrame(out);
-      } else if (carried > 0) {
-        // The header's first bytes came in the previous chunk and were held back: they pass now.
-        out.push(Buffer.from(this.head.subarray(0, carried)));
+        if (this.holdLeft === 0) this.endHeldFrame(i);
+      } else {
+        // A frame header; it may have begun in an earlier chunk.
+        const carried = this.headLength;
+        const n = Math.min(frameHeaderSize - carried, available);
+        chunk.copy(this.head, carried, i, i + n);
+        this.headLength += n;
+        i += n;
+        if (this.headLength < frameHeaderSize) break;
+        this.headLength = 0;
+        this.startFrame(i - frameHeaderSize, carried);
+        if (this.holding && this.holdLeft === 0) this.endHeldFrame(i);
       }
     }
-    // A frame header cut by the chunk's end waits for the rest (its bytes are in `head`).
-    const passEnd = this.headLength > 0 ? chunk.length - this.headLength : this.holding ? spanStart : chunk.length;
-    if (passEnd > spanStart) {
-      if (out.length === 0 && spanStart === 0 && passEnd === chunk.length) return chunk;
-      out.push(chunk.subarray(spanStart, passEnd));
+    const out = this.out;
+    let passEnd = chunk.length;
+    if (this.block) {
+      // The open block waits for its end; the bytes before it pass.
+      passEnd = this.blockStart;
+      this.block.earlier.push(chunk.subarray(this.blockStart));
+    } else if (this.headLength > 0) {
+      // So does a frame header cut by the chunk's end (its bytes are in `head`).
+      passEnd = Math.max(0, chunk.length - this.headLength);
+    }
+    if (passEnd > this.spanStart) {
+      if (out.length === 0 && this.spanStart === 0 && passEnd === chunk.length) return chunk;
+      out.push(chunk.subarray(this.spanStart, passEnd));
     }
     return out.length === 1 ? out[0] : Buffer.concat(out);
   }
 
-  /** Reads the frame header in `head`; returns whether the frame is held (part of a header block). */
-  private startFrame(): boolean {
+  /**
+   * Reads the frame header in `head`, which starts at `headerStart` in the chunk (before it when
+   * `carried` of its bytes came in earlier chunks).
+   */
+  private startFrame(headerStart: number, carried: number): void {
     const head = this.head;
     const length = head.readUIntBE(0, 3);
     const type = head[3];
@@ -167,12 +176,16 @@ export class AuthorityRewriter {
     if (type === PUSH_PROMISE) throw new Http2RewriteError('PUSH_PROMISE from a client');
     if (type === HEADERS) {
       if (stream === 0) throw new Http2RewriteError('HEADERS on stream 0');
-      this.block = { stream, flags, raw: [], fragments: [], size: 0 };
+      // Header bytes from an earlier chunk did not pass there; they belong to the block.
+      this.block = { stream, flags, earlier: carried > 0 ? [Buffer.from(head.subarray(0, carried))] : [], fragments: [], size: 0 };
+      this.blockStart = Math.max(headerStart, 0);
     } else if (type === CONTINUATION) {
       if (!this.block || this.block.stream !== stream) throw new Http2RewriteError(`CONTINUATION on stream ${stream} without its HEADERS`);
     } else {
+      // The header's first bytes were held back with the previous chunk: they pass now.
+      if (carried > 0) this.out.push(Buffer.from(head.subarray(0, carried)));
       this.passLeft = length;
-      return false;
+      return;
     }
     const block = this.block;
     block.size += length;
@@ -182,42 +195,44 @@ export class AuthorityRewriter {
     this.holdParts = [];
     // Only HEADERS carries padding and priority; the flags say which frame ends the block.
     this.holdFlags = type === HEADERS ? flags : flags & END_HEADERS;
-    return true;
   }
 
-  /** A held frame's payload is complete: keep its fragment, and finish the block on END_HEADERS. */
-  private endHeldFrame(out: Buffer[]): void {
+  /** A held frame's payload is complete (at `end` in the chunk): keep its fragment, and finish the block on END_HEADERS. */
+  private endHeldFrame(end: number): void {
     const block = this.block as OpenBlock;
     const payload = this.holdParts.length === 1 ? this.holdParts[0] : Buffer.concat(this.holdParts);
     this.holding = false;
     this.holdParts = [];
-    block.raw.push(payload);
     let start = 0;
-    let end = payload.length;
+    let stop = payload.length;
     if (this.holdFlags & PADDED) {
       if (payload.length < 1) throw new Http2RewriteError('padded HEADERS without a pad length');
-      end -= payload[0];
+      stop -= payload[0];
       start = 1;
     }
     if (this.holdFlags & PRIORITY) {
       block.priority = payload.subarray(start, start + priorityFieldsSize);
       start += priorityFieldsSize;
     }
-    if (end < start) throw new Http2RewriteError('HEADERS padding longer than its payload');
-    block.fragments.push(payload.subarray(start, end));
-    if (this.holdFlags & END_HEADERS) this.endBlock(block, out);
+    if (stop < start) throw new Http2RewriteError('HEADERS padding or priority longer than its payload');
+    block.fragments.push(payload.subarray(start, stop));
+    if (this.holdFlags & END_HEADERS) this.endBlock(block, end);
   }
 
-  private endBlock(block: OpenBlock, out: Buffer[]): void {
+  private endBlock(block: OpenBlock, end: number): void {
     this.block = undefined;
     const fields = this.decoder.decode(block.fragments.length === 1 ? block.fragments[0] : Buffer.concat(block.fragments));
     const fixed = withAuthorityFixed(fields);
     if (fixed) this.translating = true;
     if (!this.translating) {
-      out.push(...block.raw);
+      // The block passes as it came: what came in earlier chunks now, the rest with the chunk's span
+      // (which then starts at the block, the chunk's first byte when there were earlier parts).
+      this.out.push(...block.earlier);
       return;
     }
-    out.push(headerFrames(block.stream, block.flags & END_STREAM, block.priority, encodeWithoutIndexing(fixed ?? fields)));
+    if (this.blockStart > this.spanStart) this.out.push(this.chunk.subarray(this.spanStart, this.blockStart));
+    this.out.push(headerFrames(block.stream, block.flags & END_STREAM, block.priority, encodeWithoutIndexing(fixed ?? fields)));
+    this.spanStart = end;
   }
 }
 

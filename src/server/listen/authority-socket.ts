@@ -14,6 +14,8 @@ export interface AuthoritySocketOptions {
 export function authorityFixingSocket(socket: Socket, options: AuthoritySocketOptions): Duplex {
   const rewriter = new AuthorityRewriter();
   let logged = false;
+  // Node's HTTP/2 session turns Nagle off on the socket it gets; here that is the wrapper.
+  socket.setNoDelay(true);
   const duplex = new Duplex({
     read() {
       socket.resume();
