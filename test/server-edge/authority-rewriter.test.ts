@@ -132,7 +132,7 @@ test('HEADERS with padding and priority plus CONTINUATIONs: priority and END_STR
 test('a large re-encoded block is split into frames of at most 16384 bytes', () => {
   const big = 'v'.repeat(40000);
   const block = Buffer.concat([request('/big'), indexedAuthority('http://h:1'), encodeWithoutIndexing([{ name: 'x-big', value: big }])]);
-  const input = [http2Preface];
+  const input: Buffer[] = [http2Preface];
   for (let at = 0, first = true; at < block.length; at += 16384, first = false) {
     const last = at + 16384 >= block.length;
     input.push(frame(first ? HEADERS : CONTINUATION, last ? END_HEADERS : 0, 1, block.subarray(at, at + 16384)));
