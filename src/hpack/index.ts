@@ -5,5 +5,4 @@ export type { HpackDecoderOptions } from './decoder';
 export { encodeWithoutIndexing } from './encoder';
 export { HpackError } from './errors';
 export { huffmanCode, huffmanDecode } from './huffman';
-export { staticTable } from './static-table';
 export type { HeaderField } from './static-table';
