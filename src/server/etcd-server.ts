@@ -2,7 +2,7 @@
 // dir, wires store, lessor, alarms and the proposal pipeline together, and hands out the gRPC
 // services; each job itself lives in its own file.
 import * as path from 'node:path';
-import type { ChannelOptions, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { ChannelOptions } from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
 import { status as Status } from '@grpc/grpc-js';
 import { EtcdError, etcdError, etcdserverpb } from '../api';
@@ -44,9 +44,9 @@ import { ConfChange, ConfChangeType } from '../raft';
 import { etcdClusterVersion } from './versions';
 import { SnapshotImage, writeSnapshotImage } from './snapshot-image';
 import { Versions, etcdServerVersion, versions } from './versions';
+import type { GrpcService } from './service-guard';
 
-/** One gRPC service: add it with `grpcServer.addService(definition, implementation)`. */
-export type GrpcService = [ServiceDefinition, UntypedServiceImplementation];
+export type { GrpcService };
 
 /** As etcd's /health: false with a reason when an alarm is active, there is no leader or a read fails. */
 export interface Health {

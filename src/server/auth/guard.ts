@@ -2,9 +2,9 @@
 // authMaintenanceServer): key permissions for KV, lease key permissions for LeaseRevoke and
 // LeaseTimeToLive, the root role for defragment/hash/snapshot and membership changes. The check
 // runs before the handler, so a refused request is never proposed.
-import { status as Status, type ServerWritableStream, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { status as Status } from '@grpc/grpc-js';
 import { EtcdError, type etcdserverpb } from '../../api';
-import { toWireError } from '../errors';
+import { guardMethods, type GrpcService } from '../service-guard';
 import type { AuthGate, CallCredentials } from './gate';
 
 type Check = (gate: AuthGate, call: CallCredentials & { request: never }, leaseKeys: (id: bigint) => Uint8Array[]) => void;
@@ -54,33 +54,10 @@ export interface GuardOptions {
   leaseKeys(id: bigint): Uint8Array[];
 }
 
-type Handler = (call: CallCredentials & { request: never }, callback?: (err: Error) => void) => void;
-
 /** Returns the services with every guarded method checking its caller first. */
-export function guardServices(
-  services: [ServiceDefinition, UntypedServiceImplementation][],
-  gate: AuthGate,
-  options: GuardOptions,
-): [ServiceDefinition, UntypedServiceImplementation][] {
-  return services.map(([definition, impl]) => {
-    const guarded: UntypedServiceImplementation = { ...impl };
-    for (const [name, method] of Object.entries(definition)) {
-      const check = checks[method.path];
-      const handler = impl[name] as unknown as Handler | undefined;
-      if (check === undefined || handler === undefined) continue;
-      const wrapped: Handler = (call, callback) => {
-        try {
-          check(gate, call, options.leaseKeys);
-        } catch (err) {
-          const wire = toWireError(err);
-          if (callback !== undefined) callback(wire);
-          else (call as unknown as ServerWritableStream<unknown, unknown>).destroy(wire);
-          return;
-        }
-        handler(call, callback);
-      };
-      guarded[name] = wrapped as unknown as UntypedServiceImplementation[string];
-    }
-    return [definition, guarded];
+export function guardServices(services: GrpcService[], gate: AuthGate, options: GuardOptions): GrpcService[] {
+  return guardMethods(services, (method) => {
+    const check = checks[method.path];
+    return check === undefined ? undefined : (call) => check(gate, call as CallCredentials & { request: never }, options.leaseKeys);
   });
 }
