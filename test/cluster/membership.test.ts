@@ -7,53 +7,11 @@
 // A one-member cluster grows to two, then three, the same way.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CairnProcess, startCairn } from '../cli/cairn-process';
 import { etcdctl, hasEtcdctl } from '../server-core/etcdctl';
-import { freePorts } from '../support/ports';
-import { makePeerCerts } from './peer-certs';
-
-interface Cluster {
-  dir: string;
-  names: string[];
-  endpoint(i: number): string;
-  peerUrl(i: number): string;
-  /** the flags of member i; `initial` sets --initial-cluster and --initial-cluster-state */
-  args(i: number, initial: { cluster: string; state: 'new' | 'existing' }): string[];
-}
-
-async function makeCluster(names: string[]): Promise<Cluster> {
-  const dir = mkdtempSync(join(tmpdir(), 'cairn-join-'));
-  const certs = makePeerCerts(dir, names);
-  const ports = await freePorts(2 * names.length);
-  const clientPort = (i: number) => ports[i];
-  const peerUrl = (i: number) => `https://127.0.0.1:${ports[names.length + i]}`;
-  return {
-    dir,
-    names,
-    peerUrl,
-    endpoint: (i) => `127.0.0.1:${clientPort(i)}`,
-    args: (i, initial) => [
-      '--name', names[i],
-      '--data-dir', join(dir, names[i]),
-      '--listen-client-urls', `http://127.0.0.1:${clientPort(i)}`,
-      '--advertise-client-urls', `http://127.0.0.1:${clientPort(i)}`,
-      '--listen-peer-urls', peerUrl(i),
-      '--initial-advertise-peer-urls', peerUrl(i),
-      '--initial-cluster', initial.cluster,
-      '--initial-cluster-state', initial.state,
-      '--initial-cluster-token', 'cairn-join-test',
-      '--peer-cert-file', certs.cert(names[i]),
-      '--peer-key-file', certs.key(names[i]),
-      '--peer-trusted-ca-file', certs.ca,
-      '--peer-client-cert-auth',
-      '--heartbeat-interval', '50',
-      '--election-timeout', '500',
-    ],
-  };
-}
+import { makeTlsCluster, type TlsCluster } from './tls-cluster';
 
 async function pause(ms: number): Promise<void> {
   await new Promise((r) => setTimeout(r, ms));
@@ -119,7 +77,7 @@ async function serializableValue(endpoint: string, key: string): Promise<string 
   return result.code === 0 && result.stdout !== '' ? result.stdout.trim() : undefined;
 }
 
-async function leaderOf(cluster: Cluster, alive: number[]): Promise<number> {
+async function leaderOf(cluster: TlsCluster, alive: number[]): Promise<number> {
   return eventually('a leader', async () => {
     for (const i of alive) {
       const status = await etcdctl(cluster.endpoint(i), ['endpoint', 'status']);
@@ -136,7 +94,7 @@ async function exited(proc: CairnProcess, tries = 100): Promise<number | null> {
 const skip = !hasEtcdctl() && 'etcdctl is not installed';
 
 test('a learner added to 3 members joins with state existing, catches up, is promoted, then removed', { skip, timeout: 300_000 }, async () => {
-  const cluster = await makeCluster(['p1', 'p2', 'p3', 'p4', 'p5']);
+  const cluster = await makeTlsCluster(['p1', 'p2', 'p3', 'p4', 'p5'], 'cairn-join-test');
   const initial = { cluster: [0, 1, 2].map((i) => `${cluster.names[i]}=${cluster.peerUrl(i)}`).join(','), state: 'new' as const };
   const procs: (CairnProcess | undefined)[] = [];
   try {
@@ -205,7 +163,7 @@ test('a learner added to 3 members joins with state existing, catches up, is pro
 });
 
 test('a one-member cluster grows to two, then three members', { skip, timeout: 300_000 }, async () => {
-  const cluster = await makeCluster(['s1', 's2', 's3']);
+  const cluster = await makeTlsCluster(['s1', 's2', 's3'], 'cairn-join-test');
   const procs: (CairnProcess | undefined)[] = [];
   try {
     procs[0] = await startCairn({ dataDir: cluster.dir, args: cluster.args(0, { cluster: `s1=${cluster.peerUrl(0)}`, state: 'new' }) });

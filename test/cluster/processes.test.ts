@@ -5,59 +5,19 @@
 // hands over, and a learner added without starting is refused promotion with etcd's error, then removed.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { CairnProcess, startCairn } from '../cli/cairn-process';
 import { etcdctl, hasEtcdctl } from '../server-core/etcdctl';
-import { freePorts } from '../support/ports';
-import { makePeerCerts } from './peer-certs';
+import { makeTlsCluster, type TlsCluster } from './tls-cluster';
 
 const names = ['p1', 'p2', 'p3'];
-
-interface Cluster {
-  dir: string;
-  clientPorts: number[];
-  args(i: number): string[];
-  endpoint(i: number): string;
-}
-
-async function makeCluster(): Promise<Cluster> {
-  const dir = mkdtempSync(join(tmpdir(), 'cairn-cluster-'));
-  const certs = makePeerCerts(dir, names);
-  const ports = await freePorts(6);
-  const clientPorts = ports.slice(0, 3);
-  const peerUrl = (i: number) => `https://127.0.0.1:${ports[3 + i]}`;
-  const initialCluster = names.map((n, i) => `${n}=${peerUrl(i)}`).join(',');
-  return {
-    dir,
-    clientPorts,
-    endpoint: (i) => `127.0.0.1:${clientPorts[i]}`,
-    args: (i) => [
-      '--name', names[i],
-      '--data-dir', join(dir, names[i]),
-      '--listen-client-urls', `http://127.0.0.1:${clientPorts[i]}`,
-      '--advertise-client-urls', `http://127.0.0.1:${clientPorts[i]}`,
-      '--listen-peer-urls', peerUrl(i),
-      '--initial-advertise-peer-urls', peerUrl(i),
-      '--initial-cluster', initialCluster,
-      '--initial-cluster-token', 'cairn-process-test',
-      '--peer-cert-file', certs.cert(names[i]),
-      '--peer-key-file', certs.key(names[i]),
-      '--peer-trusted-ca-file', certs.ca,
-      '--peer-client-cert-auth',
-      '--heartbeat-interval', '50',
-      '--election-timeout', '500',
-    ],
-  };
-}
 
 async function pause(ms: number): Promise<void> {
   await new Promise((r) => setTimeout(r, ms));
 }
 
 /** The index of the member whose `endpoint status` says it leads, polled at most `tries` times. */
-async function leaderIndex(cluster: Cluster, alive: number[], tries = 100): Promise<number> {
+async function leaderIndex(cluster: TlsCluster, alive: number[], tries = 100): Promise<number> {
   for (let t = 0; t < tries; t++) {
     for (const i of alive) {
       const run = await etcdctl(cluster.endpoint(i), ['endpoint', 'status']);
@@ -97,7 +57,7 @@ async function untilEqual(what: string, get: () => Promise<string[]>, want: stri
 }
 
 test('3 cairn processes with peer mutual TLS replicate, survive SIGKILL and change leader and membership', { skip: !hasEtcdctl() && 'etcdctl is not installed', timeout: 240_000 }, async () => {
-  const cluster = await makeCluster();
+  const cluster = await makeTlsCluster(names, 'cairn-process-test');
   const all = [0, 1, 2];
   let procs: (CairnProcess | undefined)[] = [];
   try {
@@ -113,7 +73,7 @@ test('3 cairn processes with peer mutual TLS replicate, survive SIGKILL and chan
     await untilEqual(
       'member list',
       async () => (await etcdctl(cluster.endpoint(0), ['member', 'list'])).stdout.split('\n').filter((l) => l !== '').map((l) => l.split(', ').slice(1).join(', ')).sort(),
-      names.map((n, i) => `started, ${n}, ${cluster.args(i)[9]}, http://127.0.0.1:${cluster.clientPorts[i]}, false`).sort(),
+      names.map((n, i) => `started, ${n}, ${cluster.peerUrl(i)}, http://127.0.0.1:${cluster.clientPorts[i]}, false`).sort(),
     );
     const endpoints = all.map((i) => cluster.endpoint(i)).join(',');
     const health = await etcdctl(endpoints, ['endpoint', 'health']);
