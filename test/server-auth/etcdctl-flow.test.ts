@@ -118,7 +118,8 @@ function runFlow(endpoint: string, ctl: Ctl = etcdctl): StepResult[] {
 
 const skip = !hasEtcdctl() || !hasRealEtcd() ? 'etcd and etcdctl 3.4 are needed' : false;
 
-test('the etcdctl auth flow answers as real etcd 3.4', { skip, timeout: 240000 }, async () => {
+/** The flow through `etcdctl` against real etcd, then through `client` against a fresh cairn: their step results. */
+async function bothFlows(client?: Ctl): Promise<{ expected: StepResult[]; actual: StepResult[] }> {
   const etcd = await startRealEtcd();
   let expected: StepResult[];
   try {
@@ -137,43 +138,22 @@ test('the etcdctl auth flow answers as real etcd 3.4', { skip, timeout: 240000 }
       '--initial-cluster', `default=http://127.0.0.1:${peerPort}`,
     ],
   });
-  let actual: StepResult[];
   try {
-    actual = runFlow(endpoint);
+    return { expected, actual: runFlow(endpoint, client) };
   } finally {
     await cairn.stop();
     cairn.cleanup();
   }
+}
+
+test('the etcdctl auth flow answers as real etcd 3.4', { skip, timeout: 240000 }, async () => {
+  const { expected, actual } = await bothFlows();
   for (let i = 0; i < expected.length; i++) assert.deepEqual(actual[i], expected[i], `step ${i}: etcdctl ${expected[i].step}`);
 });
 
 const skipCairnctl = process.env.CAIRN_AUTH_CAIRNCTL === '1' ? skip : 'set CAIRN_AUTH_CAIRNCTL=1 (runs the flow with cairnctl too)';
 
 test('cairnctl against cairn runs the same flow as etcdctl against real etcd', { skip: skipCairnctl, timeout: 400000 }, async () => {
-  const etcd = await startRealEtcd();
-  let expected: StepResult[];
-  try {
-    expected = runFlow(etcd.endpoint);
-  } finally {
-    await etcd.stop();
-  }
-  const [clientPort, peerPort] = await freePorts(2);
-  const endpoint = `http://127.0.0.1:${clientPort}`;
-  const cairn = await startCairn({
-    args: [
-      '--listen-client-urls', endpoint,
-      '--advertise-client-urls', endpoint,
-      '--listen-peer-urls', `http://127.0.0.1:${peerPort}`,
-      '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
-      '--initial-cluster', `default=http://127.0.0.1:${peerPort}`,
-    ],
-  });
-  let actual: StepResult[];
-  try {
-    actual = runFlow(endpoint, cairnctl);
-  } finally {
-    await cairn.stop();
-    cairn.cleanup();
-  }
+  const { expected, actual } = await bothFlows(cairnctl);
   for (let i = 0; i < expected.length; i++) assert.deepEqual(actual[i], expected[i], `step ${i}: cairnctl ${expected[i].step}`);
 });
