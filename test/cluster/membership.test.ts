@@ -64,7 +64,8 @@ async function promote(endpoint: string, id: string): Promise<void> {
   await eventually(`promotion of ${id}`, async () => {
     const result = await etcdctl(endpoint, ['member', 'promote', id]);
     if (result.code === 0) {
-      assert.match(result.stdout, new RegExp(`Member ${id} promoted in cluster\\s+[0-9a-f]+`));
+      // etcdctl prints the id with %16x: space-padded when it has fewer than 16 hex digits
+      assert.match(result.stdout, new RegExp(`^Member +${id} promoted in cluster +[0-9a-f]+\\n$`));
       return true;
     }
     assert.match(result.stderr, /etcdserver: can only promote a learner member which is in sync with leader/);
