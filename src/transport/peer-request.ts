@@ -1,10 +1,13 @@
 // One request of etcd's peer HTTP API beside raft (GET /members, GET /version, POST
-// /members/promote/<id>) to a peer URL, on a connection of its own with the peer TLS settings: what a
-// member uses to join a running cluster and to hand a learner's promotion to the leader.
+// /members/promote/<id>, POST /leases/renew/<id>) to a peer URL with the peer TLS settings: what a
+// member uses to join a running cluster and to hand promotions and lease keep-alives to the leader.
+// Requests to one peer share a connection (a keep-alive per lease would otherwise cost a TLS
+// handshake each); a connection that fails or times out is dropped and the next request opens another.
+import type { ClientHttp2Session } from 'node:http2';
 import { TransportError, errorText } from './errors';
 import { openSession } from './session';
 import { loadPeerTls, type PeerTlsMaterial, type PeerTlsOptions } from './tls';
-import { parsePeerUrl } from './urls';
+import { parsePeerUrl, type PeerUrl } from './urls';
 import { header, headerText } from './wire';
 
 /** What a peer answered: the status, its X-Etcd-Cluster-ID (when sent) and the body as text. */
@@ -24,27 +27,57 @@ export type PeerRequester = (url: string, method: 'GET' | 'POST', path: string, 
 export function peerRequester(tls: PeerTlsOptions | undefined): PeerRequester {
   let material: PeerTlsMaterial | undefined;
   let loaded = false;
+  const sessions = new Map<string, ClientHttp2Session>();
+  const sessionFor = (url: PeerUrl): ClientHttp2Session => {
+    const open = sessions.get(url.origin);
+    if (open !== undefined && !open.closed && !open.destroyed) return open;
+    const session = openSession(url, material);
+    // An idle connection to a peer must not keep the process alive.
+    session.unref();
+    session.on('error', () => session.destroy());
+    session.once('close', () => {
+      if (sessions.get(url.origin) === session) sessions.delete(url.origin);
+    });
+    sessions.set(url.origin, session);
+    return session;
+  };
   return async (url, method, path, timeoutMs) => {
     if (!loaded) {
       material = loadPeerTls(tls);
       loaded = true;
     }
-    return requestPeer(material, url, method, path, timeoutMs);
+    const target = parsePeerUrl(url);
+    return requestPeer(sessionFor(target), target, method, path, timeoutMs);
   };
 }
 
-function requestPeer(tls: PeerTlsMaterial | undefined, url: string, method: 'GET' | 'POST', path: string, timeoutMs: number): Promise<PeerAnswer> {
-  const target = parsePeerUrl(url);
+function requestPeer(session: ClientHttp2Session, target: PeerUrl, method: 'GET' | 'POST', path: string, timeoutMs: number): Promise<PeerAnswer> {
   return new Promise<PeerAnswer>((resolve, reject) => {
-    const session = openSession(target, tls);
+    let settled = false;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(timer);
+      session.off('close', closed);
+      return true;
+    };
+    // A failure drops the whole connection: ending one stream with RST_STREAM is what made node 20's
+    // http2 loop (see peer.ts), and a peer that does not answer in time is not worth keeping.
     const fail = (why: string): void => {
+      if (!settle()) return;
       session.destroy();
       reject(new TransportError(`transport: ${method} ${target.origin}${path}: ${why}`));
     };
+    const closed = (): void => fail('connection closed');
     const timer = setTimeout(() => fail(`no answer within ${timeoutMs} ms`), timeoutMs);
-    session.on('error', (err) => fail(errorText(err)));
-    session.on('close', () => clearTimeout(timer));
-    const req = session.request({ ':method': method, ':path': path }, { endStream: true });
+    session.once('close', closed);
+    let req;
+    try {
+      req = session.request({ ':method': method, ':path': path }, { endStream: true });
+    } catch (err) {
+      fail(errorText(err as Error));
+      return;
+    }
     req.on('error', (err) => fail(errorText(err)));
     req.on('response', (headers) => {
       const chunks: Buffer[] = [];
@@ -55,8 +88,7 @@ function requestPeer(tls: PeerTlsMaterial | undefined, url: string, method: 'GET
         else chunks.push(chunk);
       });
       req.on('end', () => {
-        clearTimeout(timer);
-        session.close();
+        if (!settle()) return;
         resolve({ status: Number(headers[':status']), clusterId: headerText(headers, header.clusterId), body: Buffer.concat(chunks).toString('utf8') });
       });
     });
