@@ -50,6 +50,9 @@ async function start(config: ServerConfig, logger: Logger): Promise<{ server: Et
     autoCompactionMode: config.autoCompactionMode,
     autoCompactionRetention: config.autoCompactionRetention,
     watchProgressNotifyIntervalMs: config.watchProgressNotifyIntervalMs,
+    snapshotCount: config.snapshotCount,
+    snapshotCatchUpEntries: config.snapshotCatchUpEntries,
+    maxSnapshots: config.maxSnapshots,
     logger,
     // Opened only once the member has peers.
     peerLink: transportLink({ listen: config.listenPeerUrls, advertise: config.initialAdvertisePeerUrls, tls: peerTls, logger }),

@@ -29,6 +29,11 @@ export interface RecordDecoder<K, V> {
   value(bytes: Uint8Array, size: number): V;
 }
 
+/** Writes records, in key order, into a sub-database of a store being built. */
+export type RecordWriter = (name: SubDatabaseName, records: Iterable<readonly [Buffer, Buffer]>) => void;
+
+type Env = RootDatabase<Buffer, Buffer>;
+
 export function encodeUint64(n: number): Buffer {
   const buf = Buffer.alloc(8);
   buf.writeBigUInt64BE(BigInt(n));
@@ -48,6 +53,8 @@ export class Backend {
   private inWrite = false;
   private closed = false;
   private openSnapshots = 0;
+  /** environments swapped out while snapshots still read them: each closes when its last snapshot does */
+  private readonly retired = new Map<Env, number>();
   private defragmenting = false;
 
   private constructor(dir: string, opts: BackendOptions) {
@@ -176,7 +183,8 @@ export class Backend {
 
   /** A consistent view of every sub-database as of the last commit; close() it when done. */
   snapshot(): BackendSnapshot {
-    const txn: Transaction = this.env.useReadTransaction();
+    const env = this.env;
+    const txn: Transaction = env.useReadTransaction();
     const dbs = this.dbs;
     const dbOf = (name: SubDatabaseName) => {
       const db = dbs.get(name);
@@ -194,8 +202,14 @@ export class Backend {
       close: () => {
         if (!done) {
           done = true;
-          this.openSnapshots--;
           txn.done();
+          const left = this.retired.get(env);
+          if (left === undefined) this.openSnapshots--;
+          else if (left > 1) this.retired.set(env, left - 1);
+          else {
+            this.retired.delete(env);
+            void env.close();
+          }
         }
       },
     };
@@ -208,9 +222,31 @@ export class Backend {
    * Refused while a snapshot is open.
    */
   async defragment(): Promise<void> {
+    if (this.openSnapshots > 0) throw new Error('mvcc: cannot defragment while a snapshot is being read');
+    // a synchronous copy, so no write slips between copy and swap
+    await this.swapIn((write) => {
+      for (const name of SUB_DATABASES) {
+        const db = this.db(name);
+        write(name, (function* () {
+          for (const { key, value } of db.getRange({})) yield [key, value] as const;
+        })());
+      }
+    });
+  }
+
+  /**
+   * Replaces every sub-database with what `fill` writes (a leader's image, for a raft snapshot),
+   * crash-safe as defragment. Snapshots open on the old contents go on reading them. No write may
+   * be applied while it runs.
+   */
+  async replaceContents(fill: (write: RecordWriter) => Promise<void>): Promise<void> {
+    await this.swapIn(fill);
+  }
+
+  /** Builds a new environment beside this one with `fill`, then swaps it in. */
+  private async swapIn(fill: (write: RecordWriter) => void | Promise<void>): Promise<void> {
     if (this.closed) throw new Error('mvcc: backend is closed');
     if (this.inWrite || this.defragmenting) throw new Error('mvcc: defragment while writing');
-    if (this.openSnapshots > 0) throw new Error('mvcc: cannot defragment while a snapshot is being read');
     this.defragmenting = true;
     try {
       const copyDir = `${this.dir}.defrag`;
@@ -219,16 +255,25 @@ export class Backend {
       fs.rmSync(oldDir, { recursive: true, force: true });
       fs.mkdirSync(copyDir, { recursive: true, mode: 0o700 });
       const [env, dbs] = Backend.openEnv(copyDir, this.opts);
-      env.transactionSync(() => {
-        for (const name of SUB_DATABASES) {
-          const to = dbs.get(name) as Database<Buffer, Buffer>;
-          for (const { key, value } of this.db(name).getRange({})) to.putSync(key, value, { append: true });
-        }
-      });
+      try {
+        const filled = fill((name, records) =>
+          env.transactionSync(() => {
+            const to = dbs.get(name) as Database<Buffer, Buffer>;
+            for (const [key, value] of records) to.putSync(key, value, { append: true });
+          }),
+        );
+        if (filled !== undefined) await filled;
+      } catch (err) {
+        await env.close();
+        fs.rmSync(copyDir, { recursive: true, force: true });
+        throw err;
+      }
       const old = this.env;
       this.env = env;
       this.dbs = dbs;
-      await old.close();
+      if (this.openSnapshots > 0) this.retired.set(old, this.openSnapshots);
+      else await old.close();
+      this.openSnapshots = 0;
       await this.sync(); // the copy is on disk before the old directory moves aside
       // the new environment's files are open; renaming their directory leaves them in use
       fs.renameSync(this.dir, oldDir);

@@ -36,6 +36,7 @@ export { encodeKeyValue, decodeKeyValue } from './kv-codec';
 export type { MvccErrorCode } from './errors';
 export { MvccError, isMvccError } from './errors';
 export type { BackendOptions } from './backend';
+export type { RecordWriter } from './backend';
 export { Backend } from './backend';
 export type { StoreOptions, MvccLogger } from './kvstore';
 export type { WatchOptions, WatchableStoreOptions } from './watchable-store';

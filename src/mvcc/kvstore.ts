@@ -8,7 +8,7 @@
 // catches them per request and the batch goes on. Any other throw aborts the LMDB transaction
 // and the store reloads its index from disk, so memory matches what is committed.
 
-import type { Backend } from './backend';
+import type { Backend, RecordWriter } from './backend';
 import { encodeUint64 } from './backend';
 import { applyDeleteRange, applyPut, applyRange } from './apply';
 import type { TxnReader } from './apply';
@@ -86,12 +86,39 @@ export class KVStore implements StoreCore {
     this.lease = opts.lease;
     this.logger = opts.logger;
     this.compactor = new Compactor(this, opts.compaction);
+    this.load();
+  }
+
+  /** Rebuilds memory from the backend and resumes a compaction that did not finish. */
+  private load(): void {
     const scheduled = this.reload();
     if (scheduled >= 0) {
       this.logger?.info({ 'scheduled-compact-revision': scheduled }, 'resume scheduled compaction');
       void this.startPhysicalCompaction(scheduled);
     }
   }
+
+  /**
+   * Replaces the whole store with what `fill` writes (a leader's image, with a raft snapshot) and
+   * rebuilds memory from it. `loaded` sees the new contents before the index is rebuilt (the lessor
+   * reloads there, so that keys attach to its leases). No write may be applied meanwhile.
+   */
+  async replaceContents(fill: (write: RecordWriter) => Promise<void>, loaded: (contents: BackendSnapshot) => void): Promise<void> {
+    this.assertOpen();
+    await this.compactor.idle();
+    await this.backend.replaceContents(fill);
+    const contents = this.backend.snapshot();
+    try {
+      loaded(contents);
+    } finally {
+      contents.close();
+    }
+    this.load();
+    this.contentsReplaced();
+  }
+
+  /** Called once the store's contents were replaced (the watchable store resyncs its watchers). */
+  protected contentsReplaced(): void {}
 
   /**
    * Rebuilds memory from what is committed, including the logical part of a compaction whose

@@ -157,6 +157,15 @@ export class WatchableStore extends KVStore implements WatchHost {
     }
   }
 
+  /** Every synced watcher catches up from the new contents, as etcd's watchable store does after a restore. */
+  protected override contentsReplaced(): void {
+    for (const w of [...this.synced]) {
+      this.synced.delete(w);
+      this.unsynced.add(w);
+    }
+    this.scheduleSync(true);
+  }
+
   // ---- victims
 
   private moveVictims(): void {

@@ -6,8 +6,9 @@
 // so a refused or damaged snapshot never leaves a partial data dir.
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { Backend, MetaKey, SUB_DATABASES, type SubDatabaseName } from '../mvcc';
-import { checkSnapshotHash, openSnapshot } from '../snapshot';
+import { Backend, MetaKey, type RecordWriter } from '../mvcc';
+import { copyImageBuckets } from './copy-image';
+import { checkSnapshotHash } from '../snapshot';
 
 export interface RestoreOptions {
   /** Where the new data dir goes (etcdctl's default: "<name>.etcd"); it must not exist. */
@@ -41,7 +42,6 @@ export class RestoreError extends Error {
 
 const DROPPED_BUCKETS = new Set(['members', 'members_removed']);
 const DROPPED_META = [MetaKey.consistentIndex, MetaKey.term];
-const BATCH = 4096;
 
 /** Checks that this member's name and peer URLs agree with --initial-cluster, as etcd does. */
 export function checkRestoreMembership(options: RestoreOptions): void {
@@ -61,10 +61,6 @@ export function checkRestoreMembership(options: RestoreOptions): void {
   if (new Set(entries.map((e) => e.name)).size > 1) {
     throw new RestoreError('restore: cairn serves a single member; --initial-cluster lists more than one');
   }
-}
-
-function isStoreBucket(name: string): name is SubDatabaseName {
-  return (SUB_DATABASES as readonly string[]).includes(name) && !DROPPED_BUCKETS.has(name);
 }
 
 export async function restoreDataDir(snapshotFile: string, options: RestoreOptions = {}): Promise<RestoreResult> {
@@ -92,33 +88,12 @@ export async function restoreDataDir(snapshotFile: string, options: RestoreOptio
   }
 }
 
+/** Every bucket but the old membership, and the meta bucket without the consistent index and term. */
 async function copyBuckets(snapshotFile: string, backend: Backend): Promise<{ records: number; revisions: number }> {
-  const reader = await openSnapshot(snapshotFile);
-  let records = 0;
-  let revisions = 0;
-  try {
-    for await (const bucket of reader.buckets()) {
-      const name = bucket.name;
-      if (!isStoreBucket(name)) continue; // drained and checked by the reader all the same
-      let batch: [Buffer, Buffer][] = [];
-      const flush = () => {
-        const pairs = batch;
-        backend.writeSync((w) => {
-          for (const [k, v] of pairs) w.put(name, k, v);
-        });
-        batch = [];
-      };
-      for await (const [key, value] of bucket.entries) {
-        if (name === 'meta' && DROPPED_META.some((m) => m.equals(key))) continue;
-        batch.push([key, value]);
-        records++;
-        if (name === 'key') revisions++;
-        if (batch.length >= BATCH) flush();
-      }
-      if (batch.length > 0) flush();
-    }
-  } finally {
-    await reader.close();
-  }
-  return { records, revisions };
+  const write: RecordWriter = (name, records) =>
+    backend.writeSync((w) => {
+      for (const [k, v] of records) w.put(name, k, v);
+    });
+  return copyImageBuckets(snapshotFile, write, (bucket, key) => !DROPPED_BUCKETS.has(bucket) && !(bucket === 'meta' && DROPPED_META.some((m) => m.equals(key))));
 }
+export { copyImageBuckets } from './copy-image';

@@ -18,7 +18,9 @@ import { makeHeader } from './header';
 import { LeaseExpiry } from './lease-expiry';
 import type { Lessor } from './lessor';
 import type { Member } from './membership';
-import { OpenedMember, openMember } from './open-member';
+import { OpenedMember, openMember, storedMembers } from './open-member';
+import { receivedImagePath, removeReceivedImages, saveReceivedImage } from './received-images';
+import { copyImageBuckets } from '../restore';
 import { ServerMetrics } from './metrics';
 import { EtcdServerOptions, ResolvedOptions, grpcOverheadBytes, resolveOptions } from './options';
 import { Proposal, Proposals } from './proposals';
@@ -40,7 +42,7 @@ import { guardLearner } from './learner-guard';
 import { forwardPromote, forwardRenew, peerApiHandler } from './peer-api';
 import type { PeerReply, PeerRequester } from '../transport';
 import { RaftReplicationLog, requestTimeoutMs } from './raft-node';
-import { ConfChange, ConfChangeType } from '../raft';
+import { ConfChange, ConfChangeType, Message, Snapshot } from '../raft';
 import { etcdClusterVersion } from './versions';
 import { SnapshotImage, writeSnapshotImage } from './snapshot-image';
 import { Versions, etcdServerVersion, versions } from './versions';
@@ -191,6 +193,7 @@ export class EtcdServer {
     const autoCompaction = parseAutoCompaction(resolved.autoCompactionMode, resolved.autoCompactionRetention);
     const logger = namedLogger(resolved.logger ?? silentLogger(), 'etcdserver');
     const metrics = new ServerMetrics(etcdServerVersion);
+    const memberDir = path.join(resolved.dataDir, 'member');
     const member = await openMember(resolved, { logger, onWalSync: (seconds) => metrics.walFsyncDuration.observe(seconds), peerRequest: options.peerRequest });
     // The log, the link and the server refer to each other: their callbacks reach the server once it exists.
     let server: EtcdServer | undefined;
@@ -200,6 +203,10 @@ export class EtcdServer {
       message: (m) => raft?.step(m),
       unreachable: (id) => raft?.reportUnreachable(id),
       removed: () => server?.removedFromCluster(),
+      snapshot: async (m, body) => {
+        await saveReceivedImage(memberDir, m.snapshot?.metadata.index ?? 0, body);
+        raft?.step(m);
+      },
       request: (method, path) => (server as EtcdServer).peerApi(method, path),
     };
     const link = new OnDemandPeerLink(peerLink && (async () => peerLink({ memberId: member.memberId, clusterId: member.clusterId, metrics: metrics.registry }, events)), logger);
@@ -207,9 +214,17 @@ export class EtcdServer {
       if (member.members.length > 1 && peerLink === undefined) throw new Error('etcdserver: a member of a multi-member cluster needs a peer transport');
       raft = new RaftReplicationLog({
         memberId: member.memberId,
-        wal: member.wal,
+        disk: member.storage,
+        snapshot: member.raftSnapshot,
         hardState: member.hardState,
         walEntries: member.raftEntries,
+        snapshotCount: resolved.snapshotCount,
+        catchUpEntries: resolved.snapshotCatchUpEntries,
+        snapshots: {
+          flush: () => (server as EtcdServer).store.sync(),
+          send: (m) => (server as EtcdServer).sendSnapshot(m),
+          restore: (snapshot) => (server as EtcdServer).restoreSnapshot(snapshot),
+        },
         bootstrapPeers: member.bootstrapMembers?.map((m) => ({ id: m.id, context: confChangeContext(m) })),
         heartbeatMs: resolved.heartbeatMs,
         electionMs: resolved.electionMs,
@@ -348,6 +363,46 @@ export class EtcdServer {
     }
   }
 
+  /** The leader's side of a raft snapshot: the store's image as it is now goes with the message. */
+  private async sendSnapshot(m: Message): Promise<void> {
+    const image = await writeSnapshotImage(this.store.snapshot(), this.memberDir());
+    try {
+      await this.link.sendSnapshot(m, image.path);
+    } finally {
+      await image.release();
+    }
+  }
+
+  /**
+   * A follower's side (etcd's applySnapshot): the image received with the snapshot replaces the
+   * store, and everything kept beside the store is read again from it. Returns the store's applied index.
+   */
+  private async restoreSnapshot(snapshot: Snapshot): Promise<number> {
+    const image = receivedImagePath(this.memberDir(), snapshot.metadata.index);
+    await this.store.replaceContents(
+      async (write) => void (await copyImageBuckets(image, write)),
+      (contents) => {
+        this.lessor.restore(contents);
+        this.alarms.restore(contents);
+      },
+    );
+    this.auth.store.reload(this.backend);
+    this.expiry.clear();
+    for (const id of this.lessor.ids()) this.expiry.track(id, this.lessor.startingTtl(id) ?? 0);
+    const before = this.memberList;
+    this.memberList = storedMembers(this.backend, this.memberId, this.options);
+    for (const m of before) if (m.id !== this.memberId && !this.memberList.some((n) => n.id === m.id)) this.link.removePeer(m.id);
+    for (const m of this.memberList) if (m.id !== this.memberId) this.link.addPeer(m.id, m.peerUrls);
+    const applied = this.store.consistentIndex;
+    this.proposals.restoredTo(applied);
+    await removeReceivedImages(this.memberDir());
+    return applied;
+  }
+
+  private memberDir(): string {
+    return path.join(this.options.dataDir, 'member');
+  }
+
   /** etcd stops a member that the cluster removed. */
   private removedFromCluster(): void {
     this.logger.warn({ 'member-id': this.memberId.toString(16) }, 'the member has been permanently removed from the cluster');
@@ -450,7 +505,7 @@ export class EtcdServer {
 
   private async snapshotImage(): Promise<SnapshotImage> {
     await this.readBarrier();
-    return writeSnapshotImage(this.store.snapshot(), path.join(this.options.dataDir, 'member'));
+    return writeSnapshotImage(this.store.snapshot(), this.memberDir());
   }
 
   /** etcd's checks in etcd's order and words: alarms, then the leader, then a one-key range read within a second. */

@@ -44,6 +44,12 @@ export class LeaseExpiry {
     this.expiresAt.set(id, this.now() + ttlSeconds * 1000);
   }
 
+  /** Forgets every lease (a raft snapshot replaced them). */
+  clear(): void {
+    this.expiresAt.clear();
+    this.revoking.clear();
+  }
+
   forget(id: bigint): void {
     this.expiresAt.delete(id);
     this.revoking.delete(id);

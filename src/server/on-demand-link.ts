@@ -21,6 +21,11 @@ export class OnDemandPeerLink implements PeerLink {
     this.link?.send(messages);
   }
 
+  async sendSnapshot(message: Message, imageFile: string): Promise<void> {
+    if (this.link === undefined) throw new Error('etcdserver: no peer transport to send a snapshot through');
+    await this.link.sendSnapshot(message, imageFile);
+  }
+
   addPeer(id: bigint, peerUrls: string[]): void {
     this.peers.set(id, peerUrls);
     if (this.link !== undefined) this.link.addPeer(id, peerUrls);

@@ -1,5 +1,5 @@
 // Opening a member's data dir: the store (`member/db`) with the lessor and alarms restored from it,
-// and the WAL (`member/wal`). A new data dir bootstraps from the --initial-* settings, or with
+// and the raft storage: the WAL (`member/wal`) and the raft snapshots (`member/snap`). A new data dir bootstraps from the --initial-* settings, or with
 // --initial-cluster-state existing joins the running cluster those name (join-cluster.ts): the
 // members go into the store first, then the WAL is created, so a crash in between just starts over.
 // A data dir that has a WAL restarts from it and ignores the --initial-* settings, as etcd does.
@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Logger, namedLogger } from '../log';
 import { Backend, WatchableStore, openStore } from '../mvcc';
-import { Entry as WalEntry, HardState as WalHardState, Wal, walExists } from '../wal';
+import { Entry as WalEntry, HardState as WalHardState, MemberStorage, walExists } from '../wal';
+import { Snapshot, decodeSnapshot } from '../raft';
 import { AlarmStore } from './alarms';
 import { Lessor, minLeaseTtl } from './lessor';
 import { readMembers, unsafeSaveMembers } from './member-store';
@@ -16,14 +17,17 @@ import type { ResolvedOptions } from './options';
 import { checkNotBootstrapped, joinExistingCluster } from './join-cluster';
 import type { PeerRequester } from '../transport';
 import { etcdClusterVersion } from './versions';
+import { removeReceivedImages } from './received-images';
 
 export interface OpenedMember {
   backend: Backend;
   store: WatchableStore;
   lessor: Lessor;
   alarms: AlarmStore;
-  wal: Wal;
-  /** the WAL's last hard state and its raft entries as written (raft's storage is rebuilt from them) */
+  /** the WAL and the raft snapshot files */
+  storage: MemberStorage;
+  /** the newest raft snapshot, the WAL's last hard state and its raft entries after that snapshot (raft's storage is rebuilt from them) */
+  raftSnapshot: Snapshot | undefined;
   hardState: WalHardState;
   raftEntries: WalEntry[];
   /** the members a new cluster starts with (raft's bootstrap); undefined on restart and for a joining member */
@@ -47,11 +51,23 @@ function needRequester(request: PeerRequester | undefined): PeerRequester {
   return request;
 }
 
+/** The members the store holds, with this member's name and client URLs as this start has them (etcd publishes them at every start). */
+export function storedMembers(backend: Backend, memberId: bigint, options: Pick<ResolvedOptions, 'name' | 'advertiseClientUrls'>): Member[] {
+  const stored = backend.snapshot();
+  try {
+    return readMembers(stored).map((m) => (m.id === memberId ? { ...m, name: options.name, clientUrls: options.advertiseClientUrls } : m));
+  } finally {
+    stored.close();
+  }
+}
+
 export async function openMember(options: ResolvedOptions, io: OpenMemberOptions): Promise<OpenedMember> {
   const { logger } = io;
-  const walDir = path.join(options.dataDir, 'member', 'wal');
-  fs.mkdirSync(path.dirname(walDir), { recursive: true, mode: 0o700 });
-  const walOptions = { logger, onSync: io.onWalSync };
+  const memberDir = path.join(options.dataDir, 'member');
+  const walDir = path.join(memberDir, 'wal');
+  fs.mkdirSync(memberDir, { recursive: true, mode: 0o700 });
+  await removeReceivedImages(memberDir);
+  const storageOptions = { logger, onSync: io.onWalSync, maxSnapshots: options.maxSnapshots === 0 ? Number.MAX_SAFE_INTEGER : options.maxSnapshots };
   const lessor = new Lessor(minLeaseTtl(options.heartbeatMs, options.electionMs));
   const alarms = new AlarmStore();
   const clusterOptions = {
@@ -62,7 +78,7 @@ export async function openMember(options: ResolvedOptions, io: OpenMemberOptions
   };
   const backend = Backend.open(options.dataDir);
   let store: WatchableStore | undefined;
-  let wal: Wal | undefined;
+  let storage: MemberStorage | undefined;
   try {
     const snapshot = backend.snapshot();
     try {
@@ -77,15 +93,21 @@ export async function openMember(options: ResolvedOptions, io: OpenMemberOptions
     let clusterId: bigint;
     let hardState: WalHardState = { term: 0, vote: 0n, commit: 0 };
     let raftEntries: WalEntry[] = [];
+    let raftSnapshot: Snapshot | undefined;
     let bootstrapMembers: Member[] | undefined;
     if (walExists(walDir)) {
-      wal = Wal.open(walDir, walOptions);
-      const contents = wal.readAll();
-      memberId = contents.metadata.nodeId;
-      clusterId = contents.metadata.clusterId;
-      hardState = contents.hardState;
-      raftEntries = contents.entries;
-      logger.info({ 'member-id': memberId.toString(16), 'cluster-id': clusterId.toString(16), entries: raftEntries.length }, 'restarting member');
+      const opened = MemberStorage.open(memberDir, undefined, storageOptions);
+      storage = opened.storage;
+      const { restored } = opened;
+      memberId = restored.metadata.nodeId;
+      clusterId = restored.metadata.clusterId;
+      hardState = restored.hardState;
+      raftEntries = restored.entries;
+      raftSnapshot = restored.snapshot && decodeSnapshot(restored.snapshot.data);
+      logger.info(
+        { 'member-id': memberId.toString(16), 'cluster-id': clusterId.toString(16), 'snapshot-index': raftSnapshot?.metadata.index ?? 0, entries: raftEntries.length },
+        'restarting member',
+      );
     } else {
       const joining = options.initialClusterState === 'existing';
       const identity = joining ? await joinExistingCluster(clusterOptions, needRequester(io.peerRequest), logger) : bootstrapCluster(clusterOptions);
@@ -95,32 +117,24 @@ export async function openMember(options: ResolvedOptions, io: OpenMemberOptions
       memberId = identity.self.id;
       clusterId = identity.clusterId;
       store.applyBatch(store.consistentIndex, (w) => unsafeSaveMembers(w.backend, identity.members, etcdClusterVersion));
-      wal = Wal.create(walDir, { nodeId: memberId, clusterId }, walOptions);
+      storage = MemberStorage.open(memberDir, { nodeId: memberId, clusterId }, storageOptions).storage;
       logger.info({ 'member-id': memberId.toString(16), 'cluster-id': clusterId.toString(16) }, joining ? 'joining an existing cluster' : 'starting a new member');
     }
 
-    const stored = backend.snapshot();
-    let members: Member[];
-    try {
-      members = readMembers(stored);
-    } finally {
-      stored.close();
-    }
-    // This member's name and client URLs are what it has now, as etcd publishes them at every start.
-    members = members.map((m) => (m.id === memberId ? { ...m, name: options.name, clientUrls: options.advertiseClientUrls } : m));
+    const members = storedMembers(backend, memberId, options);
 
     const openedStore = store;
-    const openedWal = wal;
+    const openedStorage = storage;
     return {
-      backend, store: openedStore, lessor, alarms, wal: openedWal, hardState, raftEntries, bootstrapMembers, memberId, clusterId, members,
+      backend, store: openedStore, lessor, alarms, storage: openedStorage, raftSnapshot, hardState, raftEntries, bootstrapMembers, memberId, clusterId, members,
       async close() {
-        await openedWal.close().catch(() => undefined);
+        await openedStorage.close().catch(() => undefined);
         await openedStore.close().catch(() => undefined);
       },
     };
   } catch (err) {
     // Leave nothing open behind a failed start (a corrupt WAL, a bad --initial-cluster, ...).
-    await wal?.close().catch(() => undefined);
+    await storage?.close().catch(() => undefined);
     if (store !== undefined) await store.close().catch(() => undefined);
     else await backend.close().catch(() => undefined);
     throw err;

@@ -32,6 +32,12 @@ export interface EtcdServerOptions {
   autoCompactionMode?: 'periodic' | 'revision';
   /** --auto-compaction-retention as etcd reads it: hours (`1`, `0.5`) or a duration (`30m`) for periodic, a count for revision; `0`/empty turns it off. */
   autoCompactionRetention?: string;
+  /** --snapshot-count: applied entries between two raft snapshots; default 100000. */
+  snapshotCount?: number;
+  /** --experimental-snapshot-catchup-entries: raft entries kept behind a snapshot for slow followers; default 5000. */
+  snapshotCatchUpEntries?: number;
+  /** --max-snapshots: raft snapshot files kept (0: all); default 5. */
+  maxSnapshots?: number;
   /** How often a watcher created with progress_notify hears of the current revision; etcd uses 10 minutes. */
   watchProgressNotifyIntervalMs?: number;
   logger?: Logger;
@@ -59,6 +65,9 @@ export interface ResolvedOptions {
   autoCompactionMode: 'periodic' | 'revision';
   autoCompactionRetention: string;
   watchProgressNotifyIntervalMs: number;
+  snapshotCount: number;
+  snapshotCatchUpEntries: number;
+  maxSnapshots: number;
   logger: Logger | undefined;
   onRemoved: (() => void) | undefined;
 }
@@ -87,6 +96,9 @@ export function resolveOptions(options: EtcdServerOptions): ResolvedOptions {
     autoCompactionMode: options.autoCompactionMode ?? 'periodic',
     autoCompactionRetention: options.autoCompactionRetention ?? '0',
     watchProgressNotifyIntervalMs: options.watchProgressNotifyIntervalMs || 10 * 60 * 1000,
+    snapshotCount: options.snapshotCount || 100_000,
+    snapshotCatchUpEntries: options.snapshotCatchUpEntries || 5000,
+    maxSnapshots: options.maxSnapshots ?? 5,
     logger: options.logger,
     onRemoved: options.onRemoved,
   };

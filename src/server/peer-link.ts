@@ -7,6 +7,8 @@ import type { PeerReply } from '../transport';
 
 export interface PeerLink {
   send(messages: Message[]): void;
+  /** Streams a MsgSnap with the store image in `imageFile` to its peer; resolves once the peer took it. */
+  sendSnapshot(message: Message, imageFile: string): Promise<void>;
   addPeer(id: bigint, peerUrls: string[]): void;
   removePeer(id: bigint): void;
   close(): Promise<void>;
@@ -22,6 +24,8 @@ export interface PeerIdentity {
 export interface PeerEvents {
   /** a raft message from a peer: raft steps it */
   message(message: Message): void;
+  /** a MsgSnap from the leader with the store image as `body`: keep the image, then raft steps it */
+  snapshot(message: Message, body: AsyncIterable<Uint8Array>): Promise<void>;
   /** messages to this peer were dropped (raft's ReportUnreachable) */
   unreachable(id: bigint): void;
   /** a peer says this member was removed from the cluster */

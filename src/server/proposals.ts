@@ -135,6 +135,12 @@ export class Proposals {
     this.releaseAppliedWaiters();
   }
 
+  /** The store was replaced by a leader's image applied up to `index`: entries up to it are skipped. */
+  restoredTo(index: number): void {
+    this.applied = Math.max(this.applied, index);
+    this.releaseAppliedWaiters();
+  }
+
   /** The log failed: nothing in flight will be applied. */
   fatal(err: Error): void {
     this.options.logger.error({ err: err.message }, 'replication log failed; refusing further proposals');

@@ -1,11 +1,17 @@
 // The replication log of a raft cluster: a RawNode driven by a tick timer, fed by peer messages,
-// and one loop that handles each Ready in etcd's order (server/etcdserver/raft.go): persist the
-// snapshot, then entries and hard state in one WAL save (one fdatasync), then send messages (a
-// leader sends them first), then apply committed entries, then advance. Raft's entries live in a MemoryStorage rebuilt from the WAL
-// at start, as etcd pairs MemoryStorage with its WAL.
+// and one loop that handles each Ready in etcd's order (server/etcdserver/raft.go): install a
+// snapshot from the leader, then entries and hard state in one WAL save (one fdatasync), then send
+// messages (a leader sends them first), then apply committed entries, then advance. Raft's entries
+// live in a MemoryStorage rebuilt from the newest raft snapshot and the WAL after it, as etcd pairs
+// MemoryStorage with its WAL. Every --snapshot-count applied entries the member takes a raft
+// snapshot (the store is the state; the snapshot records where it stands), keeps the last
+// catch-up entries in memory for slow followers and releases older WAL segments.
 import { randomInt } from 'node:crypto';
 import {
   ConfChange,
+  Snapshot,
+  encodeConfState,
+  encodeSnapshot,
   ConfState,
   EntryType,
   Message,
@@ -17,7 +23,7 @@ import {
   decodeConfChange,
   RaftError,
 } from '../raft';
-import type { Entry as WalEntry, HardState as WalHardState } from '../wal';
+import type { Entry as WalEntry, HardState as WalHardState, SnapshotFile } from '../wal';
 import type { Logger } from '../log';
 import { ServerError } from './errors';
 import type { CommittedEntry, ReplicationHandlers, ReplicationLog, ReplicationStatus } from './replication-log';
@@ -29,18 +35,41 @@ export interface PeerNetwork {
   send(messages: Message[]): void;
 }
 
-/** The part of the WAL the loop writes. */
-export interface RaftWal {
+/** The member's raft storage on disk: the WAL and the raft snapshot files (src/wal's MemberStorage). */
+export interface RaftDisk {
   save(hardState: WalHardState | undefined, entries: readonly WalEntry[]): Promise<void>;
+  /** Writes the snapshot file, then its WAL marker. */
+  saveSnapshot(snapshot: SnapshotFile, confState?: Uint8Array): Promise<void>;
+  /** Drops WAL segments before `index` (a saved snapshot's) and old snapshot files. */
+  release(index: number): Promise<void>;
   close(): Promise<void>;
 }
 
+/** The store's side of raft snapshots. */
+export interface SnapshotHooks {
+  /** Makes everything applied so far durable: raft then drops the log behind it. */
+  flush(): Promise<void>;
+  /** Streams the store's image with this MsgSnap to its follower; rejects when the follower did not take it. */
+  send(message: Message): Promise<void>;
+  /** Replaces the store with the image received with this snapshot; resolves with the store's applied index. */
+  restore(snapshot: Snapshot): Promise<number>;
+}
+
+/** etcd's SnapshotCatchUpEntries: entries kept behind a snapshot so a slow follower need not get one. */
+export const defaultCatchUpEntries = 5000;
+
 export interface RaftLogOptions {
   memberId: bigint;
-  wal: RaftWal;
-  /** What the WAL held at open (empty for a new member). */
+  disk: RaftDisk;
+  /** What the disk held at open: the newest raft snapshot, the hard state and the entries after the snapshot (none for a new member). */
+  snapshot?: Snapshot;
   hardState: WalHardState;
   walEntries: WalEntry[];
+  /** --snapshot-count: applied entries between two raft snapshots. */
+  snapshotCount: number;
+  /** entries kept in memory behind a snapshot (default 5000) */
+  catchUpEntries?: number;
+  snapshots: SnapshotHooks;
   /** A brand-new cluster's initial members (raft's bootstrap); absent on restart and for `existing`. */
   bootstrapPeers?: Peer[];
   heartbeatMs: number;
@@ -88,6 +117,9 @@ export class RaftReplicationLog implements ReplicationLog {
   // drop them (their proposer would wait out its timeout), so they are held and stepped in turn.
   private heldConfChanges: (() => void)[] = [];
   private appliedIndex = 0;
+  /** the index of the newest raft snapshot, taken here or received */
+  private snapshotIndex = 0;
+  /** the store's applied index at start or after a received snapshot: conf changes up to it are in the store already */
   private startApplied = 0;
   private caughtUp: (() => void) | undefined;
   private elected: (() => void) | undefined;
@@ -97,9 +129,16 @@ export class RaftReplicationLog implements ReplicationLog {
   constructor(options: RaftLogOptions) {
     this.options = options;
     this.storage = new MemoryStorage();
+    if (options.snapshot !== undefined) {
+      this.storage.applySnapshot(options.snapshot);
+      this.snapshotIndex = options.snapshot.metadata.index;
+      this.appliedIndex = this.snapshotIndex;
+    }
     if (options.walEntries.length > 0) this.storage.append(options.walEntries.map((e) => ({ ...e, data: sameBytes(e.data) })));
-    this.storage.setHardState(options.hardState);
-    this.restoredCommit = options.hardState.commit;
+    // A crash between a received snapshot's marker and the hard state after it leaves the commit behind the snapshot.
+    const commit = Math.max(options.hardState.commit, this.snapshotIndex);
+    this.storage.setHardState({ ...options.hardState, commit });
+    this.restoredCommit = commit;
     const heartbeatTick = 1;
     const electionTick = Math.max(2, Math.round(options.electionMs / options.heartbeatMs));
     this.node = new RawNode({
@@ -122,8 +161,8 @@ export class RaftReplicationLog implements ReplicationLog {
     const replayed = new Promise<void>((resolve) => {
       this.caughtUp = resolve;
     });
-    // A member without a committed log (one that joins an existing cluster) has nothing to replay.
-    if (this.restoredCommit === 0) this.finishReplay();
+    // A member without committed entries past its snapshot (one that joins an existing cluster) has nothing to replay.
+    if (this.restoredCommit <= this.appliedIndex) this.finishReplay();
     this.loop = this.run();
     this.ticker = setInterval(() => {
       this.node.tick();
@@ -259,7 +298,7 @@ export class RaftReplicationLog implements ReplicationLog {
       read.reject(stopped);
     }
     for (const done of this.confWaiters.values()) done(stopped);
-    await this.options.wal.close();
+    await this.options.disk.close();
   }
 
   private checkUsable(): void {
@@ -327,21 +366,77 @@ export class RaftReplicationLog implements ReplicationLog {
         read.resolve(rs.index);
       }
     }
+    // A snapshot goes on a connection of its own with the store's image (etcd's snapshot sender).
+    const messages = rd.messages.filter((m) => m.type !== MessageType.MsgSnap);
+    for (const m of rd.messages) if (m.type === MessageType.MsgSnap) this.sendSnapshot(m);
     // The leader sends before its own disk write so followers persist in parallel with it (raft thesis
     // 10.2.1, as etcd does); its own ack counts toward commit only at advance(), after the write. An
     // ack or vote answer always waits for the state it vouches for to be durable.
-    const sendFirst = this.isLeader() && !rd.messages.some((m) => afterDurable.has(m.type));
-    if (sendFirst && rd.messages.length > 0) this.options.network.send(rd.messages);
+    const sendFirst = this.isLeader() && !messages.some((m) => afterDurable.has(m.type));
+    if (sendFirst && messages.length > 0) this.options.network.send(messages);
+    if (rd.snapshot !== undefined) await this.installSnapshot(rd.snapshot);
     if (rd.hardState !== undefined || rd.entries.length > 0) {
-      await this.options.wal.save(rd.hardState, rd.entries);
+      await this.options.disk.save(rd.hardState, rd.entries);
       if (rd.hardState !== undefined) this.storage.setHardState(rd.hardState);
       this.storage.append(rd.entries);
     }
-    if (!sendFirst && rd.messages.length > 0) this.options.network.send(rd.messages);
+    if (!sendFirst && messages.length > 0) this.options.network.send(messages);
     if (rd.committedEntries.length > 0) await this.applyCommitted(rd.committedEntries);
     this.node.advance();
     if (this.appliedIndex >= this.restoredCommit) this.finishReplay();
     if (this.heldConfChanges.length > 0 && !this.confChangePending()) this.heldConfChanges.shift()?.();
+    if (this.appliedIndex - this.snapshotIndex > this.options.snapshotCount) await this.takeSnapshot();
+  }
+
+  /**
+   * The leader's snapshot for a follower: the store's image at the time it is read, whose applied
+   * index is at or past the snapshot's, so the follower skips the entries up to it. Raft hears how it went.
+   */
+  private sendSnapshot(m: Message): void {
+    this.options.snapshots.send(m).then(
+      () => 'finish' as const,
+      (err: unknown) => {
+        this.options.logger.warn({ to: m.to.toString(16), err: err instanceof Error ? err.message : String(err) }, 'failed to send a snapshot');
+        return 'failure' as const;
+      },
+    ).then((status) => {
+      if (this.stopped) return;
+      this.node.reportSnapshot(m.to, status);
+      this.kick();
+    });
+  }
+
+  /**
+   * A snapshot from the leader: the store takes the image first (durably), then the snapshot file
+   * and its WAL marker are written, so a marker never names a state the store does not hold.
+   */
+  private async installSnapshot(snapshot: Snapshot): Promise<void> {
+    const { index, term } = snapshot.metadata;
+    const storeApplied = await this.options.snapshots.restore(snapshot);
+    await this.options.disk.saveSnapshot({ index, term, data: encodeSnapshot(snapshot) }, encodeConfState(snapshot.metadata.confState));
+    this.storage.applySnapshot(snapshot);
+    this.snapshotIndex = index;
+    this.appliedIndex = index;
+    this.startApplied = Math.max(storeApplied, index);
+    this.options.logger.info({ index, term, 'store-applied-index': storeApplied }, 'applied a snapshot from the leader');
+  }
+
+  /**
+   * etcd's triggerSnapshot: once the store is on disk up to the applied index, a raft snapshot there
+   * lets raft forget the log behind it (keeping catch-up entries) and the WAL drop its old segments.
+   */
+  private async takeSnapshot(): Promise<void> {
+    const index = this.appliedIndex;
+    await this.options.snapshots.flush();
+    const confState = this.node.status().config;
+    const snapshot = this.storage.createSnapshot(index, { confState, data: new Uint8Array(0) });
+    const { term } = snapshot.metadata;
+    await this.options.disk.saveSnapshot({ index, term, data: encodeSnapshot(snapshot) }, encodeConfState(confState));
+    this.snapshotIndex = index;
+    const compactTo = index - (this.options.catchUpEntries ?? defaultCatchUpEntries);
+    if (compactTo >= this.storage.firstIndex()) this.storage.compact(compactTo);
+    await this.options.disk.release(index);
+    this.options.logger.info({ index, term, 'first-kept-index': this.storage.firstIndex() }, 'saved a snapshot and compacted the raft log');
   }
 
   /** This member leads and has a conf change in its log that is not applied yet. */

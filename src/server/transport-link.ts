@@ -27,11 +27,7 @@ export function transportLink(options: TransportLinkOptions): PeerLinkFactory {
       metrics,
       serverVersion: etcdServerVersion,
       onMessage: (_from, bytes) => events.message(decodeMessage(bytes)),
-      // Raft snapshots carry no store image yet (see README): the message alone is stepped.
-      onSnapshot: async (_from, meta, body) => {
-        for await (const chunk of body) void chunk;
-        events.message(decodeMessage(meta));
-      },
+      onSnapshot: (_from, meta, body) => events.snapshot(decodeMessage(meta), body),
       onUnreachable: (id) => events.unreachable(id),
       onRemoved: () => events.removed(),
       onPeerRequest: (method, path) => events.request(method, path),
@@ -47,6 +43,7 @@ export function transportLink(options: TransportLinkOptions): PeerLinkFactory {
         }
         for (const [to, encoded] of byPeer) transport.send(to, encoded);
       },
+      sendSnapshot: (message, imageFile) => transport.sendSnapshot(message.to, encodeMessage(message), imageFile),
       addPeer: (id, urls) => transport.addPeer(id, urls),
       removePeer: (id) => transport.removePeer(id),
       close: () => transport.close(),

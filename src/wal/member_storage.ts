@@ -40,9 +40,9 @@ export class MemberStorage {
 
   /**
    * Opens (or, when `member/wal` holds no log, creates with `metadata`) the storage of the member
-   * whose directory is `memberDir` (`<data-dir>/member`).
+   * whose directory is `memberDir` (`<data-dir>/member`). Pass undefined metadata to open only.
    */
-  static open(memberDir: string, metadata: WalMetadata, options: MemberStorageOptions = {}): { storage: MemberStorage; restored: RestoredState } {
+  static open(memberDir: string, metadata: WalMetadata | undefined, options: MemberStorageOptions = {}): { storage: MemberStorage; restored: RestoredState } {
     const maxSnapshots = options.maxSnapshots ?? DEFAULT_MAX_SNAPSHOTS;
     if (!Number.isSafeInteger(maxSnapshots) || maxSnapshots < 1) {
       throw new WalError('invalid-argument', `wal: max snapshots must be at least 1, got ${maxSnapshots}`);
@@ -50,6 +50,7 @@ export class MemberStorage {
     const walDir = path.join(memberDir, 'wal');
     const snapshotter = new Snapshotter(path.join(memberDir, 'snap'), { logger: options.logger });
     if (!walExists(walDir)) {
+      if (metadata === undefined) throw new WalError('not-found', `wal: no log in ${walDir}`);
       const wal = Wal.create(walDir, metadata, options);
       return {
         storage: new MemberStorage(wal, snapshotter, maxSnapshots),

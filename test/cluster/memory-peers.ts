@@ -1,18 +1,20 @@
 // Members of one test process connected through the PeerLink seam: each raft message is encoded
-// and decoded as on the wire and delivered on a later turn; a member can be cut off (partitioned)
-// or absent (stopped), and its messages are then dropped as a lost network would drop them.
+// and decoded as on the wire and delivered on a later turn; a snapshot's image file is read in
+// chunks as a stream would carry it. A member can be cut off (partitioned) or absent (stopped),
+// and its messages are then dropped as a lost network would drop them.
+import { createReadStream } from 'node:fs';
 import { Message, decodeMessage, encodeMessage } from '../../src/raft';
-import type { PeerLink, PeerLinkFactory } from '../../src/server/peer-link';
+import type { PeerEvents, PeerLink, PeerLinkFactory } from '../../src/server/peer-link';
 
 export class MemoryPeers {
-  private readonly members = new Map<bigint, (m: Message) => void>();
+  private readonly members = new Map<bigint, PeerEvents>();
   private readonly cut = new Set<bigint>();
   delivered = 0;
+  snapshotsDelivered = 0;
 
   factory(): PeerLinkFactory {
     return ({ memberId }, events) => {
-      const onMessage = (m: Message) => events.message(m);
-      this.members.set(memberId, onMessage);
+      this.members.set(memberId, events);
       const peers = new Set<bigint>();
       const link: PeerLink = {
         send: (messages) => {
@@ -22,10 +24,18 @@ export class MemoryPeers {
             setImmediate(() => this.deliver(memberId, m.to, bytes));
           }
         },
+        sendSnapshot: async (message, imageFile) => {
+          const target = this.members.get(message.to);
+          if (!peers.has(message.to) || target === undefined || this.cut.has(memberId) || this.cut.has(message.to)) {
+            throw new Error(`snapshot to ${message.to.toString(16)}: unreachable`);
+          }
+          await target.snapshot(decodeMessage(encodeMessage(message)), createReadStream(imageFile, { highWaterMark: 16 << 10 }));
+          this.snapshotsDelivered++;
+        },
         addPeer: (id) => void peers.add(id),
         removePeer: (id) => void peers.delete(id),
         close: async () => {
-          if (this.members.get(memberId) === onMessage) this.members.delete(memberId);
+          if (this.members.get(memberId) === events) this.members.delete(memberId);
         },
       };
       return link;
@@ -46,6 +56,6 @@ export class MemoryPeers {
     const target = this.members.get(to);
     if (target === undefined) return;
     this.delivered++;
-    target(decodeMessage(bytes));
+    target.message(decodeMessage(bytes));
   }
 }

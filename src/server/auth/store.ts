@@ -28,24 +28,32 @@ export class AuthStore {
   /** Reads the auth sub-databases as the store holds them now. */
   static open(backend: Backend): AuthStore {
     const store = new AuthStore();
+    store.reload(backend);
+    return store;
+  }
+
+  /** Reads everything again from the store (after a raft snapshot replaced it). */
+  reload(backend: Backend): void {
+    this.users.clear();
+    this.roles.clear();
+    this.permissionCache.clear();
     const snapshot = backend.snapshot();
     try {
       for (const { value } of snapshot.entries('authUsers')) {
         const user = authpb.User.decode(value);
-        store.users.set(Buffer.from(user.name).toString(), user);
+        this.users.set(Buffer.from(user.name).toString(), user);
       }
       for (const { value } of snapshot.entries('authRoles')) {
         const role = authpb.Role.decode(value);
-        store.roles.set(Buffer.from(role.name).toString(), role);
+        this.roles.set(Buffer.from(role.name).toString(), role);
       }
       const enabled = snapshot.get('auth', enabledKey);
-      store.enabledFlag = enabled !== undefined && enabled.length === 1 && enabled[0] === 1;
+      this.enabledFlag = enabled !== undefined && enabled.length === 1 && enabled[0] === 1;
       const revision = snapshot.get('auth', revisionKey);
-      store.rev = revision !== undefined && revision.length === 8 ? Number(revision.readBigUInt64BE()) : 0;
+      this.rev = revision !== undefined && revision.length === 8 ? Number(revision.readBigUInt64BE()) : 0;
     } finally {
       snapshot.close();
     }
-    return store;
   }
 
   get enabled(): boolean {

@@ -45,7 +45,7 @@ export const flagTable: readonly FlagSpec[] = [
   flag('listen-peer-urls', 'urls', 'http://localhost:2380', 'member', 'used', 'URLs to listen on for peer (raft) traffic.'),
   flag('listen-client-urls', 'urls', 'http://localhost:2379', 'member', 'used', 'URLs to listen on for client gRPC and HTTP traffic (HTTP only when --listen-client-http-urls is empty).'),
   flag('listen-client-http-urls', 'urls', '', 'member', 'used', 'URLs to listen on for client HTTP only; when set, --listen-client-urls serve gRPC only.'),
-  flag('max-snapshots', 'uint', '5', 'member', 'ignored', 'Raft snapshot files to keep (0: all).'),
+  flag('max-snapshots', 'uint', '5', 'member', 'used', 'Raft snapshot files to keep (0: all).'),
   flag('max-wals', 'uint', '5', 'member', 'ignored', 'WAL files to keep (0: all).'),
   flag('quota-backend-bytes', 'int', '0', 'member', 'used', 'Backend size that raises the NOSPACE alarm (0: 2 GiB).'),
   flag('backend-batch-interval', 'duration', '0s', 'member', 'ignored', 'Longest time before a backend commit.'),
@@ -118,6 +118,7 @@ export const flagTable: readonly FlagSpec[] = [
   flag('proxy-write-timeout', 'uint', '5000', 'proxy', 'ignored', 'v2 proxy: write timeout in milliseconds.'),
   flag('proxy-read-timeout', 'uint', '0', 'proxy', 'ignored', 'v2 proxy: read timeout in milliseconds.'),
   // experimental
+  flag('experimental-snapshot-catchup-entries', 'uint', '5000', 'experimental', 'used', 'Raft entries kept behind a snapshot for slow followers to catch up from (etcd 3.5).', { fileKey: 'experimental-snapshot-catch-up-entries' }),
   flag('experimental-initial-corrupt-check', 'bool', 'false', 'experimental', 'ignored', 'Check data against peers before serving.'),
   flag('experimental-corrupt-check-time', 'duration', '0s', 'experimental', 'ignored', 'Interval of corruption checks.'),
   flag('experimental-enable-v2v3', 'string', '', 'experimental', 'unsupported', 'Serve v2 over the v3 store (not supported by cairn).'),

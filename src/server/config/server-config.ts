@@ -19,6 +19,8 @@ export interface ServerConfig {
   readonly name: string;
   readonly dataDir: string;
   readonly snapshotCount: number;
+  readonly snapshotCatchUpEntries: number;
+  readonly maxSnapshots: number;
   readonly heartbeatIntervalMs: number;
   readonly electionTimeoutMs: number;
 
@@ -105,6 +107,8 @@ export function buildServerConfig(values: ReadonlyMap<string, FlagValue>, option
     name,
     dataDir: str('data-dir') || `${name}.etcd`,
     snapshotCount: num('snapshot-count'),
+    snapshotCatchUpEntries: num('experimental-snapshot-catchup-entries'),
+    maxSnapshots: num('max-snapshots'),
     heartbeatIntervalMs: num('heartbeat-interval'),
     electionTimeoutMs: num('election-timeout'),
     listenPeerUrls: list('listen-peer-urls'),

@@ -1,0 +1,50 @@
+// Store images that came with a leader's raft snapshot, kept as etcd keeps them until applied:
+// `member/snap/<index>.snap.db` (the snapshot's index in 16 hex digits). An image is written under a
+// temporary name, made durable and renamed, so one that exists is whole.
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+
+const IMAGE_PATTERN = /^[0-9a-f]{16}\.snap\.db(\.tmp)?$/;
+
+function snapDir(memberDir: string): string {
+  return join(memberDir, 'snap');
+}
+
+export function receivedImagePath(memberDir: string, index: number): string {
+  return join(snapDir(memberDir), `${index.toString(16).padStart(16, '0')}.snap.db`);
+}
+
+/** Writes the image of the snapshot at `index` from `body`; resolves once it is on disk whole. */
+export async function saveReceivedImage(memberDir: string, index: number, body: AsyncIterable<Uint8Array>): Promise<string> {
+  const file = receivedImagePath(memberDir, index);
+  const tmp = `${file}.tmp`;
+  await mkdir(snapDir(memberDir), { recursive: true, mode: 0o700 });
+  try {
+    await pipeline(Readable.from(body, { objectMode: false }), createWriteStream(tmp, { mode: 0o600 }));
+    const handle = await open(tmp, 'r');
+    try {
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  return file;
+}
+
+/** Deletes received images (those applied, or left by a crash: raft asks the leader again). */
+export async function removeReceivedImages(memberDir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(snapDir(memberDir));
+  } catch {
+    return;
+  }
+  for (const name of names) if (IMAGE_PATTERN.test(name)) await rm(join(snapDir(memberDir), name), { force: true });
+}
