@@ -38,27 +38,29 @@ function checkUrls(urls: string[]): string[] {
 }
 
 export function clusterService(core: ClusterCore): UntypedServiceImplementation {
+  // etcd's cluster server puts no store revision in its headers (etcdctl prints "Revision" : 0).
+  const memberHeader = () => core.header(0);
   const handle = <Req, Res>(method: string, fn: (req: Req) => Promise<Res>) => unary<Req, Res>(core.metrics, 'etcdserverpb.Cluster', method, fn);
   const impl: etcdserverpb.ClusterServer = {
     memberList: handle('MemberList', async (req: etcdserverpb.MemberListRequest) => {
       if (req.linearizable) await core.readBarrier();
-      return { header: core.header(), members: core.members().map(memberToWire) };
+      return { header: memberHeader(), members: core.members().map(memberToWire) };
     }),
     memberAdd: handle('MemberAdd', async (req: etcdserverpb.MemberAddRequest) => {
       const member = await core.changes.add(checkUrls(req.peerURLs), req.isLearner);
-      return { header: core.header(), member: memberToWire(member), members: core.members().map(memberToWire) };
+      return { header: memberHeader(), member: memberToWire(member), members: core.members().map(memberToWire) };
     }),
     memberRemove: handle('MemberRemove', async (req: etcdserverpb.MemberRemoveRequest) => {
       await core.changes.remove(req.ID);
-      return { header: core.header(), members: core.members().map(memberToWire) };
+      return { header: memberHeader(), members: core.members().map(memberToWire) };
     }),
     memberUpdate: handle('MemberUpdate', async (req: etcdserverpb.MemberUpdateRequest) => {
       await core.changes.update(req.ID, checkUrls(req.peerURLs));
-      return { header: core.header(), members: core.members().map(memberToWire) };
+      return { header: memberHeader(), members: core.members().map(memberToWire) };
     }),
     memberPromote: handle('MemberPromote', async (req: etcdserverpb.MemberPromoteRequest) => {
       const members = await core.changes.promote(req.ID);
-      return { header: core.header(), members: members.map(memberToWire) };
+      return { header: memberHeader(), members: members.map(memberToWire) };
     }),
   };
   return impl;

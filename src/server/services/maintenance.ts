@@ -31,7 +31,8 @@ export function maintenanceService(core: MaintenanceCore): UntypedServiceImpleme
     alarm: handle('Alarm', async (req: etcdserverpb.AlarmRequest) => {
       const value = await core.propose({ alarm: req });
       if (value.kind !== 'alarm') throw new Error(`etcdserver: applied ${value.kind} where alarm was proposed`);
-      return { header: core.header(value.revision), alarms: value.alarms };
+      // etcd's applier answers Alarm without a header (etcdctl prints `{}` for no alarms).
+      return { header: undefined, alarms: value.alarms };
     }),
     status: handle('Status', async () => ({ header: core.header(), ...core.status() })),
     defragment: handle('Defragment', async () => {
