@@ -1,5 +1,6 @@
-// `node dist/bench/profile.js --workload put --clients 10 --seconds 15`: runs one workload against a
-// 1-member cairn started under `node --cpu-prof`, then prints the top self-time functions.
+// `node dist/bench/profile.js --workload put --clients 10 --seconds 15 [--members 3]`: runs one
+// workload against cairn members started under `node --cpu-prof`, then prints the top self-time
+// functions of each member's profile.
 import { Command } from 'commander';
 import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ async function main(argv: string[]): Promise<void> {
   const o = new Command('profile')
     .option('--workload <name>', `one of ${WORKLOADS.join(',')}`, 'put')
     .option('--clients <n>', 'concurrent clients', '10')
+    .option('--members <n>', 'cluster size', '1')
     .option('--ops <n>', 'operations, at most', '20000')
     .option('--seconds <n>', 'length of the run, at most', '15')
     .option('--top <n>', 'functions listed', '25')
@@ -26,7 +28,7 @@ async function main(argv: string[]): Promise<void> {
   mkdirSync(o.out, { recursive: true });
   const dir = mkdtempSync(join(o.out, `${workload}-`));
   if (o.prof) process.env[CAIRN_NODE_ARGS_ENV] = `--cpu-prof --cpu-prof-dir=${dir}`;
-  const cluster = await startCluster({ system: 'cairn', members: 1, dataRoot: tmpdir(), repoRoot });
+  const cluster = await startCluster({ system: 'cairn', members: Number(o.members) as 1 | 3 | 5, dataRoot: tmpdir(), repoRoot });
   const cpuBefore = cluster.cpuSeconds();
   try {
     const r = await runLoad({
@@ -39,9 +41,9 @@ async function main(argv: string[]): Promise<void> {
     await cluster.stop();
   }
   if (!o.prof) return;
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-  if (!file) throw new Error(`profile: cairn wrote no profile into ${dir}`);
-  console.log(`profile: ${join(dir, file)}\n\n${summariseProfile(join(dir, file), Number(o.top))}`);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  if (files.length === 0) throw new Error(`profile: cairn wrote no profile into ${dir}`);
+  for (const file of files) console.log(`profile: ${join(dir, file)}\n\n${summariseProfile(join(dir, file), Number(o.top))}\n`);
 }
 
 main(process.argv.slice(2)).catch((err) => {
