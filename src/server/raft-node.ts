@@ -49,7 +49,7 @@ export interface RaftDisk {
 export interface SnapshotHooks {
   /** Makes everything applied so far durable: raft then drops the log behind it. */
   flush(): Promise<void>;
-  /** Streams the store's image with this MsgSnap to its follower; rejects when the follower did not take it. */
+  /** Streams the store's image, read at the call, with this MsgSnap (whose snapshot is at the applied index) to its follower; rejects when the follower did not take it. */
   send(message: Message): Promise<void>;
   /** Replaces the store with the image received with this snapshot; resolves with the store's applied index. */
   restore(snapshot: Snapshot): Promise<number>;
@@ -389,11 +389,15 @@ export class RaftReplicationLog implements ReplicationLog {
   }
 
   /**
-   * The leader's snapshot for a follower: the store's image at the time it is read, whose applied
-   * index is at or past the snapshot's, so the follower skips the entries up to it. Raft hears how it went.
+   * The leader's snapshot for a follower, as etcd's merged snapshot: the store's image read now, with
+   * the metadata of the applied index (its term and membership) in place of raft's older snapshot.
+   * A member added since that snapshot is then in the membership it restores (raft refuses a
+   * snapshot that does not name it). Raft hears how the transfer went.
    */
   private sendSnapshot(m: Message): void {
-    this.options.snapshots.send(m).then(
+    const index = this.appliedIndex;
+    const snapshot: Snapshot = { data: new Uint8Array(0), metadata: { index, term: this.storage.term(index), confState: this.node.status().config } };
+    this.options.snapshots.send({ ...m, snapshot }).then(
       () => 'finish' as const,
       (err: unknown) => {
         this.options.logger.warn({ to: m.to.toString(16), err: err instanceof Error ? err.message : String(err) }, 'failed to send a snapshot');

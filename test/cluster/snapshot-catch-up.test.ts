@@ -1,16 +1,17 @@
 // Three real `cairn` processes with peer mutual TLS and a small --snapshot-count: a member killed
 // with SIGKILL while the others write far past their compacted log comes back, gets the leader's
 // store image (a raft snapshot over the peer transport), serves every acknowledged write, and its
-// hashkv agrees; killed again right after, it restarts from the snapshot it received.
+// hashkv agrees; killed again right after, it restarts from the snapshot it received. A learner
+// added after the log was compacted joins from an image too and is promoted.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CairnProcess, startCairn } from '../cli/cairn-process';
 import { etcdctl, hasEtcdctl } from '../server-core/etcdctl';
-import { makeTlsCluster, type TlsCluster } from './tls-cluster';
+import { makeTlsCluster, type InitialCluster, type TlsCluster } from './tls-cluster';
 
-const names = ['c1', 'c2', 'c3'];
+const names = ['c1', 'c2', 'c3', 'c4'];
 const snapshotFlags = ['--snapshot-count', '40', '--experimental-snapshot-catchup-entries', '10'];
 
 async function pause(ms: number): Promise<void> {
@@ -44,6 +45,12 @@ async function untilEqual(what: string, get: () => Promise<string[]>, want: stri
   assert.deepEqual(got, want, what);
 }
 
+/** Waits for a log line (logs are written asynchronously), polled at most `tries` times. */
+async function untilLogged(proc: CairnProcess | undefined, line: RegExp, what: string, tries = 50): Promise<void> {
+  for (let t = 0; t < tries && !line.test(proc?.log() ?? ''); t++) await pause(200);
+  assert.match(proc?.log() ?? '', line, what);
+}
+
 function snapFiles(cluster: TlsCluster, i: number): string[] {
   return readdirSync(join(cluster.dir, names[i], 'member', 'snap')).filter((n) => n.endsWith('.snap'));
 }
@@ -51,9 +58,10 @@ function snapFiles(cluster: TlsCluster, i: number): string[] {
 test('a member down while the others compacted past it catches up by snapshot', { skip: !hasEtcdctl() && 'etcdctl is not installed', timeout: 240_000 }, async () => {
   const cluster = await makeTlsCluster(names, 'cairn-snapshot-test');
   const all = [0, 1, 2];
+  const initial: InitialCluster = { cluster: all.map((i) => `${names[i]}=${cluster.peerUrl(i)}`).join(','), state: 'new' };
   const procs: (CairnProcess | undefined)[] = [];
-  const start = async (i: number) => {
-    procs[i] = await startCairn({ dataDir: cluster.dir, args: [...cluster.args(i), ...snapshotFlags] });
+  const start = async (i: number, from = initial) => {
+    procs[i] = await startCairn({ dataDir: cluster.dir, args: [...cluster.args(i, from), ...snapshotFlags] });
   };
   try {
     for (const i of all) await start(i);
@@ -75,8 +83,8 @@ test('a member down while the others compacted past it catches up by snapshot', 
 
     await start(down);
     await untilEqual('keys on the member that was down', () => keysOn(cluster.endpoint(down)), [...acknowledged].sort());
-    assert.match(procs[leader]?.log() ?? '', /sent database snapshot/, 'the leader sent its store image');
-    assert.match(procs[down]?.log() ?? '', /applied a snapshot from the leader/, 'the member took the image');
+    await untilLogged(procs[leader], /sent database snapshot/, 'the leader sent its store image');
+    await untilLogged(procs[down], /applied a snapshot from the leader/, 'the member took the image');
 
     const endpoints = all.map((i) => cluster.endpoint(i)).join(',');
     const hashes = await etcdctl(endpoints, ['endpoint', 'hashkv']);
@@ -88,6 +96,24 @@ test('a member down while the others compacted past it catches up by snapshot', 
     await procs[down]?.stop('SIGKILL');
     await start(down);
     await untilEqual('keys after a second restart', () => keysOn(cluster.endpoint(down)), [...acknowledged].sort());
+
+    // A learner added now: the leader's snapshot predates it, so the image it gets carries the membership that names it.
+    const added = await etcdctl(cluster.endpoint(leader), ['member', 'add', names[3], '--learner', `--peer-urls=${cluster.peerUrl(3)}`]);
+    assert.equal(added.code, 0, added.stderr);
+    const id = /Member +([0-9a-f]+) added/.exec(added.stdout)?.[1];
+    const joined = /ETCD_INITIAL_CLUSTER="([^"]*)"/.exec(added.stdout)?.[1];
+    assert.ok(id !== undefined && joined !== undefined, added.stdout);
+    await start(3, { cluster: joined, state: 'existing' });
+    await untilEqual('keys on the new learner', () => keysOn(cluster.endpoint(3)), [...acknowledged].sort());
+    await untilLogged(procs[3], /applied a snapshot from the leader/, 'the learner joined from an image');
+    let promoted = '';
+    for (let t = 0; t < 50 && !promoted.includes('promoted'); t++) {
+      promoted = (await etcdctl(cluster.endpoint(leader), ['member', 'promote', id])).stdout;
+      if (!promoted.includes('promoted')) await pause(200);
+    }
+    assert.match(promoted, /promoted/);
+    await put(cluster.endpoint(3), 141);
+    await untilEqual('keys everywhere', () => keysOn(cluster.endpoint(0)), [...acknowledged].sort());
   } finally {
     await Promise.all(procs.map((p) => p?.stop('SIGKILL')));
     rmSync(cluster.dir, { recursive: true, force: true });
