@@ -119,6 +119,8 @@ export class RaftReplicationLog implements ReplicationLog {
   private appliedIndex = 0;
   /** the index of the newest raft snapshot, taken here or received */
   private snapshotIndex = 0;
+  /** a raft snapshot being taken (the loop goes on meanwhile) */
+  private snapshotting: Promise<void> | undefined;
   /** the store's applied index at start or after a received snapshot: conf changes up to it are in the store already */
   private startApplied = 0;
   private caughtUp: (() => void) | undefined;
@@ -292,6 +294,7 @@ export class RaftReplicationLog implements ReplicationLog {
     if (this.ticker) clearInterval(this.ticker);
     this.kick();
     await this.loop;
+    await this.snapshotting;
     const stopped = new ServerError('stopped');
     for (const read of [...this.readsQueued, ...[...this.readsSent.values()].flat()]) {
       clearTimeout(read.timer);
@@ -385,7 +388,18 @@ export class RaftReplicationLog implements ReplicationLog {
     this.node.advance();
     if (this.appliedIndex >= this.restoredCommit) this.finishReplay();
     if (this.heldConfChanges.length > 0 && !this.confChangePending()) this.heldConfChanges.shift()?.();
-    if (this.appliedIndex - this.snapshotIndex > this.options.snapshotCount) await this.takeSnapshot();
+    if (this.snapshotting === undefined && this.appliedIndex - this.snapshotIndex > this.options.snapshotCount) {
+      this.snapshotting = this.takeSnapshot()
+        .catch((err: unknown) => {
+          this.failed = err instanceof Error ? err : new Error(String(err));
+          this.options.logger.error({ err: this.failed.message }, 'saving a raft snapshot failed');
+          this.handlers?.fatal(this.failed);
+          this.kick();
+        })
+        .finally(() => {
+          this.snapshotting = undefined;
+        });
+    }
   }
 
   /**
@@ -415,6 +429,7 @@ export class RaftReplicationLog implements ReplicationLog {
    * and its WAL marker are written, so a marker never names a state the store does not hold.
    */
   private async installSnapshot(snapshot: Snapshot): Promise<void> {
+    await this.snapshotting;
     const { index, term } = snapshot.metadata;
     const storeApplied = await this.options.snapshots.restore(snapshot);
     await this.options.disk.saveSnapshot({ index, term, data: encodeSnapshot(snapshot) }, encodeConfState(snapshot.metadata.confState));
@@ -426,16 +441,19 @@ export class RaftReplicationLog implements ReplicationLog {
   }
 
   /**
-   * etcd's triggerSnapshot: once the store is on disk up to the applied index, a raft snapshot there
-   * lets raft forget the log behind it (keeping catch-up entries) and the WAL drop its old segments.
+   * etcd's triggerSnapshot, beside the loop: once the store is on disk up to the applied index, a
+   * raft snapshot there lets raft forget the log behind it (keeping catch-up entries) and the WAL
+   * drop its old segments. The WAL queues the marker after whatever the loop saves meanwhile.
    */
   private async takeSnapshot(): Promise<void> {
     const index = this.appliedIndex;
-    await this.options.snapshots.flush();
     const confState = this.node.status().config;
-    const snapshot = this.storage.createSnapshot(index, { confState, data: new Uint8Array(0) });
+    const snapshot: Snapshot = { data: new Uint8Array(0), metadata: { index, term: this.storage.term(index), confState } };
     const { term } = snapshot.metadata;
+    await this.options.snapshots.flush();
     await this.options.disk.saveSnapshot({ index, term, data: encodeSnapshot(snapshot) }, encodeConfState(confState));
+    if (this.stopped || index <= this.storage.snapshot().metadata.index) return;
+    this.storage.createSnapshot(index, { confState, data: snapshot.data });
     this.snapshotIndex = index;
     const compactTo = index - (this.options.catchUpEntries ?? defaultCatchUpEntries);
     if (compactTo >= this.storage.firstIndex()) this.storage.compact(compactTo);
