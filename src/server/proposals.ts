@@ -40,6 +40,9 @@ export interface ProposalsOptions {
   afterApply(req: InternalRaftRequest, value: ApplyValue): void;
 }
 
+/** How often a request held while there is no leader offers itself again. */
+const LEADER_POLL_MS = 10;
+
 /** etcd warns about applies slower than this. */
 const slowApplySeconds = 0.1;
 
@@ -69,13 +72,9 @@ export class Proposals {
     const data = Buffer.from(InternalRaftRequest.encode(InternalRaftRequest.fromPartial({ ...proposal, header: { ID: id } })).finish());
     checkRequestSize(data.length, this.options.maxRequestBytes);
     const outcome = this.waits.register(id);
-    try {
-      this.options.log.propose(data);
-    } catch (err) {
-      this.waits.fail(id, err instanceof Error ? err : new Error(String(err)));
-    }
     const timeoutMs = this.options.requestTimeoutMs;
     const timer = timeoutMs === undefined ? undefined : setTimeout(() => this.waits.fail(id, new ServerError('timeout')), timeoutMs);
+    void this.submit(id, data, timeoutMs !== undefined);
     let result: Outcome;
     try {
       result = await outcome;
@@ -84,6 +83,24 @@ export class Proposals {
     }
     if (!result.ok) throw result.error;
     return result.value;
+  }
+
+  /**
+   * Hands the request to the log. While no leader is known (an election, a leadership transfer)
+   * the request waits for one, as etcd's raft holds proposals then, until its timeout fails it;
+   * the log refused it, so nothing was proposed and offering it again cannot apply it twice.
+   */
+  private async submit(id: bigint, data: Buffer, holdWithoutLeader: boolean): Promise<void> {
+    for (;;) {
+      try {
+        this.options.log.propose(data);
+        return;
+      } catch (err) {
+        const waitForLeader = holdWithoutLeader && err instanceof ServerError && err.code === 'no-leader' && this.waits.has(id) && !this.stopError;
+        if (!waitForLeader) return this.waits.fail(id, err instanceof Error ? err : new Error(String(err)));
+      }
+      await new Promise((r) => setTimeout(r, LEADER_POLL_MS));
+    }
   }
 
   /** Resolves once everything proposed before the call is applied (a linearizable read may then read). */

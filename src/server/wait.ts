@@ -41,6 +41,11 @@ export class WaitRegistry<T> {
     for (const waiter of waiters) waiter.reject(err);
   }
 
+  /** Whether `id` still waits (not yet answered, failed or timed out). */
+  has(id: bigint): boolean {
+    return this.waiters.has(id);
+  }
+
   get size(): number {
     return this.waiters.size;
   }
