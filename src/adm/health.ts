@@ -71,3 +71,16 @@ export async function waitMemberHealthy(url: string, creds: ClusterCredentials, 
   }
   throw new Error(`member at ${url} is not healthy after ${opts.attempts} checks ${opts.intervalMs} ms apart: ${last}`);
 }
+
+/** Waits until the member no longer answers /health (it has stopped); the wait is bounded. */
+export async function waitMemberDown(url: string, creds: ClusterCredentials, opts: WaitOptions = HEALTH_WAIT): Promise<void> {
+  for (let attempt = 1; attempt <= opts.attempts; attempt++) {
+    try {
+      await getHealth(url, creds, 2_000);
+    } catch {
+      return;
+    }
+    if (attempt < opts.attempts) await new Promise((r) => setTimeout(r, opts.intervalMs));
+  }
+  throw new Error(`member at ${url} still answers after ${opts.attempts} checks ${opts.intervalMs} ms apart; it did not stop`);
+}

@@ -11,6 +11,8 @@ export interface Phase<C> {
   run?: (ctx: C) => Promise<void>;
   /** work done once per target host; the runner shows a line per host */
   runOnHost?: (ctx: C, host: string) => Promise<void>;
+  /** the hosts runOnHost visits, in order (default: the command's targets), e.g. a leader last */
+  hosts?: (ctx: C, targets: readonly string[]) => Promise<readonly string[]>;
   /** the phase is left out (shown as skipped) when this answers false */
   runIf?: (ctx: C) => boolean;
   /** full names of phases that must run before this one in the same run */

@@ -4,13 +4,14 @@
 import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
 import { readCairnVersion } from '../server';
-import { checkExpiration, formatExpiration } from '../pki';
-import { hostByName, initDefaults } from './config';
+import { CERT_LIST, checkExpiration, formatExpiration } from '../pki';
+import { hostByName, initDefaults, type AdmConfig } from './config';
 import { AdmError, messageOf } from './errors';
 import { phaseTree, flattenPhases, type Phase } from './phase';
 import { runPhases } from './runner';
 import { loadCommandConfig, targetHosts, type ConfigFlags } from './commands/load';
-import { openSession, type Session } from './commands/session';
+import { openSession, type Session, type SessionOptions } from './commands/session';
+import { certificatesNamed, renewPhases, type RenewSession } from './commands/renew';
 import { initPhases, planInit } from './commands/init';
 import { clusterEndpoints, joinPhases, joinSession } from './commands/join';
 import { resetPhases } from './commands/reset';
@@ -36,7 +37,9 @@ export interface AdmIo {
 
 const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 
-function commonOptions(cmd: Command, kind: 'init' | 'join' | 'reset'): Command {
+type Kind = 'init' | 'join' | 'reset' | 'renew' | 'backup' | 'restore';
+
+function commonOptions(cmd: Command, kind: Kind): Command {
   // options after a nested phase name belong to that phase, not its parent
   cmd
     .enablePositionalOptions()
@@ -50,14 +53,17 @@ function commonOptions(cmd: Command, kind: 'init' | 'join' | 'reset'): Command {
     .option('--client-port <port>', 'client port of every member (default 2379)')
     .option('--peer-port <port>', 'peer port of every member (default 2380)')
     .option('--metrics-port <port>', 'metrics/health port of every member (default 2381)');
-  if (kind !== 'reset') {
+  if (kind === 'init' || kind === 'join') {
     cmd
       .option('--key-algorithm <name>', 'rsa-2048, rsa-3072, rsa-4096, ecdsa-p256 or ecdsa-p384')
       .option('--ignore-preflight-errors <checks>', 'preflight checks to report as warnings (comma-separated, or all)', list);
-  } else {
-    cmd.option('-f, --force', 'reset without asking for confirmation');
   }
+  if (kind === 'reset' || kind === 'restore') cmd.option('-f, --force', `${kind} without asking for confirmation`);
   return cmd.option('--skip-phases <phases>', 'phases to skip (comma-separated, e.g. preflight,certs/etcd-ca)', list);
+}
+
+function commandSession(config: AdmConfig, flags: CommonFlags, io: AdmIo, opts: Pick<SessionOptions, 'caHost' | 'targets' | 'ignorePreflightErrors' | 'clusterEndpoints'>): Session {
+  return openSession(config, { local: flags.local, dryRun: flags.dryRun, verbose: flags.verbose, print: io.out, printVerbose: io.err, ...opts });
 }
 
 async function execute(kind: 'init' | 'join' | 'reset', hostArgs: string[], flags: CommonFlags, io: AdmIo, only?: string): Promise<void> {
@@ -70,15 +76,11 @@ async function execute(kind: 'init' | 'join' | 'reset', hostArgs: string[], flag
     if (answer === null) throw new AdmError('reset: standard input is not a terminal, so nothing was changed; pass --force to reset without confirmation');
     if (!/^y(es)?$/i.test(answer.trim())) throw new AdmError('reset: aborted; nothing was changed');
   }
-  const base = openSession(config, {
-    local: flags.local,
-    dryRun: flags.dryRun,
-    verbose: flags.verbose,
-    print: io.out,
-    printVerbose: io.err,
+  const base = commandSession(config, flags, io, {
     caHost,
     targets: kind === 'reset' ? [...targets].reverse() : targets,
     ignorePreflightErrors: flags.ignorePreflightErrors,
+    clusterEndpoints: kind === 'join' ? clusterEndpoints(config, targets) : undefined,
   });
   const session = kind === 'join' ? joinSession(base) : base;
   try {
@@ -86,7 +88,7 @@ async function execute(kind: 'init' | 'join' | 'reset', hostArgs: string[], flag
     if (kind === 'init') planInit(session);
     await runPhases(phases, session, { targets: session.targets, skipPhases: flags.skipPhases, only, renderer: 'simple' });
     if (!only && kind !== 'reset') {
-      const endpoints = kind === 'init' ? targets.map((t) => clientUrl(hostByName(config, t))) : [...clusterEndpoints(session), clientUrl(hostByName(config, targets[0]))];
+      const endpoints = kind === 'init' ? targets.map((t) => clientUrl(hostByName(config, t))) : [...clusterEndpoints(config, targets), clientUrl(hostByName(config, targets[0]))];
       await showCluster(session, endpoints);
     }
     if (kind === 'reset' && !only) io.out(`[reset] done: ${targets.join(', ')} reset`);
@@ -135,7 +137,35 @@ function certsCommand(io: AdmIo): Command {
         await host.close();
       }
     });
+  certs.addCommand(
+    commonOptions(new Command('renew'), 'renew')
+      .description('Renew certificates (all, or one by name) on the configured hosts, then restart the members one at a time without downtime')
+      .argument('<certificate>', `all, or one of ${CERT_LIST.filter((c) => c.caName).map((c) => c.name).join(', ')}`)
+      .argument('[hosts...]', 'host names from the configuration (default: every host)')
+      .addHelpText('after', `\nThe "certs renew" command executes the following phases:\n\n${phaseTree(renewPhases())}\n`)
+      .action(async (name: string, hosts: string[], flags: CommonFlags) => renewCommand(name, hosts, flags, io)),
+  );
   return certs;
+}
+
+async function renewCommand(name: string, hostArgs: string[], flags: CommonFlags, io: AdmIo): Promise<void> {
+  const certs = certificatesNamed(name);
+  const config = await loadCommandConfig(flags);
+  const targets = targetHosts(config, hostArgs);
+  io.out(`[renew] Reading configuration from ${flags.config ?? 'the --local defaults'}${flags.dir ? ` under ${flags.dir}` : ''}`);
+  const session: RenewSession = Object.assign(commandSession(config, flags, io, { caHost: config.hosts[0].name, targets }), { certs });
+  try {
+    await runPhases(renewPhases(), session, { targets, skipPhases: flags.skipPhases, renderer: 'simple' });
+  } finally {
+    await session.close();
+  }
+  if (flags.dryRun) return;
+  const restarted = !(flags.skipPhases ?? []).includes('restart');
+  io.out(
+    restarted
+      ? `\nDone renewing certificates. cairnadm restarted the members (${targets.join(', ')}) one at a time, each healthy again before the next, so they use the new certificates.`
+      : `\nDone renewing certificates. You must restart the members (${targets.join(', ')}) so that they use the new certificates.`,
+  );
 }
 
 export function admProgram(io: AdmIo): Command {

@@ -58,8 +58,14 @@ function taskFor<C>(n: NamedPhase<C>, ctx: C, targets: readonly string[]): Listr
       }
       const runOnHost = phase.runOnHost;
       if (!runOnHost) return;
+      let hosts = targets;
+      try {
+        if (phase.hosts) hosts = await phase.hosts(ctx, targets);
+      } catch (err) {
+        throw phaseError(err, fullName);
+      }
       return task.newListr(
-        targets.map((host) => ({
+        hosts.map((host) => ({
           title: host,
           task: async () => {
             try {

@@ -105,3 +105,24 @@ export async function stopMember(host: Host, config: AdmConfig): Promise<void> {
       await host.remove(config.paths.manifestFile);
   }
 }
+
+/**
+ * Restarts a member that runs now, so it reads its files again. static-pod: the manifest goes away
+ * until `stopped` says the kubelet has stopped the pod, then comes back unchanged.
+ */
+export async function restartMember(host: Host, config: AdmConfig, stopped: () => Promise<void>): Promise<void> {
+  switch (config.runtime) {
+    case 'process':
+      await startMember(host, config, { restart: true });
+      return;
+    case 'systemd':
+      await sh(host, `systemctl restart ${shellQuote(unitName(config))}`, `restarting ${unitName(config)}`);
+      return;
+    case 'static-pod': {
+      const manifest = await host.read(config.paths.manifestFile);
+      await stopMember(host, config);
+      await stopped();
+      await host.upload(config.paths.manifestFile, manifest, { mode: 0o600 });
+    }
+  }
+}

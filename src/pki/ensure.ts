@@ -168,6 +168,21 @@ export async function ensureCA(files: PkiFiles, options: EnsureOptions): Promise
   return { ca: created, result: result(i, 'created', created.cert.notAfter) };
 }
 
+/**
+ * The CA that signs renewals: both files here, valid now, the key matching. Unlike ensureCA it
+ * never creates one, and an expired CA is refused: what it signed again would be trusted by no one.
+ */
+export async function loadSigningCA(files: PkiFiles, options: EnsureOptions): Promise<CertKeyPair & { key: KeyObject }> {
+  const loaded = await inspectCA(files, options);
+  const i = loaded.inspection;
+  if (i.problems.length > 0) {
+    throw new PkiError(`${i.problems.join('; ')}; certificates signed by this CA cannot be renewed: a new CA needs new certificates on every host (cairnadm reset, then init)`, i.problemFile);
+  }
+  if (!loaded.cert || !loaded.certPem) throw new PkiError(`${i.certPath}: missing; there is no etcd CA here to renew with (run cairnadm init first)`, i.certPath);
+  if (!loaded.key) throw new PkiError(`${i.keyPath}: missing; renew on the host that holds the etcd CA key`, i.keyPath);
+  return { cert: loaded.cert, certPem: loaded.certPem, key: loaded.key };
+}
+
 /** Reuses, creates or refuses one leaf certificate of the table. */
 export async function ensureLeaf(spec: CertSpec, files: PkiFiles, options: EnsureOptions & { ca: CertKeyPair }): Promise<CertResult> {
   const ca: Loaded = {

@@ -38,10 +38,10 @@ export { KEY_FILE_MODE, CERT_FILE_MODE, certPath, keyPath, localPkiFiles } from 
 export type { PkiFiles } from './files';
 export { certificateProblems } from './verify';
 export type { VerifyInput } from './verify';
-export { ensureCA, ensureLeaf, ensureCertificates, inspectCertificates } from './ensure';
+export { ensureCA, ensureLeaf, ensureCertificates, inspectCertificates, loadSigningCA } from './ensure';
 export type { CertAction, CertResult, CertState, CertInspection, EnsureOptions } from './ensure';
 export { checkExpiration, formatExpiration, formatExpiry, shortHumanDuration } from './expiration';
 export type { ExpirationReport, ExpirationRow } from './expiration';
-export { renewCertificate } from './renew';
-export type { RenewOptions, RenewResult } from './renew';
+export { checkRenewal, renewCertificate } from './renew';
+export type { RenewOptions, RenewResult, RenewalPlan } from './renew';
 export { isDnsSubdomain } from './sans';

@@ -3,7 +3,7 @@
 // membership steps against the live member, bad input stopped by preflight, and reset --local.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { EtcdClient } from '../../src/client';
 import { opensslText, opensslVerify } from '../pki/openssl';
 import { freePorts } from '../support/ports';
 import { cairnadm } from './adm-process';
+import { unreachableHostConfig } from './unreachable-host';
 
 function portFlags(ports: number[]): string[] {
   return ['--client-port', String(ports[0]), '--peer-port', String(ports[1]), '--metrics-port', String(ports[2])];
@@ -172,11 +173,7 @@ test('bad input stops before anything changes, naming the host and the fix', { t
   });
 
   await t.test('an unreachable host', async () => {
-    const key = join(base, 'id_ed25519');
-    spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
-    const file = join(base, 'unreachable.yaml');
-    const [port] = await freePorts(1);
-    writeFileSync(file, `apiVersion: cairnadm/v1alpha1\nkind: ClusterConfiguration\nruntime: process\nssh:\n  privateKeyFile: ${key}\n  knownHostsFile: ${base}/known_hosts\n  connectTimeout: 3s\nhosts:\n- name: cp-9\n  address: 127.0.0.99\n  port: ${port}\n`);
+    const file = await unreachableHostConfig(base);
     const r = await cairnadm(['init', '--config', file]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /\[ERROR Reachable\] cp-9: ssh: .*127\.0\.0\.99/);

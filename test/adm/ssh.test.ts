@@ -8,46 +8,16 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PRIVATE_DIRS, startSshdHosts, type SshdHosts, type SshdTestHost } from '../support/sshd-hosts';
-import { freePorts } from '../support/ports';
+import { startSshdHosts, type SshdHosts } from '../support/sshd-hosts';
 import { cairnadm } from './adm-process';
-
-const ROOT = process.getuid?.() === 0;
-// /etc/cairn (config file) and /opt/cairn (bundle) are private too, as on separate machines
-const DIRS = [...PRIVATE_DIRS, '/etc/cairn', '/opt/cairn'];
-
-async function configFor(hosts: SshdTestHost[], dir: string, knownHosts?: string): Promise<string> {
-  const lines = ['apiVersion: cairnadm/v1alpha1', 'kind: ClusterConfiguration', 'clusterName: adm-test', 'runtime: process', 'keyAlgorithm: ecdsa-p256', 'hosts:'];
-  for (const h of hosts) {
-    const [client, peer, metrics] = await freePorts(3);
-    lines.push(`- name: ${h.name}`, `  address: ${h.address}`, `  port: ${h.port}`, `  user: ${h.user}`, `  privateKeyFile: ${h.keyFile}`, `  knownHostsFile: ${knownHosts ?? h.knownHosts}`, `  ports: {client: ${client}, peer: ${peer}, metrics: ${metrics}}`);
-  }
-  const file = join(dir, 'cairnadm.yaml');
-  writeFileSync(file, `${lines.join('\n')}\n`);
-  return file;
-}
-
-function etcdctl(creds: string, endpoint: string, args: string[]): string {
-  return execFileSync('etcdctl', [`--endpoints=${endpoint}`, `--cacert=${creds}/ca.crt`, `--cert=${creds}/healthcheck-client.crt`, `--key=${creds}/healthcheck-client.key`, '--command-timeout=10s', ...args], {
-    env: { ...process.env, ETCDCTL_API: '3' },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-}
-
-/** The client files of the CA host, copied out of its private /etc/kubernetes. */
-function copyCreds(host: SshdTestHost, to: string): string {
-  const pki = join(host.rootDir, 'etc', 'kubernetes', 'pki', 'etcd');
-  for (const f of ['ca.crt', 'healthcheck-client.crt', 'healthcheck-client.key']) execFileSync('cp', [join(pki, f), join(to, f)]);
-  return to;
-}
+import { configFor, copyCreds, DIRS, etcdctl, killMembers, ROOT } from './ssh-cluster';
 
 test('cairnadm over SSH', { skip: ROOT ? false : 'needs root for sshd test hosts', timeout: 600_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'adm-ssh-'));
   let set: SshdHosts | undefined;
   t.after(async () => {
     // stop whatever members the test left behind (reset normally does)
-    if (set) for (const h of set.hosts) execFileSync('sh', ['-c', `kill -9 $(cat ${join(h.rootDir, 'opt', 'cairn', 'run', 'cairn.pid')} 2>/dev/null) 2>/dev/null; true`]);
+    killMembers(set);
     await set?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -58,14 +28,14 @@ test('cairnadm over SSH', { skip: ROOT ? false : 'needs root for sshd test hosts
     const wrong = join(dir, 'wrong_known_hosts');
     const other = set!.hosts[1].hostPublicKey;
     writeFileSync(wrong, `[${h1.address}]:${h1.port} ${other}\n${h1.address} ${other}\n`);
-    const file = await configFor([h1], dir, wrong);
+    const { file } = await configFor([h1], dir, wrong);
     const r = await cairnadm(['init', '--config', file]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /\[ERROR Reachable\] cp-1: ssh: .*(changed|does not match|SHA256:)/i);
     assert.deepEqual(execFileSync('ls', ['-A', join(h1.rootDir, 'etc', 'kubernetes')], { encoding: 'utf8' }).trim(), '');
   });
 
-  const file = await configFor(set.hosts, dir);
+  const { file } = await configFor(set.hosts, dir);
   const init = await cairnadm(['init', '--config', file, 'cp-1'], { timeoutMs: 300_000 });
   assert.equal(init.code, 0, init.stderr + init.stdout);
   const url1 = /healthy at (https:\/\/127\.0\.0\.\d+:\d+)/.exec(init.stdout)![1];

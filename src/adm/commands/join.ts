@@ -1,8 +1,8 @@
 // cairnadm join HOST: add one host's member to the running cluster the kubeadm way: check the
 // cluster, add a learner (or resume the one an earlier run added), start it into the existing
 // cluster, promote it once caught up, wait until healthy. Every step looks before it acts.
-import { hostByName, peerUrl } from '../config';
-import { clientUrl, clusterClient, waitMemberHealthy } from '../health';
+import { hostByName, peerUrl, type AdmConfig } from '../config';
+import { clientUrl, waitMemberHealthy } from '../health';
 import {
   addLearner,
   initialClusterOf,
@@ -13,7 +13,6 @@ import {
   promoteWhenReady,
   removeMemberById,
   type Member,
-  type MembershipClient,
   type RetryOptions,
 } from '../members';
 import type { Phase } from '../phase';
@@ -28,16 +27,14 @@ import type { Session } from './session';
 import { renderedInitialCluster } from './rendered';
 
 export type JoinSession = Session & {
-  /** the cluster's client, through the members already in it */
-  cluster(): Promise<MembershipClient>;
   /** the learner's ID once added (or found) */
   learner?: Member;
   promote: RetryOptions;
 };
 
 /** Client URLs of the configured hosts other than the joining ones (where the cluster runs). */
-export function clusterEndpoints(session: Session): string[] {
-  return session.config.hosts.filter((h) => !session.targets.includes(h.name)).map(clientUrl);
+export function clusterEndpoints(config: AdmConfig, joining: readonly string[]): string[] {
+  return config.hosts.filter((h) => !joining.includes(h.name)).map(clientUrl);
 }
 
 async function checkCluster(ctx: JoinSession): Promise<void> {
@@ -115,20 +112,5 @@ export function joinPhases(): Phase<JoinSession>[] {
 }
 
 export function joinSession(session: Session): JoinSession {
-  let client: ReturnType<typeof clusterClient> | undefined;
-  const joined: JoinSession = Object.assign(session, {
-    promote: PROMOTE_RETRY,
-    async cluster() {
-      const endpoints = clusterEndpoints(session);
-      if (endpoints.length === 0) throw new Error('no other host in the configuration runs the cluster; run cairnadm init first');
-      client ??= clusterClient(endpoints, await session.credentials());
-      return client;
-    },
-  });
-  const close = session.close;
-  joined.close = async () => {
-    client?.close();
-    await close();
-  };
-  return joined;
+  return Object.assign(session, { promote: PROMOTE_RETRY });
 }

@@ -5,6 +5,8 @@ import type { AdmContext } from '../context';
 import { fetchCredentials, type ClusterCredentials } from '../credentials';
 import { buildBundle, type Bundle } from '../bundle';
 import { HostPool } from '../hosts';
+import { clientUrl, clusterClient } from '../health';
+import type { EtcdClient } from '../../client';
 
 export interface SessionOptions {
   local?: boolean;
@@ -15,12 +17,16 @@ export interface SessionOptions {
   caHost: string;
   targets: readonly string[];
   ignorePreflightErrors?: readonly string[];
+  /** where the running cluster is reached (default: every configured host) */
+  clusterEndpoints?: readonly string[];
 }
 
 export type Session = AdmContext & {
   targets: readonly string[];
   ignorePreflightErrors: readonly string[];
   bundle(): Promise<Bundle>;
+  /** a client of the running cluster (healthcheck-client credentials), opened on first use */
+  cluster(): Promise<EtcdClient>;
   close(): Promise<void>;
 };
 
@@ -29,6 +35,9 @@ export function openSession(config: AdmConfig, opts: SessionOptions): Session {
   const pool = new HostPool(config, { local: opts.local, dryRun: opts.dryRun, verbose: opts.verbose, print, printVerbose: opts.printVerbose });
   let creds: Promise<ClusterCredentials> | undefined;
   let bundle: Promise<Bundle> | undefined;
+  let client: EtcdClient | undefined;
+  const endpoints = [...(opts.clusterEndpoints ?? config.hosts.map(clientUrl))];
+  const credentials = (): Promise<ClusterCredentials> => (creds ??= fetchCredentials(pool.get(opts.caHost), config.paths.certificatesDir));
   return {
     config,
     host: (name) => pool.get(name),
@@ -41,17 +50,20 @@ export function openSession(config: AdmConfig, opts: SessionOptions): Session {
       if (opts.dryRun) print(`[dryrun] Would wait for ${what}`);
       else await action();
     },
-    credentials() {
-      creds ??= fetchCredentials(pool.get(opts.caHost), config.paths.certificatesDir);
-      return creds;
-    },
+    credentials,
     bundle() {
       bundle ??= buildBundle();
       return bundle;
     },
+    async cluster() {
+      if (endpoints.length === 0) throw new Error('no other configured host runs the cluster; run cairnadm init first');
+      client ??= clusterClient(endpoints, await credentials());
+      return client;
+    },
     initialCluster: new Map(),
     changed: new Set(),
     async close() {
+      client?.close();
       if (creds) await (await creds.catch(() => undefined))?.dispose();
       await pool.close();
     },
