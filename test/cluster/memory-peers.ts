@@ -5,6 +5,8 @@
 import { createReadStream } from 'node:fs';
 import { Message, decodeMessage, encodeMessage } from '../../src/raft';
 import type { PeerEvents, PeerLink, PeerLinkFactory } from '../../src/server/peer-link';
+import type { EtcdServerOptions } from '../../src/server';
+import { Running, startCore } from '../server-core/harness';
 
 export class MemoryPeers {
   private readonly members = new Map<bigint, PeerEvents>();
@@ -58,4 +60,24 @@ export class MemoryPeers {
     this.delivered++;
     target.message(decodeMessage(bytes));
   }
+}
+
+/**
+ * Starts member `i` of an in-process cluster of `names` over `peers` (peer URLs are names only:
+ * nothing listens on them), with short raft timings; `extra` adds server options.
+ */
+export function memberStarter(names: string[], token: string, extra: Partial<EtcdServerOptions> = {}) {
+  const peerUrl = (i: number) => `http://127.0.0.1:${23800 + i}`;
+  const initialCluster = names.map((n, i) => `${n}=${peerUrl(i)}`).join(',');
+  return (peers: MemoryPeers, dataDir: string, i: number): Promise<Running> =>
+    startCore(dataDir, {
+      name: names[i],
+      initialAdvertisePeerUrls: [peerUrl(i)],
+      initialCluster,
+      initialClusterToken: token,
+      heartbeatMs: 20,
+      electionMs: 200,
+      peerLink: peers.factory(),
+      ...extra,
+    });
 }

@@ -9,25 +9,9 @@ import { rmSync } from 'node:fs';
 import { CairnProcess, startCairn } from '../cli/cairn-process';
 import { etcdctl, hasEtcdctl } from '../server-core/etcdctl';
 import { makeTlsCluster, type TlsCluster } from './tls-cluster';
+import { keysOn, leaderIndex, pause, untilEqual } from './polls';
 
 const names = ['p1', 'p2', 'p3'];
-
-async function pause(ms: number): Promise<void> {
-  await new Promise((r) => setTimeout(r, ms));
-}
-
-/** The index of the member whose `endpoint status` says it leads, polled at most `tries` times. */
-async function leaderIndex(cluster: TlsCluster, alive: number[], tries = 100): Promise<number> {
-  for (let t = 0; t < tries; t++) {
-    for (const i of alive) {
-      const run = await etcdctl(cluster.endpoint(i), ['endpoint', 'status']);
-      // endpoint, ID, version, db size, IS LEADER, ...
-      if (run.code === 0 && run.stdout.split(', ')[4] === 'true') return i;
-    }
-    await pause(200);
-  }
-  throw new Error('no member became leader');
-}
 
 async function putEventually(endpoint: string, key: string, value: string, tries = 30): Promise<void> {
   let last = '';
@@ -38,22 +22,6 @@ async function putEventually(endpoint: string, key: string, value: string, tries
     await pause(200);
   }
   throw new Error(`put ${key} kept failing: ${last}`);
-}
-
-async function keysOn(endpoint: string): Promise<string[]> {
-  const run = await etcdctl(endpoint, ['get', 'k', '--prefix', '--keys-only', '--consistency', 's']);
-  assert.equal(run.code, 0, run.stderr);
-  return run.stdout.split('\n').filter((l) => l !== '').sort();
-}
-
-async function untilEqual(what: string, get: () => Promise<string[]>, want: string[], tries = 100): Promise<void> {
-  let got: string[] = [];
-  for (let t = 0; t < tries; t++) {
-    got = await get();
-    if (got.join() === want.join()) return;
-    await pause(200);
-  }
-  assert.deepEqual(got, want, what);
 }
 
 test('3 cairn processes with peer mutual TLS replicate, survive SIGKILL and change leader and membership', { skip: !hasEtcdctl() && 'etcdctl is not installed', timeout: 240_000 }, async () => {

@@ -4,48 +4,12 @@
 // everything, a partitioned member refuses linearizable work, and membership changes go through raft.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { Running, api, removeDir, startCore, tempDataDir } from '../server-core/harness';
-import { MemoryPeers } from './memory-peers';
+import { Running, api, removeDir, tempDataDir } from '../server-core/harness';
+import { MemoryPeers, memberStarter } from './memory-peers';
+import { eventually, leaderOf } from './polls';
 
 const names = ['m1', 'm2', 'm3'];
-const peerUrl = (i: number) => `http://127.0.0.1:${23800 + i}`;
-const initialCluster = names.map((n, i) => `${n}=${peerUrl(i)}`).join(',');
-
-async function startMember(peers: MemoryPeers, dataDir: string, i: number): Promise<Running> {
-  return startCore(dataDir, {
-    name: names[i],
-    initialAdvertisePeerUrls: [peerUrl(i)],
-    initialCluster,
-    initialClusterToken: 'raft-members-test',
-    heartbeatMs: 20,
-    electionMs: 200,
-    peerLink: peers.factory(),
-  });
-}
-
-/** Polls `check` every 20 ms, at most `tries` times. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, tries = 250): Promise<T> {
-  let last: unknown;
-  for (let i = 0; i < tries; i++) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`${what} did not happen${last instanceof Error ? `: ${last.message}` : ''}`);
-}
-
-async function leaderOf(members: Running[]): Promise<Running> {
-  return eventually('a leader elected', async () => {
-    const statuses = await Promise.all(members.map((m) => api(m.clients).status()));
-    const leader = statuses[0].leader;
-    if (leader === 0n || statuses.some((s) => s.leader !== leader)) return undefined;
-    return members.find((m) => m.server.memberId === leader);
-  });
-}
+const startMember = memberStarter(names, 'raft-members-test');
 
 test('a 3-member raft cluster replicates, survives its leader and a full restart, and changes membership', async () => {
   const peers = new MemoryPeers();

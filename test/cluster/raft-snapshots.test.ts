@@ -6,51 +6,13 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Running, api, removeDir, startCore, tempDataDir } from '../server-core/harness';
+import { Running, api, removeDir, tempDataDir } from '../server-core/harness';
 import { TestWatch } from '../server-core/watch-client';
-import { MemoryPeers } from './memory-peers';
+import { MemoryPeers, memberStarter } from './memory-peers';
+import { eventually, leaderOf } from './polls';
 
 const names = ['s1', 's2', 's3'];
-const peerUrl = (i: number) => `http://127.0.0.1:${24800 + i}`;
-const initialCluster = names.map((n, i) => `${n}=${peerUrl(i)}`).join(',');
-
-function startMember(peers: MemoryPeers, dataDir: string, i: number): Promise<Running> {
-  return startCore(dataDir, {
-    name: names[i],
-    initialAdvertisePeerUrls: [peerUrl(i)],
-    initialCluster,
-    initialClusterToken: 'raft-snapshots-test',
-    heartbeatMs: 20,
-    electionMs: 200,
-    snapshotCount: 20,
-    snapshotCatchUpEntries: 10,
-    peerLink: peers.factory(),
-  });
-}
-
-/** Polls `check` every 20 ms, at most `tries` times. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, tries = 500): Promise<T> {
-  let last: unknown;
-  for (let i = 0; i < tries; i++) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`${what} did not happen${last instanceof Error ? `: ${last.message}` : ''}`);
-}
-
-async function leaderOf(members: Running[]): Promise<Running> {
-  return eventually('a leader elected', async () => {
-    const statuses = await Promise.all(members.map((m) => api(m.clients).status()));
-    const leader = statuses[0].leader;
-    if (leader === 0n || statuses.some((s) => s.leader !== leader)) return undefined;
-    return members.find((m) => m.server.memberId === leader);
-  });
-}
+const startMember = memberStarter(names, 'raft-snapshots-test', { snapshotCount: 20, snapshotCatchUpEntries: 10 });
 
 function snapFiles(dataDir: string): string[] {
   return readdirSync(join(dataDir, 'member', 'snap')).filter((n) => n.endsWith('.snap'));

@@ -10,40 +10,10 @@ import { join } from 'node:path';
 import { CairnProcess, startCairn } from '../cli/cairn-process';
 import { etcdctl, hasEtcdctl } from '../server-core/etcdctl';
 import { makeTlsCluster, type InitialCluster, type TlsCluster } from './tls-cluster';
+import { keysOn, leaderIndex, pause, untilEqual } from './polls';
 
 const names = ['c1', 'c2', 'c3', 'c4'];
 const snapshotFlags = ['--snapshot-count', '40', '--experimental-snapshot-catchup-entries', '10'];
-
-async function pause(ms: number): Promise<void> {
-  await new Promise((r) => setTimeout(r, ms));
-}
-
-async function leaderIndex(cluster: TlsCluster, alive: number[], tries = 100): Promise<number> {
-  for (let t = 0; t < tries; t++) {
-    for (const i of alive) {
-      const run = await etcdctl(cluster.endpoint(i), ['endpoint', 'status']);
-      if (run.code === 0 && run.stdout.split(', ')[4] === 'true') return i;
-    }
-    await pause(200);
-  }
-  throw new Error('no member became leader');
-}
-
-async function keysOn(endpoint: string): Promise<string[]> {
-  const run = await etcdctl(endpoint, ['get', 'k', '--prefix', '--keys-only', '--consistency', 's']);
-  if (run.code !== 0) return [];
-  return run.stdout.split('\n').filter((l) => l !== '').sort();
-}
-
-async function untilEqual(what: string, get: () => Promise<string[]>, want: string[], tries = 150): Promise<void> {
-  let got: string[] = [];
-  for (let t = 0; t < tries; t++) {
-    got = await get();
-    if (got.join() === want.join()) return;
-    await pause(200);
-  }
-  assert.deepEqual(got, want, what);
-}
 
 /** Waits for a log line (logs are written asynchronously), polled at most `tries` times. */
 async function untilLogged(proc: CairnProcess | undefined, line: RegExp, what: string, tries = 50): Promise<void> {
