@@ -110,3 +110,37 @@ test('a snapshot is one point in time: later writes do not show in it', async ()
     await t.cleanup();
   }
 });
+
+test('replaceContents swaps in new contents; a snapshot open across the swap reads the old ones; restart keeps the new', async () => {
+  const other = openTestStore();
+  const t = openTestStore();
+  try {
+    other.apply((w) => {
+      for (let i = 0; i < 50; i++) w.put({ key: b(`new-${i}`), value: b(`n${i}`) });
+    });
+    t.apply((w) => w.put({ key: b('old'), value: b('o') }));
+    const image = other.store.snapshot();
+    const open = t.store.snapshot();
+    const loaded: number[] = [];
+    await t.store.replaceContents(
+      async (write) => {
+        for (const name of image.databases) write(name, (function* () {
+          for (const { key, value } of image.entries(name)) yield [key, value] as const;
+        })());
+      },
+      (contents) => loaded.push(contents.consistentIndex),
+    );
+    image.close();
+    assert.equal(loaded.length, 1, 'the loaded hook saw the new contents once');
+    assert.equal([...open.entries('key')].length, 1, 'the open snapshot sees the old contents');
+    open.close();
+    assert.equal(t.store.range({ key: b('old') }).count, 0);
+    assert.equal(t.store.range({ key: b('new-'), rangeEnd: b('new.'), countOnly: true }).count, 50);
+    assert.equal(t.store.currentRevision, other.store.currentRevision);
+    await t.reopen();
+    assert.equal(t.store.range({ key: b('new-'), rangeEnd: b('new.'), countOnly: true }).count, 50);
+  } finally {
+    await t.cleanup();
+    await other.cleanup();
+  }
+});
