@@ -73,6 +73,8 @@ export const wireErrors = {
   notCapable: wire(Status.UNAVAILABLE, 'etcdserver: not capable'),
   stopped: wire(Status.UNAVAILABLE, 'etcdserver: server stopped'),
   timeout: wire(Status.UNAVAILABLE, 'etcdserver: request timed out'),
+  // Not one of etcd's own errors: a Go context error that etcd passes through as UNKNOWN.
+  deadlineExceeded: wire(Status.UNKNOWN, 'context deadline exceeded'),
   timeoutDueToLeaderFail: wire(Status.UNAVAILABLE, 'etcdserver: request timed out, possibly due to previous leader failure'),
   timeoutDueToConnectionLost: wire(Status.UNAVAILABLE, 'etcdserver: request timed out, possibly due to connection lost'),
   timeoutWaitAppliedIndex: wire(Status.UNAVAILABLE, 'etcdserver: request timed out, waiting for the applied index took too long'),

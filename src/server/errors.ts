@@ -17,6 +17,7 @@ export type ServerErrorCode =
   | 'lease-ttl-too-large'
   | 'stopped'
   | 'timeout'
+  | 'deadline-exceeded'
   | 'no-leader'
   | 'auth-not-enabled'
   | 'member-not-found'
@@ -36,6 +37,8 @@ const messages: Record<ServerErrorCode, string> = {
   'lease-ttl-too-large': 'too large lease TTL',
   stopped: 'etcdserver: server stopped',
   timeout: 'etcdserver: request timed out',
+  // What etcd answers when a proposal waited its whole request timeout for a leader.
+  'deadline-exceeded': 'context deadline exceeded',
   'no-leader': 'etcdserver: no leader',
   'auth-not-enabled': 'auth: authentication is not enabled',
   'member-not-found': 'membership: member not found',
@@ -66,6 +69,7 @@ const serverToWire: Record<ServerErrorCode, WireErrorName> = {
   'lease-ttl-too-large': 'leaseTTLTooLarge',
   stopped: 'stopped',
   timeout: 'timeout',
+  'deadline-exceeded': 'deadlineExceeded',
   'no-leader': 'noLeader',
   'auth-not-enabled': 'authNotEnabled',
   'member-not-found': 'memberNotFound',

@@ -498,7 +498,11 @@ export class EtcdServer {
       raftIndex: BigInt(raft.commitIndex),
       raftTerm: BigInt(raft.term),
       raftAppliedIndex: BigInt(this.proposals.appliedIndex),
-      errors: this.alarms.get().map((a) => `memberID:${a.memberID} alarm:${etcdserverpb.alarmTypeToJSON(a.alarm)} `),
+      // As etcd: "no leader" first, then a line per alarm.
+      errors: [
+        ...(raft.leader === 0n ? [new ServerError('no-leader').message] : []),
+        ...this.alarms.get().map((a) => `memberID:${a.memberID} alarm:${etcdserverpb.alarmTypeToJSON(a.alarm)} `),
+      ],
       isLearner: raft.isLearner,
     };
   }

@@ -73,8 +73,11 @@ export class Proposals {
     checkRequestSize(data.length, this.options.maxRequestBytes);
     const outcome = this.waits.register(id);
     const timeoutMs = this.options.requestTimeoutMs;
-    const timer = timeoutMs === undefined ? undefined : setTimeout(() => this.waits.fail(id, new ServerError('timeout')), timeoutMs);
-    void this.submit(id, data, timeoutMs !== undefined);
+    // Timed out before the log took it (no leader all along): etcd's raft was still holding it and
+    // etcd answers with the bare context error; once proposed, with its own timeout error.
+    let proposed = false;
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => this.waits.fail(id, new ServerError(proposed ? 'timeout' : 'deadline-exceeded')), timeoutMs);
+    void this.submit(id, data, timeoutMs !== undefined).then((taken) => (proposed = taken));
     let result: Outcome;
     try {
       result = await outcome;
@@ -89,15 +92,19 @@ export class Proposals {
    * Hands the request to the log. While no leader is known (an election, a leadership transfer)
    * the request waits for one, as etcd's raft holds proposals then, until its timeout fails it;
    * the log refused it, so nothing was proposed and offering it again cannot apply it twice.
+   * @returns whether the log took it
    */
-  private async submit(id: bigint, data: Buffer, holdWithoutLeader: boolean): Promise<void> {
+  private async submit(id: bigint, data: Buffer, holdWithoutLeader: boolean): Promise<boolean> {
     for (;;) {
       try {
         this.options.log.propose(data);
-        return;
+        return true;
       } catch (err) {
         const waitForLeader = holdWithoutLeader && err instanceof ServerError && err.code === 'no-leader' && this.waits.has(id) && !this.stopError;
-        if (!waitForLeader) return this.waits.fail(id, err instanceof Error ? err : new Error(String(err)));
+        if (!waitForLeader) {
+          this.waits.fail(id, err instanceof Error ? err : new Error(String(err)));
+          return false;
+        }
       }
       await new Promise((r) => setTimeout(r, LEADER_POLL_MS));
     }

@@ -47,6 +47,18 @@ export async function leaderIndex(cluster: TlsCluster, alive: number[], tries = 
   throw new Error('no member became leader');
 }
 
+/** Puts through the real etcdctl until one is acknowledged, at most `tries` times. */
+export async function putEventually(endpoint: string, key: string, value: string, tries = 30): Promise<void> {
+  let last = '';
+  for (let t = 0; t < tries; t++) {
+    const run = await etcdctl(endpoint, ['put', key, value]);
+    if (run.code === 0) return;
+    last = run.stderr;
+    await pause(200);
+  }
+  throw new Error(`put ${key} kept failing: ${last}`);
+}
+
 /** The keys under `k` a member holds (a serializable read; none while it does not answer). */
 export async function keysOn(endpoint: string): Promise<string[]> {
   const run = await etcdctl(endpoint, ['get', 'k', '--prefix', '--keys-only', '--consistency', 's']);

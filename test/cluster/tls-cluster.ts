@@ -1,8 +1,11 @@
 // The flags of a cluster of real `cairn` processes on 127.0.0.1: free client and peer ports, peer
-// mutual TLS from one test CA, short heartbeat and election times so tests stay quick.
+// mutual TLS from one test CA, short heartbeat and election times so tests stay quick. With
+// `viaProxies`, each member advertises a cut-proxy in front of its peer port as its peer URL, so every
+// peer connection to it goes through a proxy the test controls (test/cluster/partition.ts cuts them).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CutProxy } from '../support/cut-proxy';
 import { freePorts } from '../support/ports';
 import { makePeerCerts } from './peer-certs';
 
@@ -16,25 +19,31 @@ export interface TlsCluster {
   names: string[];
   clientPorts: number[];
   endpoint(i: number): string;
+  /** the peer URL member i advertises (its proxy's with `viaProxies`) */
   peerUrl(i: number): string;
+  /** with `viaProxies`: the proxy in front of each member's peer port */
+  proxies: CutProxy[];
   /** `--initial-cluster` with every name: what a brand-new cluster of all of them starts with */
   allMembers: string;
   /** the flags of member i; by default it bootstraps with every name */
   args(i: number, initial?: InitialCluster): string[];
 }
 
-export async function makeTlsCluster(names: string[], token: string): Promise<TlsCluster> {
+export async function makeTlsCluster(names: string[], token: string, options: { viaProxies?: boolean } = {}): Promise<TlsCluster> {
   const dir = mkdtempSync(join(tmpdir(), `${token}-`));
   const certs = makePeerCerts(dir, names);
   const ports = await freePorts(2 * names.length);
   const clientPorts = ports.slice(0, names.length);
-  const peerUrl = (i: number) => `https://127.0.0.1:${ports[names.length + i]}`;
+  const peerPort = (i: number) => ports[names.length + i];
+  const proxies = options.viaProxies ? await Promise.all(names.map((_, i) => CutProxy.start({ host: '127.0.0.1', port: peerPort(i) }))) : [];
+  const peerUrl = (i: number) => proxies[i]?.url('https') ?? `https://127.0.0.1:${peerPort(i)}`;
   const allMembers = names.map((n, i) => `${n}=${peerUrl(i)}`).join(',');
   return {
     dir,
     names,
     clientPorts,
     peerUrl,
+    proxies,
     allMembers,
     endpoint: (i) => `127.0.0.1:${clientPorts[i]}`,
     args: (i, initial = { cluster: allMembers, state: 'new' }) => [
@@ -42,7 +51,7 @@ export async function makeTlsCluster(names: string[], token: string): Promise<Tl
       '--data-dir', join(dir, names[i]),
       '--listen-client-urls', `http://127.0.0.1:${clientPorts[i]}`,
       '--advertise-client-urls', `http://127.0.0.1:${clientPorts[i]}`,
-      '--listen-peer-urls', peerUrl(i),
+      '--listen-peer-urls', `https://127.0.0.1:${peerPort(i)}`,
       '--initial-advertise-peer-urls', peerUrl(i),
       '--initial-cluster', initial.cluster,
       '--initial-cluster-state', initial.state,

@@ -7,6 +7,8 @@
 //   heal     both directions flow again; bytes thrown away while cut stay lost, and a connection
 //            that one side closed meanwhile is reset now, as the first packet after a partition is
 //   resetConnections  drops every connection now (the peers see a reset)
+//   cutClients   cuts, both ways, the connections (present and new) whose client matches a test, so one
+//                proxy in front of a member can cut off one of its peers and not the others
 // Directions: 'toTarget' (client -> target) and 'toClient' (target -> client).
 import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
@@ -19,6 +21,8 @@ interface Pair {
   readonly upstream: Socket;
   /** One side closed while its direction was cut: the other side has not been told yet. */
   orphaned: boolean;
+  /** Cut both ways by cutClients, whatever the proxy's mode. */
+  cutOff: boolean;
 }
 
 export interface CutProxyTarget {
@@ -29,6 +33,7 @@ export interface CutProxyTarget {
 export class CutProxy {
   private readonly pairs = new Set<Pair>();
   private readonly mode: Record<'toTarget' | 'toClient', Mode> = { toTarget: 'flow', toClient: 'flow' };
+  private cutClient: ((client: Socket) => boolean) | undefined;
   /** Bytes that went through (not counting those thrown away), per direction. */
   readonly forwarded = { toTarget: 0, toClient: 0 };
 
@@ -72,7 +77,15 @@ export class CutProxy {
     this.set(direction, 'cut');
   }
 
+  /** Cuts both ways every connection, present or future, whose client socket `matches`, until heal(). */
+  cutClients(matches: (client: Socket) => boolean): void {
+    this.cutClient = matches;
+    for (const pair of this.pairs) if (matches(pair.client)) pair.cutOff = true;
+  }
+
   heal(): void {
+    this.cutClient = undefined;
+    for (const pair of this.pairs) pair.cutOff = false;
     this.set('both', 'flow');
     for (const pair of this.pairs) if (pair.orphaned) this.reset(pair);
   }
@@ -106,11 +119,11 @@ export class CutProxy {
 
   private accept(client: Socket, target: CutProxyTarget): void {
     const upstream = connect(target.port, target.host);
-    const pair: Pair = { client, upstream, orphaned: false };
+    const pair: Pair = { client, upstream, orphaned: false, cutOff: this.cutClient?.(client) ?? false };
     this.pairs.add(pair);
     // A side that closes takes the other with it, unless the news would cross a cut direction.
     const closed = (dir: 'toTarget' | 'toClient') => (): void => {
-      if (this.mode[dir] === 'cut') {
+      if (this.isCut(pair, dir)) {
         pair.orphaned = true;
         return;
       }
@@ -122,13 +135,17 @@ export class CutProxy {
     client.on('close', closed('toTarget'));
     upstream.on('error', closed('toClient'));
     upstream.on('close', closed('toClient'));
-    this.link(client, upstream, 'toTarget');
-    this.link(upstream, client, 'toClient');
+    this.link(pair, client, upstream, 'toTarget');
+    this.link(pair, upstream, client, 'toClient');
   }
 
-  private link(source: Socket, sink: Socket, dir: 'toTarget' | 'toClient'): void {
+  private isCut(pair: Pair, dir: 'toTarget' | 'toClient'): boolean {
+    return pair.cutOff || this.mode[dir] === 'cut';
+  }
+
+  private link(pair: Pair, source: Socket, sink: Socket, dir: 'toTarget' | 'toClient'): void {
     source.on('data', (chunk: Buffer) => {
-      if (this.mode[dir] === 'cut') return;
+      if (this.isCut(pair, dir)) return;
       this.forwarded[dir] += chunk.length;
       if (!sink.write(chunk)) {
         source.pause();
@@ -138,7 +155,7 @@ export class CutProxy {
       }
     });
     source.on('end', () => {
-      if (this.mode[dir] !== 'cut') sink.end();
+      if (!this.isCut(pair, dir)) sink.end();
     });
     if (this.mode[dir] === 'paused') source.pause();
   }
