@@ -136,7 +136,10 @@ async function main(): Promise<void> {
           }
           if (o.fillKeys > 0) {
             await fill(cluster, o.fillKeys, o, notes);
-            push(resources[system], `${members}|RSS after ${o.fillKeys} keys of 256 B`, cluster.rssBytes() / 2 ** 20);
+            const memory = cluster.memory();
+            push(resources[system], `${members}|RSS after ${o.fillKeys} keys of 256 B`, memory.rss / 2 ** 20);
+            push(resources[system], `${members}|PSS after ${o.fillKeys} keys of 256 B`, memory.pss / 2 ** 20);
+            push(resources[system], `${members}|anonymous memory after ${o.fillKeys} keys`, memory.anonymous / 2 ** 20);
             push(resources[system], `${members}|data dir size`, cluster.dataBytes() / 2 ** 20);
           }
         } finally {

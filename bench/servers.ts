@@ -12,7 +12,8 @@ export interface RunningCluster {
   readonly targets: readonly string[];
   readonly dataDirs: readonly string[];
   /** Sum of the members' resident set sizes, bytes. */
-  rssBytes(): number;
+  /** Resident memory of the members: RSS (VmRSS), PSS (shared pages divided among the processes mapping them) and anonymous memory, in bytes. */
+  memory(): MemoryUse;
   /** CPU time (user + system) the members have used so far, seconds. */
   cpuSeconds(): number;
   dataBytes(): number;
@@ -107,7 +108,8 @@ export async function startCluster(spec: ClusterSpec): Promise<RunningCluster> {
     system: spec.system,
     targets,
     dataDirs,
-    rssBytes: () => children.reduce((sum, c) => sum + rssOf(c.pid), 0),
+    memory: () =>
+      children.map((c) => memoryOf(c.pid)).reduce((a, m) => ({ rss: a.rss + m.rss, pss: a.pss + m.pss, anonymous: a.anonymous + m.anonymous }), { rss: 0, pss: 0, anonymous: 0 }),
     cpuSeconds: () => children.reduce((sum, c) => sum + cpuOf(c.pid), 0),
     dataBytes: () => dataDirs.reduce((sum, d) => sum + Number(spawnSync('du', ['-sb', d], { encoding: 'utf8' }).stdout.split('\t')[0] || 0), 0),
     stop,
@@ -126,12 +128,21 @@ function cpuOf(pid: number | undefined): number {
   }
 }
 
-function rssOf(pid: number | undefined): number {
-  if (!pid) return 0;
+export interface MemoryUse {
+  rss: number;
+  pss: number;
+  anonymous: number;
+}
+
+/** From /proc/<pid>/smaps_rollup: a Node member's RSS counts Node's binary (~40 MiB, shared with every node process), which PSS divides. */
+function memoryOf(pid: number | undefined): MemoryUse {
+  const none = { rss: 0, pss: 0, anonymous: 0 };
+  if (!pid) return none;
   try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
+    const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
+    return { rss: kb('Rss'), pss: kb('Pss'), anonymous: kb('Anonymous') };
   } catch {
-    return 0;
+    return none;
   }
 }
