@@ -395,7 +395,7 @@ export class EtcdServer {
     for (const m of this.memberList) if (m.id !== this.memberId) this.link.addPeer(m.id, m.peerUrls);
     const applied = this.store.consistentIndex;
     this.proposals.restoredTo(applied);
-    await removeReceivedImages(this.memberDir());
+    await removeReceivedImages(this.memberDir(), snapshot.metadata.index);
     return applied;
   }
 

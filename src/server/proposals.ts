@@ -159,9 +159,9 @@ export class Proposals {
     this.releaseAppliedWaiters();
   }
 
-  /** The store was replaced by a leader's image applied up to `index`: entries up to it are skipped. */
+  /** The store was replaced by a leader's image applied up to `index`: entries up to it are skipped, those after it applied. */
   restoredTo(index: number): void {
-    this.applied = Math.max(this.applied, index);
+    this.applied = index;
     this.releaseAppliedWaiters();
   }
 

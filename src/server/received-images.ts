@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 
-const IMAGE_PATTERN = /^[0-9a-f]{16}\.snap\.db(\.tmp)?$/;
+const IMAGE_PATTERN = /^([0-9a-f]{16})\.snap\.db(\.tmp)?$/;
 
 function snapDir(memberDir: string): string {
   return join(memberDir, 'snap');
@@ -38,13 +38,19 @@ export async function saveReceivedImage(memberDir: string, index: number, body: 
   return file;
 }
 
-/** Deletes received images (those applied, or left by a crash: raft asks the leader again). */
-export async function removeReceivedImages(memberDir: string): Promise<void> {
+/**
+ * Deletes received images up to index `upTo` (those applied; all of them, by default, at start:
+ * raft asks the leader again). A newer one may be waiting for raft to hand its snapshot over.
+ */
+export async function removeReceivedImages(memberDir: string, upTo = Number.MAX_SAFE_INTEGER): Promise<void> {
   let names: string[];
   try {
     names = await readdir(snapDir(memberDir));
   } catch {
     return;
   }
-  for (const name of names) if (IMAGE_PATTERN.test(name)) await rm(join(snapDir(memberDir), name), { force: true });
+  for (const name of names) {
+    const index = IMAGE_PATTERN.exec(name)?.[1];
+    if (index !== undefined && parseInt(index, 16) <= upTo) await rm(join(snapDir(memberDir), name), { force: true });
+  }
 }
