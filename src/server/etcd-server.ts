@@ -365,6 +365,8 @@ export class EtcdServer {
 
   /** The leader's side of a raft snapshot: the store's image as it is now goes with the message. */
   private async sendSnapshot(m: Message): Promise<void> {
+    // raft asks again once the peer answers; a member that is down costs no image meanwhile
+    if (!this.link.isActive(m.to)) throw new Error(`etcdserver: peer ${m.to.toString(16)} is not active; snapshot not sent`);
     const image = await writeSnapshotImage(this.store.snapshot(), this.memberDir());
     try {
       await this.link.sendSnapshot(m, image.path);

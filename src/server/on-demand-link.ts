@@ -26,6 +26,10 @@ export class OnDemandPeerLink implements PeerLink {
     await this.link.sendSnapshot(message, imageFile);
   }
 
+  isActive(id: bigint): boolean {
+    return this.link?.isActive(id) ?? false;
+  }
+
   addPeer(id: bigint, peerUrls: string[]): void {
     this.peers.set(id, peerUrls);
     if (this.link !== undefined) this.link.addPeer(id, peerUrls);

@@ -9,6 +9,8 @@ export interface PeerLink {
   send(messages: Message[]): void;
   /** Streams a MsgSnap with the store image in `imageFile` to its peer; resolves once the peer took it. */
   sendSnapshot(message: Message, imageFile: string): Promise<void>;
+  /** Whether messages reach the peer now (an image is only worth writing for one that does). */
+  isActive(id: bigint): boolean;
   addPeer(id: bigint, peerUrls: string[]): void;
   removePeer(id: bigint): void;
   close(): Promise<void>;

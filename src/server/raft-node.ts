@@ -414,7 +414,8 @@ export class RaftReplicationLog implements ReplicationLog {
     this.options.snapshots.send({ ...m, snapshot }).then(
       () => 'finish' as const,
       (err: unknown) => {
-        this.options.logger.warn({ to: m.to.toString(16), err: err instanceof Error ? err.message : String(err) }, 'failed to send a snapshot');
+        // the transport logs a failed transfer itself, and raft asks again at every append to a down peer
+        this.options.logger.debug({ to: m.to.toString(16), err: err instanceof Error ? err.message : String(err) }, 'failed to send a snapshot');
         return 'failure' as const;
       },
     ).then((status) => {

@@ -44,6 +44,7 @@ export function transportLink(options: TransportLinkOptions): PeerLinkFactory {
         for (const [to, encoded] of byPeer) transport.send(to, encoded);
       },
       sendSnapshot: (message, imageFile) => transport.sendSnapshot(message.to, encodeMessage(message), imageFile),
+      isActive: (id) => transport.isActive(id),
       addPeer: (id, urls) => transport.addPeer(id, urls),
       removePeer: (id) => transport.removePeer(id),
       close: () => transport.close(),

@@ -34,6 +34,7 @@ export class MemoryPeers {
           await target.snapshot(decodeMessage(encodeMessage(message)), createReadStream(imageFile, { highWaterMark: 16 << 10 }));
           this.snapshotsDelivered++;
         },
+        isActive: (id) => peers.has(id) && this.members.has(id) && !this.cut.has(memberId) && !this.cut.has(id),
         addPeer: (id) => void peers.add(id),
         removePeer: (id) => void peers.delete(id),
         close: async () => {
