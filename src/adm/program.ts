@@ -1,6 +1,7 @@
 // The cairnadm command line (commander): init, join, reset, each with `phase <name>` subcommands
 // built from its phase list, plus config and certs. Flags are parsed here and nothing else: the
 // work is in the phases.
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
 import { readCairnVersion } from '../server';
@@ -12,6 +13,8 @@ import { runPhases } from './runner';
 import { loadCommandConfig, targetHosts, type ConfigFlags } from './commands/load';
 import { openSession, type Session, type SessionOptions } from './commands/session';
 import { certificatesNamed, renewPhases, type RenewSession } from './commands/renew';
+import { backupPhases, type BackupSession } from './commands/backup';
+import { restorePhases, type RestoreSession } from './commands/restore';
 import { initPhases, planInit } from './commands/init';
 import { clusterEndpoints, joinPhases, joinSession } from './commands/join';
 import { resetPhases } from './commands/reset';
@@ -71,11 +74,7 @@ async function execute(kind: 'init' | 'join' | 'reset', hostArgs: string[], flag
   const targets = targetHosts(config, hostArgs);
   if (kind === 'join' && targets.length !== 1) throw new AdmError('join takes exactly one host');
   const caHost = kind === 'init' ? targets[0] : config.hosts[0].name;
-  if (kind === 'reset' && !flags.force && !flags.dryRun) {
-    const answer = await io.confirm(`[reset] This removes the cairn member(s) ${targets.join(', ')} and wipes their data, certificates and files. Are you sure you want to proceed? [y/N]: `);
-    if (answer === null) throw new AdmError('reset: standard input is not a terminal, so nothing was changed; pass --force to reset without confirmation');
-    if (!/^y(es)?$/i.test(answer.trim())) throw new AdmError('reset: aborted; nothing was changed');
-  }
+  if (kind === 'reset') await confirmOrStop(io, flags, `[reset] This removes the cairn member(s) ${targets.join(', ')} and wipes their data, certificates and files. Are you sure you want to proceed? [y/N]: `, 'reset');
   const base = commandSession(config, flags, io, {
     caHost,
     targets: kind === 'reset' ? [...targets].reverse() : targets,
@@ -154,11 +153,7 @@ async function renewCommand(name: string, hostArgs: string[], flags: CommonFlags
   const targets = targetHosts(config, hostArgs);
   io.out(`[renew] Reading configuration from ${flags.config ?? 'the --local defaults'}${flags.dir ? ` under ${flags.dir}` : ''}`);
   const session: RenewSession = Object.assign(commandSession(config, flags, io, { caHost: config.hosts[0].name, targets }), { certs });
-  try {
-    await runPhases(renewPhases(), session, { targets, skipPhases: flags.skipPhases, renderer: 'simple' });
-  } finally {
-    await session.close();
-  }
+  await runSession(session, renewPhases(), flags);
   if (flags.dryRun) return;
   const restarted = !(flags.skipPhases ?? []).includes('restart');
   io.out(
@@ -166,6 +161,52 @@ async function renewCommand(name: string, hostArgs: string[], flags: CommonFlags
       ? `\nDone renewing certificates. cairnadm restarted the members (${targets.join(', ')}) one at a time, each healthy again before the next, so they use the new certificates.`
       : `\nDone renewing certificates. You must restart the members (${targets.join(', ')}) so that they use the new certificates.`,
   );
+}
+
+function backupCommand(io: AdmIo): Command {
+  return commonOptions(new Command('backup'), 'backup')
+    .description('Save a snapshot of the cluster from a healthy member (Maintenance Snapshot, as etcdctl snapshot save), with its sha256')
+    .requiredOption('-o, --output <file>', 'the snapshot file to write on this machine (must not exist); FILE.sha256 goes beside it')
+    .option('--with-pki', 'also copy the etcd CA certificate and key of the CA host to FILE.pki/etcd/')
+    .argument('[hosts...]', 'members to take the snapshot from, the first healthy one wins (default: every host)')
+    .addHelpText('after', `\nThe "backup" command executes the following phases:\n\n${phaseTree(backupPhases())}\n`)
+    .action(async (hosts: string[], flags: CommonFlags & { output: string; withPki?: boolean }) => {
+      const config = await loadCommandConfig(flags);
+      const targets = targetHosts(config, hosts);
+      const session: BackupSession = Object.assign(commandSession(config, flags, io, { caHost: config.hosts[0].name, targets }), { output: resolve(flags.output), withPki: flags.withPki === true });
+      await runSession(session, backupPhases(), flags);
+    });
+}
+
+function restoreCommand(io: AdmIo): Command {
+  return commonOptions(new Command('restore'), 'restore')
+    .description('Disaster recovery: stop every member, rebuild each data dir from a snapshot (as etcdctl snapshot restore), start them as a new cluster')
+    .requiredOption('--snapshot <file>', 'the snapshot file (from cairnadm backup or etcdctl snapshot save)')
+    .addHelpText('after', `\nThe "restore" command executes the following phases:\n\n${phaseTree(restorePhases())}\n`)
+    .action(async (flags: CommonFlags & { snapshot: string }) => {
+      const config = await loadCommandConfig(flags);
+      const targets = config.hosts.map((h) => h.name);
+      await confirmOrStop(io, flags, `[restore] This stops every cairn member (${targets.join(', ')}) and replaces their data with ${flags.snapshot}; what was written after it is lost. Are you sure you want to proceed? [y/N]: `, 'restore');
+      const session: RestoreSession = Object.assign(commandSession(config, flags, io, { caHost: config.hosts[0].name, targets }), { snapshot: resolve(flags.snapshot) });
+      await runSession(session, restorePhases(), flags);
+      if (!flags.dryRun) io.out(`[restore] done: the members (${targets.join(', ')}) serve the data of ${flags.snapshot}`);
+    });
+}
+
+async function runSession<S extends Session>(session: S, phases: Phase<S>[], flags: CommonFlags): Promise<void> {
+  try {
+    await runPhases(phases, session, { targets: session.targets, skipPhases: flags.skipPhases, renderer: 'simple' });
+  } finally {
+    await session.close();
+  }
+}
+
+/** kubeadm's confirmation before a destructive command, unless --force or --dry-run. */
+async function confirmOrStop(io: AdmIo, flags: CommonFlags, question: string, what: string): Promise<void> {
+  if (flags.force || flags.dryRun) return;
+  const answer = await io.confirm(question);
+  if (answer === null) throw new AdmError(`${what}: standard input is not a terminal, so nothing was changed; pass --force to ${what} without confirmation`);
+  if (!/^y(es)?$/i.test(answer.trim())) throw new AdmError(`${what}: aborted; nothing was changed`);
 }
 
 export function admProgram(io: AdmIo): Command {
@@ -187,6 +228,8 @@ export function admProgram(io: AdmIo): Command {
     .action(() => io.out(initDefaults().replace(/\n$/, '')));
   program.addCommand(config);
   program.addCommand(certsCommand(io));
+  program.addCommand(backupCommand(io));
+  program.addCommand(restoreCommand(io));
   return program;
 }
 

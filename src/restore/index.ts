@@ -1,8 +1,8 @@
 // Builds a cairn data dir from an etcd snapshot file (etcdctl snapshot restore): every bucket of the
 // bbolt image goes into a new LMDB store as it is (keys with all their revisions, leases, auth,
 // alarms, compaction marks), without the old membership and with the consistent index reset, so
-// the first start of cairn bootstraps a fresh single-member cluster from its own flags and serves
-// the snapshot's data. The store is built in a sibling temp dir and renamed into place at the end,
+// the first start of cairn bootstraps a fresh cluster from its --initial-cluster flags and serves
+// the snapshot's data (restore every member from the same file, as with etcdctl). The store is built in a sibling temp dir and renamed into place at the end,
 // so a refused or damaged snapshot never leaves a partial data dir.
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -57,9 +57,6 @@ export function checkRestoreMembership(options: RestoreOptions): void {
   if (mine.length === 0) throw new RestoreError(`couldn't find local name ${JSON.stringify(name)} in the initial cluster configuration`);
   if (mine.join(',') !== [...peers].sort().join(',')) {
     throw new RestoreError(`restore: --initial-cluster has ${name}=${mine.join(',')} but --initial-advertise-peer-urls is ${peers.join(',')}`);
-  }
-  if (new Set(entries.map((e) => e.name)).size > 1) {
-    throw new RestoreError('restore: cairn serves a single member; --initial-cluster lists more than one');
   }
 }
 

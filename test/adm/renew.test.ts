@@ -5,15 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { etcdserverpb } from '../../src/api';
 import { EtcdClient } from '../../src/client';
 import { formatExpiry } from '../../src/pki';
-import { startSshdHosts, type SshdHosts } from '../support/sshd-hosts';
 import { cairnadm } from './adm-process';
-import { configFor, copyCreds, DIRS, killMembers, ROOT } from './ssh-cluster';
+import { initThreeHosts, ROOT } from './ssh-cluster';
 
 /** Serial and NotAfter of the certificate the member at `endpoint` presents (openssl s_client). */
 function servedCertificate(creds: string, endpoint: string): { serial: string; notAfter: Date } {
@@ -61,22 +60,9 @@ function putLoop(client: EtcdClient, max: number, ms: number): PutLoop {
 
 test('certs renew all: new certificates, members restarted one at a time, no write lost or refused', { skip: ROOT ? false : 'needs root for sshd test hosts', timeout: 600_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'adm-renew-'));
-  let set: SshdHosts | undefined;
-  let client: EtcdClient | undefined;
-  t.after(async () => {
-    client?.close();
-    killMembers(set);
-    await set?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  set = await startSshdHosts({ count: 3, names: ['cp-1', 'cp-2', 'cp-3'], privateDirs: DIRS });
-  const { file, endpoints } = await configFor(set.hosts, dir);
-  const init = await cairnadm(['init', '--config', file], { timeoutMs: 300_000 });
-  assert.equal(init.code, 0, init.stderr + init.stdout);
-  const creds = copyCreds(set.hosts[0], dir);
+  const { file, endpoints, creds, client } = await initThreeHosts(t, dir);
   const before = endpoints.map((ep) => servedCertificate(creds, ep));
 
-  client = new EtcdClient({ endpoints, tls: { caFile: `${creds}/ca.crt`, certFile: `${creds}/healthcheck-client.crt`, keyFile: `${creds}/healthcheck-client.key` }, dialTimeoutMs: 3_000, commandTimeoutMs: 10_000 });
   const loop = putLoop(client, 5_000, 240_000);
   const renew = await cairnadm(['certs', 'renew', 'all', '--config', file], { timeoutMs: 300_000 });
   await loop.stop();
@@ -88,7 +74,7 @@ test('certs renew all: new certificates, members restarted one at a time, no wri
     for (const what of ['certificate for serving etcd', 'credentials for etcd nodes to communicate with each other', 'client certificate for liveness probes to healthcheck etcd', 'certificate the apiserver uses to access etcd']) {
       assert.ok(renew.stdout.includes(`[renew] ${name}: ${what} renewed`), renew.stdout);
     }
-    assert.match(renew.stdout, new RegExp(`\\[restart\\] ${name}: restarted \\(runtime process\\); healthy, serving certificate serial \\w+ .*3 members agree on leader`));
+    assert.match(renew.stdout, new RegExp(`\\[restart\\] ${name}: restarted \\(runtime process\\); healthy, serving certificate serial \\w+ valid until .+; leader \\w+ \\(all 3 members agree\\)`));
   }
   // followers first, the leader last: leadership changes hands once
   const restarted = [...renew.stdout.matchAll(/\[restart\] (cp-\d): restarted/g)].map((m) => m[1]);
