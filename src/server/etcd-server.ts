@@ -22,6 +22,8 @@ import { OpenedMember, openMember, storedMembers } from './open-member';
 import { receivedImagePath, removeReceivedImages, saveReceivedImage } from './received-images';
 import { copyImageBuckets } from '../restore';
 import { ServerMetrics } from './metrics';
+import { watchHeartbeats } from './heartbeat-watch';
+import { countApplied } from './applied-metrics';
 import { EtcdServerOptions, ResolvedOptions, grpcOverheadBytes, resolveOptions } from './options';
 import { Proposal, Proposals } from './proposals';
 import { quotaAvailable, requestCost } from './quota';
@@ -122,6 +124,7 @@ export class EtcdServer {
         // Only the leader's clock expires leases (etcd's lessor revokes only when primary).
         if (!this.raft.isLeader()) throw new ServerError('not-capable');
         await this.proposals.propose({ leaseRevoke: { ID: id } });
+        this.serverMetrics.leasesExpired.inc();
       },
     });
     this.compactor =
@@ -178,12 +181,19 @@ export class EtcdServer {
     });
     this.services = this.buildServices();
     this.serverMetrics.attach({
+      memberIdHex: this.memberId.toString(16),
       hasLeader: () => this.raft.status().leader !== 0n,
       isLeader: () => this.raft.status().leader === this.memberId,
+      isLearner: () => this.raft.status().isLearner,
       dbSize: () => this.backend.size(),
       dbSizeInUse: () => this.backend.sizeInUse(),
       keysTotal: () => this.store.index.size,
       pendingProposals: () => this.raft.pending(),
+      committedIndex: () => this.raft.status().commitIndex,
+      appliedIndex: () => this.proposals.appliedIndex,
+      currentRevision: () => this.store.currentRevision,
+      compactRevision: () => this.store.compactRevision,
+      quotaBackendBytes: () => this.options.quotaBackendBytes,
     });
   }
 
@@ -228,7 +238,10 @@ export class EtcdServer {
         bootstrapPeers: member.bootstrapMembers?.map((m) => ({ id: m.id, context: confChangeContext(m) })),
         heartbeatMs: resolved.heartbeatMs,
         electionMs: resolved.electionMs,
-        network: link,
+        network: watchHeartbeats(link, resolved.heartbeatMs, (to, ms) => {
+          metrics.heartbeatSendFailures.inc();
+          logger.warn({ to: to.toString(16), ms: Math.round(ms) }, 'leader failed to send out heartbeat on time; server is likely overloaded');
+        }),
         onConfChange: (change, fresh) => server?.applyConfChange(change, fresh),
         onLeaderChange: (leader) => server?.leaderChanged(leader),
         logger,
@@ -422,6 +435,7 @@ export class EtcdServer {
   }
 
   private afterApply(req: InternalRaftRequest, value: ApplyValue): void {
+    countApplied(this.serverMetrics, value);
     if (value.kind === 'leaseGrant') this.expiry.track(value.id, value.ttl);
     else if (value.kind === 'leaseRevoke' && req.leaseRevoke !== undefined) this.expiry.forget(req.leaseRevoke.ID);
   }
@@ -466,6 +480,7 @@ export class EtcdServer {
   }
 
   private range(request: mvcc.RangeRequest): mvcc.RangeResponse {
+    this.serverMetrics.ranges.inc();
     return this.store.range(request);
   }
 
@@ -487,6 +502,7 @@ export class EtcdServer {
   private renewLocally(id: bigint): number | undefined {
     const ttl = this.lessor.ttl(id);
     if (ttl === undefined || !this.expiry.renew(id, ttl)) return undefined;
+    this.serverMetrics.leasesRenewed.inc();
     return ttl;
   }
 

@@ -3,75 +3,114 @@ import { Counter, Gauge, Histogram, Registry, exponentialBuckets } from 'prom-cl
 
 /** Values read when /metrics is scraped rather than pushed on every change. */
 export interface MetricsSource {
+  memberIdHex: string;
   hasLeader(): boolean;
   isLeader(): boolean;
+  isLearner(): boolean;
   dbSize(): number;
   dbSizeInUse(): number;
   keysTotal(): number;
   pendingProposals(): number;
+  /** Raft's commit index and this member's applied index: what etcd reports as proposals committed and applied. */
+  committedIndex(): number;
+  appliedIndex(): number;
+  currentRevision(): number;
+  /** 0 before the first compaction */
+  compactRevision(): number;
+  quotaBackendBytes(): number;
+}
+
+/** A counter etcd keeps under two names (etcd_mvcc_* and its older etcd_debugging_mvcc_* twin). */
+export class TwinCounter {
+  private readonly counters: Counter[];
+
+  constructor(names: string[], help: string, registers: Registry[]) {
+    this.counters = names.map((name) => new Counter({ name, help, registers }));
+  }
+
+  inc(n = 1): void {
+    for (const c of this.counters) c.inc(n);
+  }
 }
 
 export class ServerMetrics {
   readonly registry = new Registry();
   readonly leaderChanges: Counter;
-  readonly proposalsCommitted: Counter;
-  readonly proposalsApplied: Counter;
   readonly proposalsFailed: Counter;
+  readonly heartbeatSendFailures: Counter;
   readonly walFsyncDuration: Histogram;
   readonly backendCommitDuration: Histogram;
-  readonly grpcHandled: Counter<'grpc_service' | 'grpc_method' | 'grpc_code'>;
+  readonly grpcHandled: Counter<'grpc_type' | 'grpc_service' | 'grpc_method' | 'grpc_code'>;
   readonly slowApplies: Counter;
   readonly healthSuccess: Counter;
   readonly healthFailures: Counter;
+  readonly puts: TwinCounter;
+  readonly deletes: TwinCounter;
+  readonly ranges: TwinCounter;
+  readonly txns: TwinCounter;
+  readonly leasesGranted: Counter;
+  readonly leasesRevoked: Counter;
+  readonly leasesRenewed: Counter;
+  readonly leasesExpired: Counter;
+  readonly leaseTtl: Histogram;
   private source: MetricsSource | undefined;
 
   constructor(serverVersion: string) {
     const registers = [this.registry];
     const src = (): MetricsSource | undefined => this.source;
-    new Gauge({
-      name: 'etcd_server_has_leader', help: 'Whether a leader exists: 1 yes, 0 no.', registers,
-      collect() { this.set(src()?.hasLeader() ? 1 : 0); },
-    });
-    new Gauge({
-      name: 'etcd_server_is_leader', help: 'Whether this member is the leader: 1 yes, 0 no.', registers,
-      collect() { this.set(src()?.isLeader() ? 1 : 0); },
-    });
-    this.leaderChanges = new Counter({ name: 'etcd_server_leader_changes_seen_total', help: 'Leader changes seen by this member.', registers });
-    this.proposalsCommitted = new Counter({ name: 'etcd_server_proposals_committed_total', help: 'Consensus proposals committed.', registers });
-    this.proposalsApplied = new Counter({ name: 'etcd_server_proposals_applied_total', help: 'Consensus proposals applied.', registers });
-    new Gauge({
-      name: 'etcd_server_proposals_pending', help: 'Proposals waiting to be committed.', registers,
-      collect() { this.set(src()?.pendingProposals() ?? 0); },
-    });
-    this.proposalsFailed = new Counter({ name: 'etcd_server_proposals_failed_total', help: 'Proposals that failed.', registers });
-    this.slowApplies = new Counter({ name: 'etcd_server_slow_apply_total', help: 'Applies that took longer than 100ms.', registers });
-    this.healthSuccess = new Counter({ name: 'etcd_server_health_success', help: 'Successful health checks.', registers });
-    this.healthFailures = new Counter({ name: 'etcd_server_health_failures', help: 'Failed health checks.', registers });
-    const version = new Gauge({ name: 'etcd_server_version', help: 'Which etcd version this server reports: 1 for the running one.', labelNames: ['server_version'], registers });
+    const scraped = (name: string, help: string, read: (source: MetricsSource) => number): void => {
+      new Gauge({ name, help, registers, collect() { const source = src(); this.set(source ? read(source) : 0); } });
+    };
+    scraped('etcd_server_has_leader', 'Whether or not a leader exists. 1 is existence, 0 is not.', (s) => (s.hasLeader() ? 1 : 0));
+    scraped('etcd_server_is_leader', 'Whether or not this member is a leader. 1 if is, 0 otherwise.', (s) => (s.isLeader() ? 1 : 0));
+    scraped('etcd_server_is_learner', 'Whether or not this member is a learner. 1 if is, 0 otherwise.', (s) => (s.isLearner() ? 1 : 0));
+    this.leaderChanges = new Counter({ name: 'etcd_server_leader_changes_seen_total', help: 'The number of leader changes seen.', registers });
+    // Gauges, as in etcd: raft's commit index and the applied index (they survive a restart).
+    scraped('etcd_server_proposals_committed_total', 'The total number of consensus proposals committed.', (s) => s.committedIndex());
+    scraped('etcd_server_proposals_applied_total', 'The total number of consensus proposals applied.', (s) => s.appliedIndex());
+    scraped('etcd_server_proposals_pending', 'The current number of pending proposals to commit.', (s) => s.pendingProposals());
+    this.proposalsFailed = new Counter({ name: 'etcd_server_proposals_failed_total', help: 'The total number of failed proposals seen.', registers });
+    this.heartbeatSendFailures = new Counter({ name: 'etcd_server_heartbeat_send_failures_total', help: 'The total number of leader heartbeat send failures (likely overloaded from slow disk).', registers });
+    this.slowApplies = new Counter({ name: 'etcd_server_slow_apply_total', help: 'The total number of slow apply requests (likely overloaded from slow disk).', registers });
+    this.healthSuccess = new Counter({ name: 'etcd_server_health_success', help: 'The total number of successful health checks', registers });
+    this.healthFailures = new Counter({ name: 'etcd_server_health_failures', help: 'The total number of failed health checks', registers });
+    scraped('etcd_server_quota_backend_bytes', 'Current backend storage quota size in bytes.', (s) => s.quotaBackendBytes());
+    const version = new Gauge({ name: 'etcd_server_version', help: "Which version is running. 1 for 'server_version' label with current version.", labelNames: ['server_version'], registers });
     version.set({ server_version: serverVersion }, 1);
+    new Gauge({
+      name: 'etcd_server_id', help: "Server or member ID in hexadecimal format. 1 for 'server_id' label with current ID.", labelNames: ['server_id'], registers,
+      collect() { const source = src(); if (source) this.set({ server_id: source.memberIdHex }, 1); },
+    });
     this.walFsyncDuration = new Histogram({
-      name: 'etcd_disk_wal_fsync_duration_seconds', help: 'Latency of the WAL fdatasync calls.',
+      name: 'etcd_disk_wal_fsync_duration_seconds', help: 'The latency distributions of fsync called by WAL.',
       buckets: exponentialBuckets(0.001, 2, 14), registers,
     });
     this.backendCommitDuration = new Histogram({
-      name: 'etcd_disk_backend_commit_duration_seconds', help: 'Latency of backend write transaction commits.',
+      name: 'etcd_disk_backend_commit_duration_seconds', help: 'The latency distributions of commit called by backend.',
       buckets: exponentialBuckets(0.001, 2, 14), registers,
     });
-    new Gauge({
-      name: 'etcd_mvcc_db_total_size_in_bytes', help: 'Physically allocated size of the backend database in bytes.', registers,
-      collect() { this.set(src()?.dbSize() ?? 0); },
-    });
-    new Gauge({
-      name: 'etcd_mvcc_db_total_size_in_use_in_bytes', help: 'Logically used size of the backend database in bytes.', registers,
-      collect() { this.set(src()?.dbSizeInUse() ?? 0); },
-    });
-    new Gauge({
-      name: 'etcd_debugging_mvcc_keys_total', help: 'Keys in the store.', registers,
-      collect() { this.set(src()?.keysTotal() ?? 0); },
-    });
+    for (const name of ['etcd_mvcc_db_total_size_in_bytes', 'etcd_debugging_mvcc_db_total_size_in_bytes']) {
+      scraped(name, 'Total size of the underlying database physically allocated in bytes.', (s) => s.dbSize());
+    }
+    scraped('etcd_mvcc_db_total_size_in_use_in_bytes', 'Total size of the underlying database logically in use in bytes.', (s) => s.dbSizeInUse());
+    scraped('etcd_debugging_mvcc_keys_total', 'Total number of keys.', (s) => s.keysTotal());
+    scraped('etcd_debugging_mvcc_current_revision', 'The current revision of store.', (s) => s.currentRevision());
+    // etcd says -1 until the first compaction.
+    scraped('etcd_debugging_mvcc_compact_revision', 'The revision of the last compaction in store.', (s) => s.compactRevision() || -1);
+    const twins = (what: string, help: string) => new TwinCounter([`etcd_mvcc_${what}_total`, `etcd_debugging_mvcc_${what}_total`], help, registers);
+    this.puts = twins('put', 'Total number of puts seen by this member.');
+    this.deletes = twins('delete', 'Total number of deletes seen by this member.');
+    this.ranges = twins('range', 'Total number of ranges seen by this member.');
+    this.txns = twins('txn', 'Total number of txns seen by this member.');
+    this.leasesGranted = new Counter({ name: 'etcd_debugging_lease_granted_total', help: 'The total number of granted leases.', registers });
+    this.leasesRevoked = new Counter({ name: 'etcd_debugging_lease_revoked_total', help: 'The total number of revoked leases.', registers });
+    this.leasesRenewed = new Counter({ name: 'etcd_debugging_lease_renewed_total', help: 'The number of renewed leases seen by the leader.', registers });
+    this.leasesExpired = new Counter({ name: 'etcd_debugging_server_lease_expired_total', help: 'The total number of expired leases.', registers });
+    // 1 s doubling to 8192 s, as etcd.
+    this.leaseTtl = new Histogram({ name: 'etcd_debugging_lease_ttl_total', help: 'Bucketed histogram of lease TTLs.', buckets: exponentialBuckets(1, 2, 14), registers });
     this.grpcHandled = new Counter({
-      name: 'grpc_server_handled_total', help: 'RPCs completed on the server, by code.',
-      labelNames: ['grpc_service', 'grpc_method', 'grpc_code'], registers,
+      name: 'grpc_server_handled_total', help: 'Total number of RPCs completed on the server, regardless of success or failure.',
+      labelNames: ['grpc_type', 'grpc_service', 'grpc_method', 'grpc_code'], registers,
     });
   }
 

@@ -76,7 +76,10 @@ export class Proposals {
     // Timed out before the log took it (no leader all along): etcd's raft was still holding it and
     // etcd answers with the bare context error; once proposed, with its own timeout error.
     let proposed = false;
-    const timer = timeoutMs === undefined ? undefined : setTimeout(() => this.waits.fail(id, new ServerError(proposed ? 'timeout' : 'deadline-exceeded')), timeoutMs);
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+      this.options.metrics.proposalsFailed.inc();
+      this.waits.fail(id, new ServerError(proposed ? 'timeout' : 'deadline-exceeded'));
+    }, timeoutMs);
     void this.submit(id, data, timeoutMs !== undefined).then((taken) => (proposed = taken));
     let result: Outcome;
     try {
@@ -102,6 +105,8 @@ export class Proposals {
       } catch (err) {
         const waitForLeader = holdWithoutLeader && err instanceof ServerError && err.code === 'no-leader' && this.waits.has(id) && !this.stopError;
         if (!waitForLeader) {
+          // etcd counts a proposal raft refused, and one that timed out, as failed; not one whose apply failed.
+          if (this.waits.has(id)) this.options.metrics.proposalsFailed.inc();
           this.waits.fail(id, err instanceof Error ? err : new Error(String(err)));
           return false;
         }
@@ -127,7 +132,6 @@ export class Proposals {
     const fresh = entries.filter((e) => e.index > this.applied);
     if (fresh.length === 0) return;
     const { store, state, metrics } = this.options;
-    metrics.proposalsCommitted.inc(fresh.length);
     const last = fresh[fresh.length - 1];
     // An entry without data (a new raft leader's, or a conf change) only moves the applied index.
     const decoded = fresh.filter((e) => e.data.length > 0).map((e) => InternalRaftRequest.decode(e.data));
@@ -149,11 +153,9 @@ export class Proposals {
     metrics.backendCommitDuration.observe(seconds);
     if (seconds > slowApplySeconds) metrics.slowApplies.inc();
     this.applied = last.index;
-    metrics.proposalsApplied.inc(fresh.length);
     decoded.forEach((req, i) => {
       const outcome = outcomes[i];
       if (outcome.ok) this.options.afterApply(req, outcome.value);
-      else metrics.proposalsFailed.inc();
       this.waits.trigger(req.header?.ID ?? req.ID, outcome);
     });
     this.releaseAppliedWaiters();

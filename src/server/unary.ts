@@ -13,12 +13,12 @@ export function unary<Req, Res>(
   return (call, callback) => {
     handler(call.request, call).then(
       (response) => {
-        metrics.grpcHandled.inc({ grpc_service: service, grpc_method: method, grpc_code: Status[Status.OK] });
+        metrics.grpcHandled.inc({ grpc_code: Status[Status.OK], grpc_method: method, grpc_service: service, grpc_type: 'unary' });
         callback(null, response);
       },
       (err: unknown) => {
         const wire = toWireError(err);
-        metrics.grpcHandled.inc({ grpc_service: service, grpc_method: method, grpc_code: Status[wire.code] });
+        metrics.grpcHandled.inc({ grpc_code: Status[wire.code], grpc_method: method, grpc_service: service, grpc_type: 'unary' });
         callback(wire);
       },
     );

@@ -138,7 +138,7 @@ describe('Maintenance, Cluster and Auth services', () => {
       'etcd_mvcc_db_total_size_in_bytes',
       'etcd_debugging_mvcc_keys_total',
       `etcd_server_version{server_version="${versions.etcdserver}"} 1`,
-      'grpc_server_handled_total{grpc_service="etcdserverpb.KV",grpc_method="Put",grpc_code="OK"}',
+      'grpc_server_handled_total{grpc_code="OK",grpc_method="Put",grpc_service="etcdserverpb.KV",grpc_type="unary"}',
     ]) {
       assert.ok(text.includes(name), `metrics lack ${name}`);
     }

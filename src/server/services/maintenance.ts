@@ -51,10 +51,10 @@ export function maintenanceService(core: MaintenanceCore): UntypedServiceImpleme
     }),
     snapshot(call: ServerWritableStream<etcdserverpb.SnapshotRequest, etcdserverpb.SnapshotResponse>) {
       sendSnapshot(core, call).then(
-        () => core.metrics.grpcHandled.inc({ grpc_service: 'etcdserverpb.Maintenance', grpc_method: 'Snapshot', grpc_code: 'OK' }),
+        () => core.metrics.grpcHandled.inc({ grpc_code: 'OK', grpc_method: 'Snapshot', grpc_service: 'etcdserverpb.Maintenance', grpc_type: 'server_stream' }),
         (err: unknown) => {
           const wire = toWireError(err);
-          core.metrics.grpcHandled.inc({ grpc_service: 'etcdserverpb.Maintenance', grpc_method: 'Snapshot', grpc_code: Status[wire.code] });
+          core.metrics.grpcHandled.inc({ grpc_code: Status[wire.code], grpc_method: 'Snapshot', grpc_service: 'etcdserverpb.Maintenance', grpc_type: 'server_stream' });
           call.destroy(wire);
         },
       );

@@ -1,0 +1,117 @@
+// The metrics operators watch, with etcd 3.4's names, types and help texts (compared with a real etcd
+// 3.4's /metrics), and that they move on a real 3-member cairn cluster with peer mutual TLS: proposals
+// committed and applied follow the puts, keys and put counters count, every member has a leader and one
+// leads, peer bytes and round trips are counted per peer, and a leader killed with SIGKILL is seen as a
+// leader change by the other two.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { CairnProcess, startCairn } from '../cli/cairn-process';
+import { etcdctl, hasEtcdctl } from '../server-core/etcdctl';
+import { removeDir, startCore, tempDataDir } from '../server-core/harness';
+import { hasRealEtcd, startRealEtcd } from '../support/real-etcd';
+import { makeTlsCluster } from './tls-cluster';
+import { eventually, leaderIndex, putEventually } from './polls';
+import { metric, metricSamples } from './partition';
+
+/** Family -> "type|help" in a Prometheus text. */
+function families(text: string): Map<string, string> {
+  const help = new Map<string, string>();
+  const out = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const h = /^# HELP (\S+) (.*)$/.exec(line);
+    if (h) help.set(h[1], h[2]);
+    const t = /^# TYPE (\S+) (\S+)$/.exec(line);
+    if (t) out.set(t[1], `${t[2]}|${help.get(t[1])}`);
+  }
+  return out;
+}
+
+const watched = [
+  'etcd_server_has_leader', 'etcd_server_is_leader', 'etcd_server_is_learner', 'etcd_server_leader_changes_seen_total',
+  'etcd_server_proposals_committed_total', 'etcd_server_proposals_applied_total', 'etcd_server_proposals_pending',
+  'etcd_server_proposals_failed_total', 'etcd_server_heartbeat_send_failures_total', 'etcd_server_slow_apply_total',
+  'etcd_server_health_success', 'etcd_server_health_failures', 'etcd_server_quota_backend_bytes', 'etcd_server_version', 'etcd_server_id',
+  'etcd_disk_wal_fsync_duration_seconds', 'etcd_disk_backend_commit_duration_seconds',
+  'etcd_mvcc_db_total_size_in_bytes', 'etcd_mvcc_db_total_size_in_use_in_bytes',
+  'etcd_mvcc_put_total', 'etcd_mvcc_delete_total', 'etcd_mvcc_range_total', 'etcd_mvcc_txn_total',
+  'etcd_debugging_mvcc_put_total', 'etcd_debugging_mvcc_delete_total', 'etcd_debugging_mvcc_range_total', 'etcd_debugging_mvcc_txn_total',
+  'etcd_debugging_mvcc_keys_total', 'etcd_debugging_mvcc_db_total_size_in_bytes', 'etcd_debugging_mvcc_current_revision', 'etcd_debugging_mvcc_compact_revision',
+  'etcd_debugging_lease_granted_total', 'etcd_debugging_lease_revoked_total', 'etcd_debugging_lease_renewed_total',
+  'etcd_debugging_lease_ttl_total', 'etcd_debugging_server_lease_expired_total', 'grpc_server_handled_total',
+];
+
+test('the watched metrics have etcd 3.4\'s names, types and help texts', { skip: !(hasRealEtcd() && hasEtcdctl()) && 'etcd 3.4 is not installed' }, async () => {
+  const etcd = await startRealEtcd();
+  const dir = tempDataDir();
+  const cairn = await startCore(dir);
+  try {
+    // A put, a get, a txn, a delete and a lease on both, so that every labelled family has a sample.
+    for (const endpoint of [etcd.endpoint, cairn.endpoint]) {
+      for (const args of [['put', 'a', '1'], ['get', 'a'], ['del', 'a'], ['lease', 'grant', '100']]) {
+        const run = await etcdctl(endpoint, args);
+        assert.equal(run.code, 0, run.stderr);
+      }
+    }
+    const theirs = families(await (await fetch(`${etcd.endpoint}/metrics`)).text());
+    const ours = families(await cairn.server.metrics.metrics());
+    for (const name of watched) {
+      assert.ok(theirs.has(name), `etcd has ${name}`);
+      assert.equal(ours.get(name), theirs.get(name), name);
+    }
+    // One put, one delete and one linearizable range went through the store.
+    const samples = await cairn.server.metrics.getMetricsAsJSON();
+    const value = (name: string) => samples.find((m) => m.name === name)?.values[0]?.value;
+    for (const name of ['etcd_mvcc_put_total', 'etcd_mvcc_delete_total', 'etcd_mvcc_range_total', 'etcd_debugging_lease_granted_total']) assert.equal(value(name), 1, name);
+  } finally {
+    await cairn.stop();
+    removeDir(dir);
+    await etcd.stop();
+  }
+});
+
+test('the key metrics move on 3 cairn processes: proposals, keys, peer bytes, leader changes', { skip: !hasEtcdctl() && 'etcdctl is not installed', timeout: 240_000 }, async () => {
+  const cluster = await makeTlsCluster(['m1', 'm2', 'm3'], 'cairn-metrics-test');
+  const all = [0, 1, 2];
+  const procs: CairnProcess[] = [];
+  try {
+    for (const i of all) procs[i] = await startCairn({ dataDir: cluster.dir, args: cluster.args(i) });
+    const leader = await leaderIndex(cluster, all);
+    await putEventually(cluster.endpoint(leader), 'warm', 'up');
+    const committedBefore = await Promise.all(all.map((i) => metric(cluster, i, 'etcd_server_proposals_committed_total')));
+    const follower = all.find((i) => i !== leader) as number;
+    for (let n = 0; n < 10; n++) await putEventually(cluster.endpoint(follower), `k${n}`, `v${n}`);
+    for (const i of all) {
+      // Every member applies the ten puts; the counters read the same on each once it has.
+      await eventually(`member ${i} applied the puts`, async () => ((await metric(cluster, i, 'etcd_server_proposals_applied_total')) >= committedBefore[i] + 10 ? true : undefined));
+      assert.ok((await metric(cluster, i, 'etcd_server_proposals_committed_total')) >= committedBefore[i] + 10);
+      assert.equal(await metric(cluster, i, 'etcd_server_has_leader'), 1);
+      assert.equal(await metric(cluster, i, 'etcd_debugging_mvcc_keys_total'), 11);
+      assert.equal(await metric(cluster, i, 'etcd_mvcc_put_total'), 11);
+      // The leader exchanges messages with both followers; a follower with the leader at least.
+      for (const name of ['etcd_network_peer_sent_bytes_total', 'etcd_network_peer_received_bytes_total']) {
+        const perPeer = [...(await metricSamples(cluster, i, name)).values()].filter((v) => v > 0);
+        assert.ok(perPeer.length >= (i === leader ? 2 : 1), `${name} on member ${i}: ${perPeer.length} peers`);
+      }
+      await eventually(`member ${i} measured round trips`, async () => {
+        const counts = [...(await metricSamples(cluster, i, 'etcd_network_peer_round_trip_time_seconds_count')).values()].filter((v) => v > 0);
+        return counts.length === 2 ? true : undefined;
+      }, 100);
+    }
+    const leading = await Promise.all(all.map((i) => metric(cluster, i, 'etcd_server_is_leader')));
+    assert.deepEqual(leading, all.map((i) => (i === leader ? 1 : 0)));
+
+    // The leader SIGKILLed: the other two see a new leader.
+    const survivors = all.filter((i) => i !== leader);
+    const changesBefore = await Promise.all(survivors.map((i) => metric(cluster, i, 'etcd_server_leader_changes_seen_total')));
+    await procs[leader].stop('SIGKILL');
+    await leaderIndex(cluster, survivors);
+    for (const [n, i] of survivors.entries()) {
+      assert.ok((await metric(cluster, i, 'etcd_server_leader_changes_seen_total')) > changesBefore[n], `member ${i} saw the leader change`);
+      assert.equal(await metric(cluster, i, 'etcd_server_has_leader'), 1);
+    }
+  } finally {
+    await Promise.all(procs.map((p) => p.stop('SIGKILL')));
+    rmSync(cluster.dir, { recursive: true, force: true });
+  }
+});
