@@ -41,7 +41,7 @@ import { unsafeDeleteMember, unsafeSaveMembers } from './member-store';
 import type { PeerEvents } from './peer-link';
 import { OnDemandPeerLink } from './on-demand-link';
 import { guardLearner } from './learner-guard';
-import { forwardPromote, forwardRenew, peerApiHandler } from './peer-api';
+import { forwardPromote, forwardRenew, forwardTimeToLive, peerApiHandler, type LeaseTimeToLive } from './peer-api';
 import type { PeerReply, PeerRequester } from '../transport';
 import { RaftReplicationLog, requestTimeoutMs } from './raft-node';
 import { ConfChange, ConfChangeType, Message, Snapshot } from '../raft';
@@ -170,6 +170,10 @@ export class EtcdServer {
       renewLease: (id) => {
         if (!this.raft.isLeader()) throw new ServerError('no-leader');
         return this.renewLocally(id);
+      },
+      leaseTimeToLive: (id, withKeys) => {
+        if (!this.raft.isLeader()) throw new ServerError('no-leader');
+        return this.timeToLiveLocally(id, withKeys);
       },
     });
     this.watch = watchService({
@@ -490,6 +494,20 @@ export class EtcdServer {
     return forwardRenew(this.leaderRequester(), () => this.leaderPeerUrls(), id, requestTimeoutMs(this.options.electionMs));
   }
 
+  /** A lease's time to live is the leader's (only its clock runs the expiry); a follower asks it. */
+  private async leaseTimeToLive(id: bigint, withKeys: boolean): Promise<LeaseTimeToLive | undefined> {
+    if (this.raft.isLeader()) return this.timeToLiveLocally(id, withKeys);
+    return forwardTimeToLive(this.leaderRequester(), () => this.leaderPeerUrls(), id, withKeys, requestTimeoutMs(this.options.electionMs));
+  }
+
+  private async timeToLiveLocally(id: bigint, withKeys: boolean): Promise<LeaseTimeToLive | undefined> {
+    await this.readBarrier();
+    const granted = this.lessor.ttl(id);
+    const remaining = this.lessor.exists(id) ? this.expiry.remainingSeconds(id) : undefined;
+    if (granted === undefined || remaining === undefined) return undefined;
+    return { TTL: remaining, grantedTTL: granted, keys: withKeys ? this.lessor.keys(id) : [] };
+  }
+
   private leaderRequester(): PeerRequester {
     if (this.peerRequest === undefined) throw new ServerError('no-leader');
     return this.peerRequest;
@@ -572,10 +590,8 @@ export class EtcdServer {
           proposeWrite,
           readBarrier,
           newLeaseId: () => this.ids.next() & ((1n << 63n) - 1n),
-          grantedTtl: (id) => this.lessor.ttl(id),
-          remainingTtl: (id) => (this.lessor.exists(id) ? this.expiry.remainingSeconds(id) : undefined),
+          timeToLive: (id, withKeys) => this.leaseTimeToLive(id, withKeys),
           renew: (id) => this.renewLease(id),
-          leaseKeys: (id) => this.lessor.keys(id),
           leaseIds: () => this.lessor.ids(),
         }),
       ],

@@ -4,7 +4,8 @@
 // hands a learner's promotion to the leader through /members/promote (etcd api/etcdhttp/peer.go and
 // etcdserver/cluster_util.go). A follower hands lease keep-alives to the leader through POST
 // /leases/renew/<decimal id>: cairn's own path for what etcd's /leases does, since only the leader's
-// clock expires leases.
+// clock expires leases, and asks it a lease's time to live through POST /leases/timetolive/<decimal
+// id>[?keys=true] (what etcd's /leases/internal does).
 import { EtcdError, etcdError, wireErrorNamed } from '../api';
 import type { PeerAnswer, PeerReply, PeerRequester } from '../transport';
 import { decodeMember, encodeMember } from './member-store';
@@ -16,6 +17,16 @@ export const membersPath = '/members';
 export const versionPath = '/version';
 const promotePrefix = '/members/promote/';
 const renewPrefix = '/leases/renew/';
+const timeToLivePrefix = '/leases/timetolive/';
+
+/** A live lease's time to live as the leader sees it. */
+export interface LeaseTimeToLive {
+  /** seconds left */
+  TTL: number;
+  grantedTTL: number;
+  /** its keys, when asked for */
+  keys: Buffer[];
+}
 
 export interface PeerApiCore {
   members(): Member[];
@@ -24,6 +35,8 @@ export interface PeerApiCore {
   promote(id: bigint): Promise<Member[]>;
   /** Renews a lease on this member, the leader: its TTL, undefined when the lease is gone; throws when not the leader. */
   renewLease(id: bigint): number | undefined;
+  /** A lease's time to live on this member, the leader; undefined when the lease is gone; throws when not the leader. */
+  leaseTimeToLive(id: bigint, withKeys: boolean): Promise<LeaseTimeToLive | undefined>;
 }
 
 const text = (status: number, body: string): PeerReply => ({ status, contentType: 'text/plain; charset=utf-8', body: `${body}\n` });
@@ -58,6 +71,7 @@ export function peerApiHandler(core: PeerApiCore): (method: string, path: string
     if (path === membersPath) return method === 'GET' ? json(encodeMemberList(core.members())) : allow('GET');
     if (path === versionPath) return method === 'GET' ? json(JSON.stringify(core.versions())) : allow('GET');
     if (path.startsWith(renewPrefix)) return method === 'POST' ? renew(core, path.slice(renewPrefix.length)) : allow('POST');
+    if (path.startsWith(timeToLivePrefix)) return method === 'POST' ? timeToLive(core, path.slice(timeToLivePrefix.length)) : allow('POST');
     if (!path.startsWith(promotePrefix)) return text(404, '404 page not found');
     if (method !== 'POST') return allow('POST');
     const idText = path.slice(promotePrefix.length);
@@ -71,14 +85,36 @@ export function peerApiHandler(core: PeerApiCore): (method: string, path: string
   };
 }
 
-function renew(core: PeerApiCore, idText: string): PeerReply {
-  if (!/^\d{1,20}$/.test(idText) || BigInt(idText) >= 1n << 64n) return text(404, 'lease not found');
+/** A lease id in a path: decimal, below 2^64. */
+function leaseIdIn(idText: string): bigint | undefined {
+  return /^\d{1,20}$/.test(idText) && BigInt(idText) < 1n << 64n ? BigInt(idText) : undefined;
+}
+
+/** Answers a lease request on the leader: 404 for a lease that is gone, 503 when this member does not lead. */
+async function leaseReply<T>(idText: string, answer: (id: bigint) => T | undefined | Promise<T | undefined>): Promise<PeerReply> {
+  const id = leaseIdIn(idText);
+  if (id === undefined) return text(404, 'lease not found');
   try {
-    const ttl = core.renewLease(BigInt(idText));
-    return ttl === undefined ? text(404, 'lease not found') : json(JSON.stringify({ TTL: ttl }));
+    const value = await answer(id);
+    return value === undefined ? text(404, 'lease not found') : json(JSON.stringify(value));
   } catch (err) {
     return text(503, err instanceof Error ? err.message : String(err));
   }
+}
+
+function renew(core: PeerApiCore, idText: string): Promise<PeerReply> {
+  return leaseReply(idText, (id) => {
+    const ttl = core.renewLease(id);
+    return ttl === undefined ? undefined : { TTL: ttl };
+  });
+}
+
+function timeToLive(core: PeerApiCore, rest: string): Promise<PeerReply> {
+  const [idText, query] = rest.split('?', 2);
+  return leaseReply(idText, async (id) => {
+    const found = await core.leaseTimeToLive(id, query === 'keys=true');
+    return found && { TTL: found.TTL, grantedTTL: found.grantedTTL, keys: found.keys.map((k) => k.toString('base64')) };
+  });
 }
 
 /** What an answer of the leader means: `{ done: value }` ends the asking (or it throws); undefined asks again. */
@@ -110,6 +146,19 @@ async function askLeader<T>(request: PeerRequester, leaderUrls: () => string[], 
 export function forwardRenew(request: PeerRequester, leaderUrls: () => string[], id: bigint, timeoutMs: number): Promise<number | undefined> {
   return askLeader(request, leaderUrls, `${renewPrefix}${id.toString(10)}`, timeoutMs, (answer) => {
     if (answer.status === 200) return { done: Number((JSON.parse(answer.body) as { TTL: number }).TTL) };
+    if (answer.status === 404) return { done: undefined };
+    return undefined; // 503: that member no longer leads
+  });
+}
+
+/** Asks the leader a lease's time to live (with its keys when `withKeys`), or undefined when the lease is gone. */
+export function forwardTimeToLive(request: PeerRequester, leaderUrls: () => string[], id: bigint, withKeys: boolean, timeoutMs: number): Promise<LeaseTimeToLive | undefined> {
+  const path = `${timeToLivePrefix}${id.toString(10)}${withKeys ? '?keys=true' : ''}`;
+  return askLeader(request, leaderUrls, path, timeoutMs, (answer) => {
+    if (answer.status === 200) {
+      const body = JSON.parse(answer.body) as { TTL: number; grantedTTL: number; keys: string[] };
+      return { done: { TTL: Number(body.TTL), grantedTTL: Number(body.grantedTTL), keys: body.keys.map((k) => Buffer.from(k, 'base64')) } };
+    }
     if (answer.status === 404) return { done: undefined };
     return undefined; // 503: that member no longer leads
   });

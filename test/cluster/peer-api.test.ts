@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { EtcdError, etcdError } from '../../src/api';
 import { ServerError } from '../../src/server/errors';
 import type { Member } from '../../src/server/membership';
-import { decodeMemberList, encodeMemberList, forwardPromote, forwardRenew, peerApiHandler } from '../../src/server/peer-api';
+import { decodeMemberList, encodeMemberList, forwardPromote, forwardRenew, forwardTimeToLive, peerApiHandler } from '../../src/server/peer-api';
 import { versions } from '../../src/server/versions';
 import type { PeerAnswer } from '../../src/transport';
 
@@ -41,6 +41,7 @@ test('the handler answers /members, /version and promote as etcd, with 404 and 4
     members: () => [voter, learner],
     versions,
     renewLease: () => 1,
+    leaseTimeToLive: async () => undefined,
     promote: async (id) => {
       promoted.push(id);
       if (id === voter.id) throw etcdError('memberNotLearner');
@@ -107,6 +108,7 @@ test('a lease renewal is answered by the leader only and forwarded by a follower
       if (!leading) throw new ServerError('no-leader');
       return id === 5n ? 30 : undefined;
     },
+    leaseTimeToLive: async () => undefined,
   });
   assert.deepEqual([(await handler('POST', '/leases/renew/5')).status, (await handler('POST', '/leases/renew/5')).body], [200, '{"TTL":30}\n']);
   assert.equal((await handler('POST', '/leases/renew/6')).status, 404, 'a lease that is gone');
@@ -120,4 +122,42 @@ test('a lease renewal is answered by the leader only and forwarded by a follower
   assert.equal(await forwardRenew(request, () => ['https://a:1'], 5n, 5000), undefined);
   assert.deepEqual(asked, Array(4).fill('POST https://a:1/leases/renew/5'));
   await assert.rejects(forwardRenew(request, () => [], 5n, 300), (err: Error) => err.message === 'etcdserver: request timed out');
+});
+
+test('a lease\'s time to live is answered by the leader only (keys when asked) and forwarded by a follower the same way as a renewal', async () => {
+  let leading = true;
+  const asked: Array<[bigint, boolean]> = [];
+  const handler = peerApiHandler({
+    members: () => [voter],
+    versions,
+    promote: async () => [voter],
+    renewLease: () => undefined,
+    leaseTimeToLive: async (id, withKeys) => {
+      asked.push([id, withKeys]);
+      if (!leading) throw new ServerError('no-leader');
+      return id === 5n ? { TTL: 27, grantedTTL: 30, keys: withKeys ? [Buffer.from('a'), Buffer.from([0xff, 0])] : [] } : undefined;
+    },
+  });
+  const withKeys = await handler('POST', '/leases/timetolive/5?keys=true');
+  assert.deepEqual([withKeys.status, withKeys.body], [200, '{"TTL":27,"grantedTTL":30,"keys":["YQ==","/wA="]}\n']);
+  assert.equal((await handler('POST', '/leases/timetolive/5')).body, '{"TTL":27,"grantedTTL":30,"keys":[]}\n');
+  assert.equal((await handler('POST', '/leases/timetolive/6')).status, 404, 'a lease that is gone');
+  assert.equal((await handler('POST', '/leases/timetolive/x')).status, 404);
+  assert.equal((await handler('GET', '/leases/timetolive/5')).status, 405);
+  assert.deepEqual(asked, [[5n, true], [5n, false], [6n, false]]);
+  leading = false;
+  assert.equal((await handler('POST', '/leases/timetolive/5')).status, 503);
+
+  // The follower's side, against the handler's own answers: a member that lost its leadership is asked again.
+  const answers = [withKeys, { status: 503, body: 'etcdserver: no leader\n' }, withKeys, { status: 404, body: 'lease not found\n' }];
+  const paths: string[] = [];
+  const request = async (_url: string, _method: string, path: string) => {
+    paths.push(path);
+    return answers.shift() ?? assert.fail('asked too often');
+  };
+  assert.deepEqual(await forwardTimeToLive(request, () => ['https://a:1'], 5n, true, 5000), { TTL: 27, grantedTTL: 30, keys: [Buffer.from('a'), Buffer.from([0xff, 0])] });
+  assert.deepEqual((await forwardTimeToLive(request, () => ['https://a:1'], 5n, false, 5000))?.grantedTTL, 30);
+  assert.equal(await forwardTimeToLive(request, () => ['https://a:1'], 7n, false, 5000), undefined);
+  assert.deepEqual(paths, ['/leases/timetolive/5?keys=true', '/leases/timetolive/5', '/leases/timetolive/5', '/leases/timetolive/7']);
+  await assert.rejects(forwardTimeToLive(request, () => [], 5n, false, 300), (err: Error) => err.message === 'etcdserver: request timed out');
 });

@@ -54,6 +54,11 @@ test('3 cairn processes with peer mutual TLS replicate, survive SIGKILL and chan
       await pause(1000);
     }
     assert.equal((await etcdctl(cluster.endpoint(leader), ['get', 'leased'])).stdout, 'leased\nv\n', 'the lease outlived three TTLs');
+    // Its time to live, asked of the follower, is the leader's: by the follower's own clock (which
+    // renews nothing) the lease granted three TTLs ago would have 0 s left.
+    await etcdctl(cluster.endpoint(follower), ['lease', 'keep-alive', '--once', leaseId]);
+    const timeToLive = await etcdctl(cluster.endpoint(follower), ['lease', 'timetolive', '--keys', leaseId]);
+    assert.match(timeToLive.stdout, /^lease [0-9a-f]+ granted with TTL\(4s\), remaining\([1-4]s\), attached keys\(\[leased\]\)\n$/, timeToLive.stderr);
 
     // SIGKILL the leader in the middle of a stream of acknowledged writes through another member.
     const writer = all.find((i) => i !== leader) as number;

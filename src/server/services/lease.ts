@@ -1,10 +1,11 @@
 // Lease service: grant and revoke go through the proposal pipeline; keep-alive and time-to-live
-// are answered by the lease expiry driver; keep-alives reach the leader, as etcd's do.
+// are answered by the leader's lease expiry driver (a follower asks the leader), as etcd's are.
 import type { ServerDuplexStream, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { etcdserverpb } from '../../api';
 import type { ApplyValue } from '../apply';
 import { toWireError } from '../errors';
 import type { ServerMetrics } from '../metrics';
+import type { LeaseTimeToLive } from '../peer-api';
 import type { Proposal } from '../proposals';
 import { unary } from '../unary';
 
@@ -15,13 +16,10 @@ export interface LeaseCore {
   readBarrier(): Promise<void>;
   /** a fresh lease ID, positive as etcd makes them */
   newLeaseId(): bigint;
-  /** granted TTL of a live lease, or undefined when it does not exist */
-  grantedTtl(id: bigint): number | undefined;
-  /** seconds left before the lease expires, or undefined when it does not exist */
-  remainingTtl(id: bigint): number | undefined;
+  /** a live lease's time to live as the leader sees it (a follower asks the leader), or undefined when it does not exist */
+  timeToLive(id: bigint, withKeys: boolean): Promise<LeaseTimeToLive | undefined>;
   /** pushes the expiry back by the granted TTL (on the leader, forwarded there by a follower); the TTL, or undefined when the lease is gone or expired */
   renew(id: bigint): Promise<number | undefined>;
-  leaseKeys(id: bigint): Buffer[];
   leaseIds(): bigint[];
 }
 
@@ -55,19 +53,10 @@ export function leaseService(core: LeaseCore): UntypedServiceImplementation {
       call.on('error', () => call.end());
     },
     leaseTimeToLive: handle('LeaseTimeToLive', async (req: etcdserverpb.LeaseTimeToLiveRequest) => {
-      await core.readBarrier();
-      const granted = core.grantedTtl(req.ID);
-      const remaining = core.remainingTtl(req.ID);
-      if (granted === undefined || remaining === undefined) {
-        return { header: core.header(), ID: req.ID, TTL: -1n, grantedTTL: 0n, keys: [] };
-      }
-      return {
-        header: core.header(),
-        ID: req.ID,
-        TTL: BigInt(remaining),
-        grantedTTL: BigInt(granted),
-        keys: req.keys ? core.leaseKeys(req.ID) : [],
-      };
+      const found = await core.timeToLive(req.ID, req.keys);
+      // A lease that is gone answers TTL -1, as etcd does.
+      if (found === undefined) return { header: core.header(), ID: req.ID, TTL: -1n, grantedTTL: 0n, keys: [] };
+      return { header: core.header(), ID: req.ID, TTL: BigInt(found.TTL), grantedTTL: BigInt(found.grantedTTL), keys: found.keys };
     }),
     leaseLeases: handle('LeaseLeases', async () => {
       await core.readBarrier();
