@@ -100,7 +100,10 @@ async function restartOrder(ctx: RenewSession, targets: readonly string[]): Prom
   const leader = await waitAgreedLeader(client, HEALTH_WAIT);
   const leaderUrls = (await startedMembers(client)).find((m) => m.ID === leader)?.clientURLs ?? [];
   const leads = (name: string) => leaderUrls.includes(clientUrl(hostByName(ctx.config, name)));
-  return [...targets.filter((t) => !leads(t)), ...targets.filter(leads)];
+  const order = [...targets.filter((t) => !leads(t)), ...targets.filter(leads)];
+  const leaderName = targets.find(leads);
+  ctx.print(`[restart] order: ${order.join(', ')}${leaderName ? ` (${leaderName} leads, so it goes last)` : ''}`);
+  return order;
 }
 
 export function renewPhases(): Phase<RenewSession>[] {
