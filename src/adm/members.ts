@@ -1,7 +1,7 @@
 // Membership steps of join and reset, as kubeadm's etcd phases take them: look first, then act.
 // They talk through MembershipClient (the unary call of EtcdClient), so they run against any
 // member, and tests can drive them against a real single-member cairn.
-import { etcdserverpb, type EtcdError } from '../api';
+import { etcdError, etcdserverpb, type EtcdError } from '../api';
 import type { RpcMethod } from '../client';
 import type { ClusterMember } from '../render';
 
@@ -15,8 +15,13 @@ const Cluster = etcdserverpb.ClusterService;
 export const LEARNER_NOT_READY = 'etcdserver: can only promote a learner member which is in sync with leader';
 export const MEMBER_NOT_FOUND = 'etcdserver: member not found';
 
+export const UNHEALTHY_CLUSTER = 'etcdserver: unhealthy cluster';
+
 /** kubeadm's promote loop: 8 tries, 5 s apart. */
 export const PROMOTE_RETRY = { attempts: 8, intervalMs: 5_000 };
+
+/** A member add is refused until the member asked has been connected to every voter for 5 s (etcd's strict reconfig check). */
+export const ADD_RETRY = { attempts: 6, intervalMs: 2_000 };
 
 export const memberIdHex = (id: bigint): string => id.toString(16).padStart(16, '0');
 
@@ -34,13 +39,15 @@ export type AddOutcome =
 
 /**
  * The member for `name` at `peerUrl`, as a learner: an existing one at that URL is reused (a join
- * that failed after its member-add resumes), anything else is added.
+ * that failed after its member-add resumes), anything else is added, retried while the member asked
+ * answers `etcdserver: unhealthy cluster` (not connected to every voter for 5 s yet).
  */
-export async function addLearner(client: MembershipClient, peerUrl: string): Promise<AddOutcome> {
+export async function addLearner(client: MembershipClient, peerUrl: string, opts: RetryOptions = ADD_RETRY): Promise<AddOutcome> {
   const members = await listMembers(client);
   const existing = memberAtPeerUrl(members, peerUrl);
   if (existing) return { kind: 'existing', member: existing, members };
-  const res = await client.unary(Cluster.memberAdd, { peerURLs: [peerUrl], isLearner: true });
+  const res = await retryWhile(UNHEALTHY_CLUSTER, () => client.unary(Cluster.memberAdd, { peerURLs: [peerUrl], isLearner: true }), opts);
+  if (res === undefined) throw etcdError('unhealthy');
   return { kind: 'added', member: res.member!, members: res.members };
 }
 
@@ -63,17 +70,24 @@ const sleepMs = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * every try got that answer (the learner never caught up); other errors are thrown.
  */
 export async function promoteWhenReady(client: MembershipClient, id: bigint, opts: RetryOptions = PROMOTE_RETRY): Promise<boolean> {
+  return (await retryWhile(LEARNER_NOT_READY, async () => {
+    await client.unary(Cluster.memberPromote, { ID: id });
+    return true;
+  }, opts)) ?? false;
+}
+
+/** Runs `call` again while it fails with etcd's error `message`; undefined when every try did. Other errors are thrown. */
+async function retryWhile<T>(message: string, call: () => Promise<T>, opts: RetryOptions): Promise<T | undefined> {
   for (let attempt = 1; attempt <= opts.attempts; attempt++) {
     try {
-      await client.unary(Cluster.memberPromote, { ID: id });
-      return true;
+      return await call();
     } catch (err) {
-      if ((err as EtcdError).message !== LEARNER_NOT_READY) throw err;
+      if ((err as EtcdError).message !== message) throw err;
       opts.onRetry?.(attempt, err as Error);
       if (attempt < opts.attempts) await (opts.sleep ?? sleepMs)(opts.intervalMs);
     }
   }
-  return false;
+  return undefined;
 }
 
 export type RemoveOutcome = 'removed' | 'not-found' | 'last-member';

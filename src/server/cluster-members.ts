@@ -6,7 +6,7 @@ import { etcdError } from '../api';
 import { confChangeContext } from './conf-change';
 import { Member, computeMemberId } from './membership';
 import type { RaftReplicationLog } from './raft-node';
-import { checkAddVoter, checkPromote, checkRemove } from './reconfig-check';
+import { checkAddConnected, checkAddVoter, checkPromote, checkRemove, checkRemoveConnected, type PeerActivity } from './reconfig-check';
 
 export interface ClusterMembersCore {
   members(): Member[];
@@ -18,6 +18,8 @@ export interface ClusterMembersCore {
   now(): number;
   /** Resolves once the peer transport is open to the members (a lone member opens it when one is added). */
   peersReady(): Promise<void>;
+  /** Since when this member's stream to peer `id` has been active (undefined while it is not). */
+  peerActiveSince(id: bigint): Date | undefined;
   /** Hands a promotion to the leader, which alone knows whether the learner is in sync. */
   forwardPromote(id: bigint): Promise<Member[]>;
 }
@@ -36,6 +38,7 @@ export class ClusterMembers {
     const id = computeMemberId(peerUrls, `${this.core.clusterToken}${Math.floor(this.core.now() / 1000)}`);
     if (members.some((m) => m.id === id)) throw etcdError('memberExist');
     if (!isLearner) checkAddVoter(members);
+    checkAddConnected(members, this.peerActivity());
     const member: Member = { id, name: '', peerUrls: [...peerUrls].sort(), clientUrls: [], isLearner };
     await this.core.log.proposeConfChange({
       id: this.core.newId(),
@@ -50,6 +53,7 @@ export class ClusterMembers {
   async remove(id: bigint): Promise<void> {
     const member = this.find(id);
     checkRemove(this.core.members(), id);
+    checkRemoveConnected(this.core.members(), id, this.peerActivity());
     await this.core.log.proposeConfChange({ id: this.core.newId(), type: ConfChangeType.ConfChangeRemoveNode, nodeId: member.id, context: new Uint8Array(0) });
   }
 
@@ -76,6 +80,10 @@ export class ClusterMembers {
     checkPromote(this.core.members());
     await log.proposeConfChange({ id: this.core.newId(), type: ConfChangeType.ConfChangeAddNode, nodeId: id, context: confChangeContext({ ...member, isLearner: false }) });
     return this.core.members();
+  }
+
+  private peerActivity(): PeerActivity {
+    return { self: this.core.memberId, activeSince: (id) => this.core.peerActiveSince(id), now: () => this.core.now() };
   }
 
   private find(id: bigint): Member {

@@ -161,6 +161,7 @@ export class EtcdServer {
       newId: () => this.ids.next(),
       now: () => Date.now(),
       peersReady: () => this.link.ready(),
+      peerActiveSince: (id) => this.link.activeSince(id),
       forwardPromote: (id) => forwardPromote(this.leaderRequester(), () => this.leaderPeerUrls(), id, requestTimeoutMs(this.options.electionMs)),
     });
     this.peerApi = peerApiHandler({

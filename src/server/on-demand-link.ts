@@ -30,6 +30,10 @@ export class OnDemandPeerLink implements PeerLink {
     return this.link?.isActive(id) ?? false;
   }
 
+  activeSince(id: bigint): Date | undefined {
+    return this.link?.activeSince(id);
+  }
+
   addPeer(id: bigint, peerUrls: string[]): void {
     this.peers.set(id, peerUrls);
     if (this.link !== undefined) this.link.addPeer(id, peerUrls);

@@ -11,6 +11,8 @@ export interface PeerLink {
   sendSnapshot(message: Message, imageFile: string): Promise<void>;
   /** Whether messages reach the peer now (an image is only worth writing for one that does). */
   isActive(id: bigint): boolean;
+  /** Since when the stream to peer `id` has been active; undefined while it is not (etcd's ActiveSince). */
+  activeSince(id: bigint): Date | undefined;
   addPeer(id: bigint, peerUrls: string[]): void;
   removePeer(id: bigint): void;
   close(): Promise<void>;

@@ -45,6 +45,7 @@ export function transportLink(options: TransportLinkOptions): PeerLinkFactory {
       },
       sendSnapshot: (message, imageFile) => transport.sendSnapshot(message.to, encodeMessage(message), imageFile),
       isActive: (id) => transport.isActive(id),
+      activeSince: (id) => transport.activeSince(id),
       addPeer: (id, urls) => transport.addPeer(id, urls),
       removePeer: (id) => transport.removePeer(id),
       close: () => transport.close(),

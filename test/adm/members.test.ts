@@ -16,6 +16,7 @@ class ScriptedCluster implements MembershipClient {
   constructor(
     public members: Member[],
     private readonly promoteAnswers: ('not-ready' | 'ok')[] = [],
+    private readonly addAnswers: ('unhealthy' | 'ok')[] = [],
   ) {}
 
   async unary<Req, Res>(method: RpcMethod<Req, Res>, request: Req): Promise<Res> {
@@ -24,6 +25,7 @@ class ScriptedCluster implements MembershipClient {
     this.calls.push(method.path.split('/').pop()!);
     if (method.path === C.memberList.path) return { header: undefined, members: this.members } as Res;
     if (method.path === C.memberAdd.path) {
+      if (this.addAnswers.shift() === 'unhealthy') throw etcdError('unhealthy');
       const member: Member = { ID: this.nextId++, name: '', peerURLs: req.peerURLs as string[], clientURLs: [], isLearner: req.isLearner as boolean };
       this.members = [...this.members, member];
       return { header: undefined, member, members: this.members } as Res;
@@ -87,4 +89,18 @@ test('remove: not found counts as done, and the last member is never removed', a
   assert.equal(await removeMemberAt(cluster, 'https://10.0.0.12:2380'), 'removed');
   assert.equal(await removeMemberAt(cluster, 'https://10.0.0.11:2380'), 'last-member');
   assert.equal(cluster.members.length, 1);
+});
+
+test('member-add retries while the member asked is not yet connected to every voter for 5 s, within bounds', async () => {
+  const cluster = new ScriptedCluster([first], [], ['unhealthy', 'unhealthy', 'ok']);
+  const tries: number[] = [];
+  const added = await addLearner(cluster, 'https://10.0.0.12:2380', { attempts: 6, intervalMs: 2000, sleep: noSleep, onRetry: (n) => tries.push(n) });
+  assert.equal(added.kind, 'added');
+  assert.deepEqual(tries, [1, 2]);
+  assert.equal(cluster.members.length, 2);
+
+  const never = new ScriptedCluster([first], [], Array(6).fill('unhealthy'));
+  await assert.rejects(addLearner(never, 'https://10.0.0.12:2380', { attempts: 6, intervalMs: 2000, sleep: noSleep }), { message: 'etcdserver: unhealthy cluster' });
+  assert.equal(never.calls.filter((c) => c === 'MemberAdd').length, 6);
+  assert.equal(never.members.length, 1);
 });

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { CairnProcess, startCairn } from '../cli/cairn-process';
 import { etcdctl, hasEtcdctl } from '../server-core/etcdctl';
 import { makeTlsCluster, type TlsCluster } from './tls-cluster';
+import { reconfigure } from './polls';
 
 async function pause(ms: number): Promise<void> {
   await new Promise((r) => setTimeout(r, ms));
@@ -40,7 +41,9 @@ async function putEventually(endpoint: string, key: string, value: string): Prom
 
 /** `member add` and what it printed: the new ID and ETCD_INITIAL_CLUSTER. */
 async function memberAdd(endpoint: string, name: string, peerUrl: string, learner: boolean): Promise<{ id: string; initialCluster: string }> {
-  const out = await run(endpoint, ['member', 'add', name, ...(learner ? ['--learner'] : []), `--peer-urls=${peerUrl}`]);
+  const added = await reconfigure(endpoint, ['member', 'add', name, ...(learner ? ['--learner'] : []), `--peer-urls=${peerUrl}`]);
+  assert.equal(added.code, 0, added.stderr);
+  const out = added.stdout;
   const id = /Member\s+([0-9a-f]+) added/.exec(out)?.[1];
   const initialCluster = /ETCD_INITIAL_CLUSTER="([^"]*)"/.exec(out)?.[1];
   assert.ok(id !== undefined && initialCluster !== undefined, out);

@@ -11,6 +11,7 @@ import { Running, startCore } from '../server-core/harness';
 export class MemoryPeers {
   private readonly members = new Map<bigint, PeerEvents>();
   private readonly cut = new Set<bigint>();
+  private readonly healedAt = new Map<bigint, Date>();
   delivered = 0;
   snapshotsDelivered = 0;
 
@@ -34,7 +35,9 @@ export class MemoryPeers {
           await target.snapshot(decodeMessage(encodeMessage(message)), createReadStream(imageFile, { highWaterMark: 16 << 10 }));
           this.snapshotsDelivered++;
         },
-        isActive: (id) => peers.has(id) && this.members.has(id) && !this.cut.has(memberId) && !this.cut.has(id),
+        isActive: (id) => link.activeSince(id) !== undefined,
+        // Connected from the start, or from the heal of a cut that ended.
+        activeSince: (id) => (peers.has(id) && this.members.has(id) && !this.cut.has(memberId) && !this.cut.has(id) ? this.healedAt.get(memberId) ?? this.healedAt.get(id) ?? new Date(0) : undefined),
         addPeer: (id) => void peers.add(id),
         removePeer: (id) => void peers.delete(id),
         close: async () => {
@@ -52,6 +55,7 @@ export class MemoryPeers {
 
   heal(id: bigint): void {
     this.cut.delete(id);
+    this.healedAt.set(id, new Date());
   }
 
   private deliver(from: bigint, to: bigint, bytes: Uint8Array): void {

@@ -2,7 +2,7 @@
 // broken cluster fails the test instead of hanging it (a bound, not a timing assertion).
 import * as assert from 'node:assert/strict';
 import { Running, api } from '../server-core/harness';
-import { etcdctl } from '../server-core/etcdctl';
+import { etcdctl, type Run } from '../server-core/etcdctl';
 import type { TlsCluster } from './tls-cluster';
 
 export async function pause(ms: number): Promise<void> {
@@ -75,4 +75,18 @@ export async function untilEqual(what: string, get: () => Promise<string[]>, wan
     await pause(200);
   }
   assert.deepEqual(got, want, what);
+}
+
+/**
+ * etcdctl `member add`/`remove`, run again while the member answers `etcdserver: unhealthy cluster`:
+ * as etcd 3.4, it reconfigures only once it has been connected to its peers for 5 s (a member just
+ * started or restarted has not). At most `tries` runs, 500 ms apart.
+ */
+export async function reconfigure(endpoint: string, args: string[], tries = 40): Promise<Run> {
+  let run = await etcdctl(endpoint, args);
+  for (let t = 1; t < tries && /etcdserver: unhealthy cluster/.test(run.stderr); t++) {
+    await pause(500);
+    run = await etcdctl(endpoint, args);
+  }
+  return run;
 }

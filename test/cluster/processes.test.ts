@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import { CairnProcess, startCairn } from '../cli/cairn-process';
 import { etcdctl, hasEtcdctl } from '../server-core/etcdctl';
 import { makeTlsCluster, type TlsCluster } from './tls-cluster';
-import { keysOn, leaderIndex, pause, putEventually, untilEqual } from './polls';
+import { keysOn, leaderIndex, pause, putEventually, reconfigure, untilEqual } from './polls';
 import { assertHashesAgree } from './partition';
 
 const names = ['p1', 'p2', 'p3'];
@@ -91,7 +91,7 @@ test('3 cairn processes with peer mutual TLS replicate, survive SIGKILL and chan
     assert.equal(await leaderIndex(cluster, all), target);
 
     // A learner added but never started is behind: promotion is refused; then it is removed.
-    const added = await etcdctl(cluster.endpoint(target), ['member', 'add', 'p4', '--learner', '--peer-urls', 'https://127.0.0.1:1']);
+    const added = await reconfigure(cluster.endpoint(target), ['member', 'add', 'p4', '--learner', '--peer-urls', 'https://127.0.0.1:1']);
     assert.equal(added.code, 0, added.stderr);
     const learnerId = /Member\s+([0-9a-f]+) added/.exec(added.stdout)?.[1] as string;
     assert.ok(learnerId, added.stdout);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { CairnProcess, startCairn } from '../cli/cairn-process';
 import { etcdctl, hasEtcdctl } from '../server-core/etcdctl';
 import { makeTlsCluster, type InitialCluster, type TlsCluster } from './tls-cluster';
-import { keysOn, leaderIndex, pause, untilEqual } from './polls';
+import { keysOn, leaderIndex, pause, reconfigure, untilEqual } from './polls';
 
 const names = ['c1', 'c2', 'c3', 'c4'];
 const snapshotFlags = ['--snapshot-count', '40', '--experimental-snapshot-catchup-entries', '10'];
@@ -68,7 +68,7 @@ test('a member down while the others compacted past it catches up by snapshot', 
     await untilEqual('keys after a second restart', () => keysOn(cluster.endpoint(down)), [...acknowledged].sort());
 
     // A learner added now: the leader's snapshot predates it, so the image it gets carries the membership that names it.
-    const added = await etcdctl(cluster.endpoint(leader), ['member', 'add', names[3], '--learner', `--peer-urls=${cluster.peerUrl(3)}`]);
+    const added = await reconfigure(cluster.endpoint(leader), ['member', 'add', names[3], '--learner', `--peer-urls=${cluster.peerUrl(3)}`]);
     assert.equal(added.code, 0, added.stderr);
     const id = /Member +([0-9a-f]+) added/.exec(added.stdout)?.[1];
     const joined = /ETCD_INITIAL_CLUSTER="([^"]*)"/.exec(added.stdout)?.[1];
