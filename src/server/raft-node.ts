@@ -116,6 +116,10 @@ export class RaftReplicationLog implements ReplicationLog {
   // Conf change proposals that reached the leader while another one was not yet applied: raft would
   // drop them (their proposer would wait out its timeout), so they are held and stepped in turn.
   private heldConfChanges: (() => void)[] = [];
+  // Proposals a peer forwarded while this member could not take them (it was handing leadership
+  // over, or had just lost it): raft drops them without a word and their proposer would time out.
+  // They were never appended, so they are stepped again, in order, until raft takes them.
+  private heldProposals: { message: Message; until: number }[] = [];
   private appliedIndex = 0;
   /** the index of the newest raft snapshot, taken here or received */
   private snapshotIndex = 0;
@@ -168,6 +172,7 @@ export class RaftReplicationLog implements ReplicationLog {
     this.loop = this.run();
     this.ticker = setInterval(() => {
       this.node.tick();
+      this.retryHeldProposals();
       this.kick();
     }, this.options.heartbeatMs);
     this.kick();
@@ -193,6 +198,7 @@ export class RaftReplicationLog implements ReplicationLog {
         this.node.step(message);
       } catch (err) {
         if (!(err instanceof RaftError)) throw err;
+        if (message.type === MessageType.MsgProp && err.code === 'proposal-dropped') this.holdProposal(message);
       }
     };
     const confChange = message.type === MessageType.MsgProp && message.entries.some((e) => e.type === EntryType.EntryConfChange);
@@ -388,6 +394,7 @@ export class RaftReplicationLog implements ReplicationLog {
     this.node.advance();
     if (this.appliedIndex >= this.restoredCommit) this.finishReplay();
     if (this.heldConfChanges.length > 0 && !this.confChangePending()) this.heldConfChanges.shift()?.();
+    this.retryHeldProposals();
     if (this.snapshotting === undefined && this.appliedIndex - this.snapshotIndex > this.options.snapshotCount) {
       this.snapshotting = this.takeSnapshot()
         .catch((err: unknown) => {
@@ -460,6 +467,33 @@ export class RaftReplicationLog implements ReplicationLog {
     if (compactTo >= this.storage.firstIndex()) this.storage.compact(compactTo);
     await this.options.disk.release(index);
     this.options.logger.info({ index, term, 'first-kept-index': this.storage.firstIndex() }, 'saved a snapshot and compacted the raft log');
+  }
+
+  private holdProposal(message: Message): void {
+    this.heldProposals.push({ message, until: Date.now() + requestTimeoutMs(this.options.electionMs) });
+  }
+
+  /** Steps held proposals again once this member leads (transfer over) or knows a leader to forward to. */
+  private retryHeldProposals(): void {
+    if (this.heldProposals.length === 0) return;
+    const raft = this.node.raft;
+    const canTake = raft.lead !== 0n && !(this.isLeader() && raft.leadTransferee !== 0n);
+    const now = Date.now();
+    const held = this.heldProposals;
+    this.heldProposals = [];
+    for (const h of held) {
+      if (h.until < now) continue; // its proposer has timed out by now
+      if (!canTake) {
+        this.heldProposals.push(h);
+        continue;
+      }
+      try {
+        this.node.step(h.message);
+      } catch (err) {
+        if (!(err instanceof RaftError)) throw err;
+        this.heldProposals.push(h);
+      }
+    }
   }
 
   /** This member leads and has a conf change in its log that is not applied yet. */

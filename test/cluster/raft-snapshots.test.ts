@@ -50,9 +50,11 @@ test('members snapshot and compact; a member left behind catches up from the lea
     });
     assert.equal(all.kvs[99].value.toString(), 'w99');
     assert.equal((await api(lagging.clients).range('a0', { serializable: true })).count, 0n, 'the delete came with the image');
-    const ttl = await api(lagging.clients).timeToLive(lease.ID, true);
-    assert.equal(ttl.grantedTTL, 600n, 'the lease came with the image');
-    assert.deepEqual(ttl.keys.map((k) => Buffer.from(k).toString()), ['leased']);
+    // (LeaseTimeToLive would go to the leader: the member's own lease list and the key's lease show its state)
+    const leases = await api(lagging.clients).leases();
+    assert.deepEqual(leases.leases.map((l) => l.ID), [lease.ID], 'the lease came with the image');
+    const leased = await api(lagging.clients).range('leased', { serializable: true });
+    assert.equal(leased.kvs[0]?.lease, lease.ID, 'its key is attached');
     const list = await api(lagging.clients).memberList();
     assert.equal(list.members.length, 3);
 
