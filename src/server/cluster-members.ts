@@ -5,6 +5,7 @@ import { ConfChangeType } from '../raft';
 import { etcdError } from '../api';
 import { confChangeContext } from './conf-change';
 import { Member, computeMemberId } from './membership';
+import type { ServerMetrics } from './metrics';
 import type { RaftReplicationLog } from './raft-node';
 import { checkAddConnected, checkAddVoter, checkPromote, checkRemove, checkRemoveConnected, type PeerActivity } from './reconfig-check';
 
@@ -20,6 +21,7 @@ export interface ClusterMembersCore {
   peersReady(): Promise<void>;
   /** Since when this member's stream to peer `id` has been active (undefined while it is not). */
   peerActiveSince(id: bigint): Date | undefined;
+  metrics: Pick<ServerMetrics, 'learnerPromoteSuccesses' | 'learnerPromoteFailures'>;
   /** Hands a promotion to the leader, which alone knows whether the learner is in sync. */
   forwardPromote(id: bigint): Promise<Member[]>;
 }
@@ -72,13 +74,25 @@ export class ClusterMembers {
   async promote(id: bigint): Promise<Member[]> {
     const member = this.find(id);
     if (!member.isLearner) throw etcdError('memberNotLearner');
+    if (!this.core.log.isLeader()) return this.core.forwardPromote(id);
+    // Counted by the leader, as etcd's learner_promote_successes/failures are.
+    try {
+      const members = await this.promoteAsLeader(member);
+      this.core.metrics.learnerPromoteSuccesses.inc();
+      return members;
+    } catch (err) {
+      this.core.metrics.learnerPromoteFailures.inc({ Reason: err instanceof Error ? err.message : String(err) });
+      throw err;
+    }
+  }
+
+  private async promoteAsLeader(member: Member): Promise<Member[]> {
     const log = this.core.log;
-    if (!log.isLeader()) return this.core.forwardPromote(id);
-    const progress = log.progress(id);
+    const progress = log.progress(member.id);
     const leaderMatch = log.progress(this.core.memberId)?.match ?? log.lastIndex();
     if (progress !== undefined && progress.match < leaderMatch * learnerReadyFraction) throw etcdError('learnerNotReady');
     checkPromote(this.core.members());
-    await log.proposeConfChange({ id: this.core.newId(), type: ConfChangeType.ConfChangeAddNode, nodeId: id, context: confChangeContext({ ...member, isLearner: false }) });
+    await log.proposeConfChange({ id: this.core.newId(), type: ConfChangeType.ConfChangeAddNode, nodeId: member.id, context: confChangeContext({ ...member, isLearner: false }) });
     return this.core.members();
   }
 

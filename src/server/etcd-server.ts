@@ -21,7 +21,7 @@ import type { Member } from './membership';
 import { OpenedMember, openMember, storedMembers } from './open-member';
 import { receivedImagePath, removeReceivedImages, saveReceivedImage } from './received-images';
 import { copyImageBuckets } from '../restore';
-import { ServerMetrics } from './metrics';
+import { ServerMetrics, timed } from './metrics';
 import { watchHeartbeats } from './heartbeat-watch';
 import { countApplied } from './applied-metrics';
 import { EtcdServerOptions, ResolvedOptions, grpcOverheadBytes, resolveOptions } from './options';
@@ -162,6 +162,7 @@ export class EtcdServer {
       now: () => Date.now(),
       peersReady: () => this.link.ready(),
       peerActiveSince: (id) => this.link.activeSince(id),
+      metrics: this.serverMetrics,
       forwardPromote: (id) => forwardPromote(this.leaderRequester(), () => this.leaderPeerUrls(), id, requestTimeoutMs(this.options.electionMs)),
     });
     this.peerApi = peerApiHandler({
@@ -207,7 +208,7 @@ export class EtcdServer {
     const resolved = resolveOptions(options);
     const autoCompaction = parseAutoCompaction(resolved.autoCompactionMode, resolved.autoCompactionRetention);
     const logger = namedLogger(resolved.logger ?? silentLogger(), 'etcdserver');
-    const metrics = new ServerMetrics(etcdServerVersion);
+    const metrics = new ServerMetrics(etcdServerVersion, etcdClusterVersion.split('.').slice(0, 2).join('.'));
     const memberDir = path.join(resolved.dataDir, 'member');
     const member = await openMember(resolved, { logger, onWalSync: (seconds) => metrics.walFsyncDuration.observe(seconds), peerRequest: options.peerRequest });
     // The log, the link and the server refer to each other: their callbacks reach the server once it exists.
@@ -606,8 +607,8 @@ export class EtcdServer {
           propose: (p) => this.propose(p),
           readBarrier,
           status: () => this.status(),
-          hashKV: (revision) => this.store.hashKV(revision),
-          hash: () => this.store.hash(),
+          hashKV: (revision) => timed(this.serverMetrics.hashRevDuration, () => this.store.hashKV(revision)),
+          hash: () => timed(this.serverMetrics.hashDuration, () => this.store.hash()),
           defragment: () => this.store.defragment(),
           snapshotImage: () => this.snapshotImage(),
           moveLeader: (target) => this.moveLeader(target),

@@ -41,6 +41,13 @@ export class ServerMetrics {
   readonly walFsyncDuration: Histogram;
   readonly backendCommitDuration: Histogram;
   readonly grpcHandled: Counter<'grpc_type' | 'grpc_service' | 'grpc_method' | 'grpc_code'>;
+  readonly grpcStarted: Counter<'grpc_type' | 'grpc_service' | 'grpc_method'>;
+  readonly grpcReceived: Counter<'grpc_type' | 'grpc_service' | 'grpc_method'>;
+  readonly grpcSent: Counter<'grpc_type' | 'grpc_service' | 'grpc_method'>;
+  readonly learnerPromoteSuccesses: Counter;
+  readonly learnerPromoteFailures: Counter<'Reason'>;
+  readonly hashDuration: Histogram;
+  readonly hashRevDuration: Histogram;
   readonly slowApplies: Counter;
   readonly healthSuccess: Counter;
   readonly healthFailures: Counter;
@@ -55,7 +62,8 @@ export class ServerMetrics {
   readonly leaseTtl: Histogram;
   private source: MetricsSource | undefined;
 
-  constructor(serverVersion: string) {
+  /** `clusterVersion` major.minor, as etcd labels it */
+  constructor(serverVersion: string, clusterVersion: string) {
     const registers = [this.registry];
     const src = (): MetricsSource | undefined => this.source;
     const scraped = (name: string, help: string, read: (source: MetricsSource) => number): void => {
@@ -77,6 +85,13 @@ export class ServerMetrics {
     scraped('etcd_server_quota_backend_bytes', 'Current backend storage quota size in bytes.', (s) => s.quotaBackendBytes());
     const version = new Gauge({ name: 'etcd_server_version', help: "Which version is running. 1 for 'server_version' label with current version.", labelNames: ['server_version'], registers });
     version.set({ server_version: serverVersion }, 1);
+    new Gauge({ name: 'etcd_cluster_version', help: "Which version is running. 1 for 'cluster_version' label with current cluster version", labelNames: ['cluster_version'], registers })
+      .set({ cluster_version: clusterVersion }, 1);
+    this.learnerPromoteSuccesses = new Counter({ name: 'etcd_server_learner_promote_successes', help: 'The total number of successful learner promotions while this member is leader.', registers });
+    this.learnerPromoteFailures = new Counter({
+      name: 'etcd_server_learner_promote_failures', help: 'The total number of failed learner promotions (likely learner not ready) while this member is leader.',
+      labelNames: ['Reason'], registers,
+    });
     new Gauge({
       name: 'etcd_server_id', help: "Server or member ID in hexadecimal format. 1 for 'server_id' label with current ID.", labelNames: ['server_id'], registers,
       collect() { const source = src(); if (source) this.set({ server_id: source.memberIdHex }, 1); },
@@ -108,6 +123,13 @@ export class ServerMetrics {
     this.leasesExpired = new Counter({ name: 'etcd_debugging_server_lease_expired_total', help: 'The total number of expired leases.', registers });
     // 1 s doubling to 8192 s, as etcd.
     this.leaseTtl = new Histogram({ name: 'etcd_debugging_lease_ttl_total', help: 'Bucketed histogram of lease TTLs.', buckets: exponentialBuckets(1, 2, 14), registers });
+    // 10 ms doubling to 163.84 s, as etcd.
+    this.hashDuration = new Histogram({ name: 'etcd_mvcc_hash_duration_seconds', help: 'The latency distribution of storage hash operation.', buckets: exponentialBuckets(0.01, 2, 15), registers });
+    this.hashRevDuration = new Histogram({ name: 'etcd_mvcc_hash_rev_duration_seconds', help: 'The latency distribution of storage hash by revision operation.', buckets: exponentialBuckets(0.01, 2, 15), registers });
+    const calls = (name: string, help: string) => new Counter({ name, help, labelNames: ['grpc_type', 'grpc_service', 'grpc_method'], registers });
+    this.grpcStarted = calls('grpc_server_started_total', 'Total number of RPCs started on the server.');
+    this.grpcReceived = calls('grpc_server_msg_received_total', 'Total number of RPC stream messages received on the server.');
+    this.grpcSent = calls('grpc_server_msg_sent_total', 'Total number of gRPC stream messages sent by the server.');
     this.grpcHandled = new Counter({
       name: 'grpc_server_handled_total', help: 'Total number of RPCs completed on the server, regardless of success or failure.',
       labelNames: ['grpc_type', 'grpc_service', 'grpc_method', 'grpc_code'], registers,
@@ -117,5 +139,15 @@ export class ServerMetrics {
   /** Connects the scrape-time gauges to the running server. */
   attach(source: MetricsSource): void {
     this.source = source;
+  }
+}
+
+/** Runs `fn` and observes how long it took, in seconds. */
+export function timed<T>(histogram: Histogram, fn: () => T): T {
+  const done = histogram.startTimer();
+  try {
+    return fn();
+  } finally {
+    done();
   }
 }

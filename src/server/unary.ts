@@ -10,15 +10,20 @@ export function unary<Req, Res>(
   method: string,
   handler: (request: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res>,
 ): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void {
+  const labels = { grpc_method: method, grpc_service: service, grpc_type: 'unary' };
   return (call, callback) => {
+    // As go-grpc-prometheus counts a unary call: started, one message in, one out when it succeeds.
+    metrics.grpcStarted.inc(labels);
+    metrics.grpcReceived.inc(labels);
     handler(call.request, call).then(
       (response) => {
-        metrics.grpcHandled.inc({ grpc_code: Status[Status.OK], grpc_method: method, grpc_service: service, grpc_type: 'unary' });
+        metrics.grpcSent.inc(labels);
+        metrics.grpcHandled.inc({ grpc_code: Status[Status.OK], ...labels });
         callback(null, response);
       },
       (err: unknown) => {
         const wire = toWireError(err);
-        metrics.grpcHandled.inc({ grpc_code: Status[wire.code], grpc_method: method, grpc_service: service, grpc_type: 'unary' });
+        metrics.grpcHandled.inc({ grpc_code: Status[wire.code], ...labels });
         callback(wire);
       },
     );

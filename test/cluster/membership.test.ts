@@ -13,6 +13,7 @@ import { CairnProcess, startCairn } from '../cli/cairn-process';
 import { etcdctl, hasEtcdctl } from '../server-core/etcdctl';
 import { makeTlsCluster, type TlsCluster } from './tls-cluster';
 import { reconfigure } from './polls';
+import { metric } from './partition';
 
 async function pause(ms: number): Promise<void> {
   await new Promise((r) => setTimeout(r, ms));
@@ -130,6 +131,9 @@ test('a learner added to 3 members joins with state existing, catches up, is pro
     const notLearner = await etcdctl(cluster.endpoint(follower), ['member', 'promote', (await run(cluster.endpoint(leader), ['endpoint', 'status'])).split(', ')[1]]);
     assert.match(notLearner.stderr, /etcdserver: can only promote a learner member$/m);
     await promote(cluster.endpoint(follower), added.id);
+    // The leader, which did it, counts the promotion (etcd_server_learner_promote_successes).
+    assert.equal(await metric(cluster, leader, 'etcd_server_learner_promote_successes'), 1);
+    assert.equal(await metric(cluster, follower, 'etcd_server_learner_promote_successes'), 0);
     await eventually('4 voters', async () => {
       const rows = await memberRows(cluster.endpoint(leader));
       return rows.size === 4 && [...rows.values()].every((r) => r.startsWith('started') && r.endsWith('false')) ? true : undefined;

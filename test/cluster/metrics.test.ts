@@ -12,7 +12,7 @@ import { removeDir, startCore, tempDataDir } from '../server-core/harness';
 import { hasRealEtcd, startRealEtcd } from '../support/real-etcd';
 import { makeTlsCluster } from './tls-cluster';
 import { eventually, leaderIndex, putEventually } from './polls';
-import { metric, metricSamples } from './partition';
+import { metric, metricSamples, untilConnected } from './partition';
 
 /** Family -> "type|help" in a Prometheus text. */
 function families(text: string): Map<string, string> {
@@ -39,6 +39,8 @@ const watched = [
   'etcd_debugging_mvcc_keys_total', 'etcd_debugging_mvcc_db_total_size_in_bytes', 'etcd_debugging_mvcc_current_revision', 'etcd_debugging_mvcc_compact_revision',
   'etcd_debugging_lease_granted_total', 'etcd_debugging_lease_revoked_total', 'etcd_debugging_lease_renewed_total',
   'etcd_debugging_lease_ttl_total', 'etcd_debugging_server_lease_expired_total', 'grpc_server_handled_total',
+  'grpc_server_started_total', 'grpc_server_msg_received_total', 'grpc_server_msg_sent_total',
+  'etcd_cluster_version', 'etcd_server_learner_promote_successes', 'etcd_mvcc_hash_duration_seconds', 'etcd_mvcc_hash_rev_duration_seconds',
 ];
 
 test('the watched metrics have etcd 3.4\'s names, types and help texts', { skip: !(hasRealEtcd() && hasEtcdctl()) && 'etcd 3.4 is not installed' }, async () => {
@@ -48,16 +50,29 @@ test('the watched metrics have etcd 3.4\'s names, types and help texts', { skip:
   try {
     // A put, a get, a txn, a delete and a lease on both, so that every labelled family has a sample.
     for (const endpoint of [etcd.endpoint, cairn.endpoint]) {
-      for (const args of [['put', 'a', '1'], ['get', 'a'], ['del', 'a'], ['lease', 'grant', '100']]) {
+      for (const args of [['put', 'a', '1'], ['get', 'a'], ['del', 'a'], ['lease', 'grant', '100'], ['endpoint', 'hashkv']]) {
         const run = await etcdctl(endpoint, args);
         assert.equal(run.code, 0, run.stderr);
       }
     }
-    const theirs = families(await (await fetch(`${etcd.endpoint}/metrics`)).text());
-    const ours = families(await cairn.server.metrics.metrics());
+    const theirText = await (await fetch(`${etcd.endpoint}/metrics`)).text();
+    const ourText = await cairn.server.metrics.metrics();
+    const theirs = families(theirText);
+    const ours = families(ourText);
     for (const name of watched) {
       assert.ok(theirs.has(name), `etcd has ${name}`);
       assert.equal(ours.get(name), theirs.get(name), name);
+    }
+    // The same samples, labels in the same order, for what both were asked.
+    for (const line of [
+      'etcd_cluster_version{cluster_version="3.4"} 1',
+      'grpc_server_started_total{grpc_method="Put",grpc_service="etcdserverpb.KV",grpc_type="unary"} 1',
+      'grpc_server_msg_sent_total{grpc_method="Put",grpc_service="etcdserverpb.KV",grpc_type="unary"} 1',
+      'grpc_server_handled_total{grpc_code="OK",grpc_method="DeleteRange",grpc_service="etcdserverpb.KV",grpc_type="unary"} 1',
+      'etcd_mvcc_hash_rev_duration_seconds_count 1',
+    ]) {
+      assert.ok(theirText.split('\n').includes(line), `etcd: ${line}`);
+      assert.ok(ourText.split('\n').includes(line), `cairn: ${line}`);
     }
     // One put, one delete and one linearizable range went through the store.
     const samples = await cairn.server.metrics.getMetricsAsJSON();
@@ -76,6 +91,7 @@ test('the key metrics move on 3 cairn processes: proposals, keys, peer bytes, le
   const procs: CairnProcess[] = [];
   try {
     for (const i of all) procs[i] = await startCairn({ dataDir: cluster.dir, args: cluster.args(i) });
+    await untilConnected(cluster, all);
     const leader = await leaderIndex(cluster, all);
     await putEventually(cluster.endpoint(leader), 'warm', 'up');
     const committedBefore = await Promise.all(all.map((i) => metric(cluster, i, 'etcd_server_proposals_committed_total')));
@@ -90,8 +106,10 @@ test('the key metrics move on 3 cairn processes: proposals, keys, peer bytes, le
       assert.equal(await metric(cluster, i, 'etcd_mvcc_put_total'), 11);
       // The leader exchanges messages with both followers; a follower with the leader at least.
       for (const name of ['etcd_network_peer_sent_bytes_total', 'etcd_network_peer_received_bytes_total']) {
-        const perPeer = [...(await metricSamples(cluster, i, name)).values()].filter((v) => v > 0);
-        assert.ok(perPeer.length >= (i === leader ? 2 : 1), `${name} on member ${i}: ${perPeer.length} peers`);
+        await eventually(`${name} on member ${i} counts its peers`, async () => {
+          const perPeer = [...(await metricSamples(cluster, i, name)).values()].filter((v) => v > 0);
+          return perPeer.length >= (i === leader ? 2 : 1) ? true : undefined;
+        }, 100);
       }
       await eventually(`member ${i} measured round trips`, async () => {
         const counts = [...(await metricSamples(cluster, i, 'etcd_network_peer_round_trip_time_seconds_count')).values()].filter((v) => v > 0);

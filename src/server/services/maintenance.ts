@@ -50,11 +50,14 @@ export function maintenanceService(core: MaintenanceCore): UntypedServiceImpleme
       return { header: core.header(r.revision), hash: r.hash, compactRevision: BigInt(r.compactRevision), hashRevision: BigInt(r.hashRevision) };
     }),
     snapshot(call: ServerWritableStream<etcdserverpb.SnapshotRequest, etcdserverpb.SnapshotResponse>) {
+      const labels = { grpc_method: 'Snapshot', grpc_service: 'etcdserverpb.Maintenance', grpc_type: 'server_stream' };
+      core.metrics.grpcStarted.inc(labels);
+      core.metrics.grpcReceived.inc(labels);
       sendSnapshot(core, call).then(
-        () => core.metrics.grpcHandled.inc({ grpc_code: 'OK', grpc_method: 'Snapshot', grpc_service: 'etcdserverpb.Maintenance', grpc_type: 'server_stream' }),
+        () => core.metrics.grpcHandled.inc({ grpc_code: 'OK', ...labels }),
         (err: unknown) => {
           const wire = toWireError(err);
-          core.metrics.grpcHandled.inc({ grpc_code: Status[wire.code], grpc_method: 'Snapshot', grpc_service: 'etcdserverpb.Maintenance', grpc_type: 'server_stream' });
+          core.metrics.grpcHandled.inc({ grpc_code: Status[wire.code], ...labels });
           call.destroy(wire);
         },
       );
