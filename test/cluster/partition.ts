@@ -43,8 +43,10 @@ export async function metric(cluster: TlsCluster, i: number, name: string): Prom
 export async function untilConnected(cluster: TlsCluster, members: number[]): Promise<void> {
   for (const i of members) {
     await untilEqual(`member ${i} connected to its peers`, async () => {
-      const active = [...(await metricSamples(cluster, i, 'etcd_network_active_peers')).values()].filter((v) => v === 1);
-      return [String(active.length)];
+      // a member that does not answer yet (real etcd still starting) is polled again
+      const samples = await metricSamples(cluster, i, 'etcd_network_active_peers').catch(() => undefined);
+      if (samples === undefined) return ['not answering'];
+      return [String([...samples.values()].filter((v) => v === 1).length)];
     }, [String(members.length - 1)]);
   }
 }
