@@ -73,3 +73,39 @@ export async function assertHashesAgree(cluster: TlsCluster, members: number[]):
   assert.equal(hashes.length, members.length, run.stdout);
   assert.equal(new Set(hashes).size, 1, run.stdout);
 }
+
+/** What the member cut off answers, as etcd 3.4 does (etcdctl's own output). */
+export async function assertRefusesLinearizable(cluster: TlsCluster, isolated: number): Promise<void> {
+  // An election timeout after the cut it knows no leader, and Status says so as etcd's does.
+  await untilEqual('the member cut off loses its leader', async () => (await statusOf(cluster, isolated)).errors ?? [], ['etcdserver: no leader']);
+  assert.equal((await statusOf(cluster, isolated)).leader, undefined, 'leader 0, which etcdctl leaves out');
+  assert.equal(await metric(cluster, isolated, 'etcd_server_has_leader'), 0);
+  // Without a leader a proposal waits the request timeout (5 s + 2 election timeouts) for one, then
+  // etcd passes the bare context error through (UNKNOWN), which etcdctl does not retry.
+  const put = await etcdctl(cluster.endpoint(isolated), ['put', 'cut', 'x']);
+  assert.equal(put.code, 1);
+  assert.match(put.stderr, /\nError: rpc error: code = Unknown desc = context deadline exceeded\n$/, put.stderr);
+  // A linearizable read's ReadIndex times out (UNAVAILABLE), which etcdctl retries until its own
+  // deadline; whether etcdctl's deadline or the server's (the same instant, sent as grpc-timeout)
+  // ends the retry is a race, in etcd too, so the last line is one of two.
+  const get = await etcdctl(cluster.endpoint(isolated), ['--command-timeout', '8s', 'get', 'k0']);
+  assert.equal(get.code, 1);
+  assert.match(get.stderr, /"attempt":0,"error":"rpc error: code = Unavailable desc = etcdserver: request timed out"/, get.stderr);
+  assert.match(get.stderr, /\nError: (rpc error: code = Unknown desc = )?context deadline exceeded\n$/, get.stderr);
+  // A serializable read is answered from what it has.
+  const local = await etcdctl(cluster.endpoint(isolated), ['get', 'k0', '--consistency', 's']);
+  assert.equal(local.stdout, 'k0\nbefore-0\n', local.stderr);
+}
+
+/**
+ * The leader, no longer connected to every voter, refuses a member add (a learner's too) and the
+ * removal of the follower still with it (the rest would lose their quorum): etcd 3.4's strict
+ * reconfiguration check.
+ */
+export async function assertRefusesReconfiguration(cluster: TlsCluster, leader: number, other: number): Promise<void> {
+  const added = await etcdctl(cluster.endpoint(leader), ['member', 'add', 'p4', '--learner', '--peer-urls', 'https://127.0.0.1:1']);
+  assert.match(added.stderr, /\nError: etcdserver: unhealthy cluster\n$/, `${added.stdout}${added.stderr}`);
+  const otherId = (await etcdctl(cluster.endpoint(other), ['endpoint', 'status'])).stdout.split(', ')[1];
+  const removed = await etcdctl(cluster.endpoint(leader), ['member', 'remove', otherId]);
+  assert.match(removed.stderr, /\nError: etcdserver: unhealthy cluster\n$/, `${removed.stdout}${removed.stderr}`);
+}

@@ -1,0 +1,41 @@
+// Real etcd 3.4, run with the flags of test/cluster/partition.test.ts behind the same cut-proxies, is
+// held to the same assertions as cairn: the member cut off refuses linearizable work and
+// reconfiguration as etcd does. (Its own file: run after the cairn test in one process, the process
+// did not exit.)
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { rmSync } from 'node:fs';
+import { hasEtcdctl } from '../server-core/etcdctl';
+import { hasRealEtcd } from '../support/real-etcd';
+import { makeTlsCluster } from './tls-cluster';
+import { keysOn, leaderIndex, putEventually, untilEqual } from './polls';
+import { assertRefusesLinearizable, assertRefusesReconfiguration, isolate, untilConnected } from './partition';
+
+const all = [0, 1, 2];
+
+test('real etcd 3.4 with the same flags behind the same proxies answers the same', { skip: !(hasEtcdctl() && hasRealEtcd()) && 'etcd 3.4 is not installed', timeout: 180_000 }, async () => {
+  const cluster = await makeTlsCluster(['e1', 'e2', 'e3'], 'etcd-partition-test', { viaProxies: true });
+  const procs: ChildProcess[] = all.map((i) => spawn('etcd', cluster.args(i), { stdio: 'ignore' }));
+  try {
+    await untilConnected(cluster, all);
+    const leader = await leaderIndex(cluster, all);
+    await putEventually(cluster.endpoint(leader), 'k0', 'before-0');
+    const isolated = all.find((i) => i !== leader) as number;
+    const other = all.find((i) => i !== leader && i !== isolated) as number;
+    await untilEqual('the follower has the first write', () => keysOn(cluster.endpoint(isolated)), ['k0']);
+    isolate(cluster, isolated, procs[isolated].pid ?? assert.fail('etcd has no pid'));
+    await assertRefusesLinearizable(cluster, isolated);
+    await assertRefusesReconfiguration(cluster, leader, other);
+  } finally {
+    for (const p of procs) {
+      if (p.exitCode !== null || p.signalCode !== null) continue;
+      const exited = once(p, 'exit');
+      p.kill('SIGKILL');
+      await exited;
+    }
+    await Promise.all(cluster.proxies.map((p) => p.close()));
+    rmSync(cluster.dir, { recursive: true, force: true });
+  }
+});
