@@ -92,14 +92,19 @@ async function retryWhile<T>(message: string, call: () => Promise<T>, opts: Retr
 
 export type RemoveOutcome = 'removed' | 'not-found' | 'last-member';
 
-/** Removes the member at peerUrl; none there counts as done, and the last member is never removed. */
-export async function removeMemberAt(client: MembershipClient, peerUrl: string): Promise<RemoveOutcome> {
+/**
+ * Removes the member at peerUrl; none there counts as done, and the last member is never removed.
+ * Retried while the member asked answers `etcdserver: unhealthy cluster` (its peers not connected
+ * long enough yet, just after a join or a restart), as a member add is.
+ */
+export async function removeMemberAt(client: MembershipClient, peerUrl: string, opts: RetryOptions = ADD_RETRY): Promise<RemoveOutcome> {
   const members = await listMembers(client);
   const member = memberAtPeerUrl(members, peerUrl);
   if (!member) return 'not-found';
   if (members.length === 1) return 'last-member';
   try {
-    await client.unary(Cluster.memberRemove, { ID: member.ID });
+    const removed = await retryWhile(UNHEALTHY_CLUSTER, () => client.unary(Cluster.memberRemove, { ID: member.ID }), opts);
+    if (removed === undefined) throw etcdError('unhealthy');
   } catch (err) {
     if ((err as EtcdError).message === MEMBER_NOT_FOUND) return 'not-found';
     throw err;

@@ -17,6 +17,7 @@ class ScriptedCluster implements MembershipClient {
     public members: Member[],
     private readonly promoteAnswers: ('not-ready' | 'ok')[] = [],
     private readonly addAnswers: ('unhealthy' | 'ok')[] = [],
+    private readonly removeAnswers: ('unhealthy' | 'ok')[] = [],
   ) {}
 
   async unary<Req, Res>(method: RpcMethod<Req, Res>, request: Req): Promise<Res> {
@@ -37,6 +38,7 @@ class ScriptedCluster implements MembershipClient {
       m.isLearner = false;
       return { header: undefined, members: this.members } as Res;
     }
+    if (this.removeAnswers.shift() === 'unhealthy') throw etcdError('unhealthy');
     this.members = this.members.filter((x) => x !== m);
     return { header: undefined, members: this.members } as Res;
   }
@@ -104,3 +106,14 @@ test('member-add retries while the member asked is not yet connected to every vo
   assert.equal(never.calls.filter((c) => c === 'MemberAdd').length, 6);
   assert.equal(never.members.length, 1);
 });
+
+test('member-remove retries while the member asked answers unhealthy cluster, within bounds', async () => {
+  const second: Member = { ID: 2n, name: 'cp-2', peerURLs: ['https://10.0.0.12:2380'], clientURLs: [], isLearner: false };
+  const cluster = new ScriptedCluster([first, second], [], [], ['unhealthy', 'ok']);
+  assert.equal(await removeMemberAt(cluster, 'https://10.0.0.12:2380', { attempts: 6, intervalMs: 2000, sleep: noSleep }), 'removed');
+  assert.equal(cluster.members.length, 1);
+  const never = new ScriptedCluster([first, second], [], [], Array(6).fill('unhealthy'));
+  await assert.rejects(removeMemberAt(never, 'https://10.0.0.12:2380', { attempts: 6, intervalMs: 2000, sleep: noSleep }), { message: 'etcdserver: unhealthy cluster' });
+  assert.equal(never.members.length, 2);
+});
+

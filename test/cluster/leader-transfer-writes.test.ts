@@ -40,7 +40,16 @@ test('no write fails while leadership moves from member to member', async () => 
     for (let move = 0; move < 12; move++) {
       const leader = await leaderOf(members);
       const target = members[(members.indexOf(leader) + 1 + (move % 2)) % 3];
-      await moveLeader(leader, target.server.memberId);
+      // A transfer raft gives up on (the transferee not caught up within an election timeout on a
+      // busy machine) is asked for again, at most five times: the writes are what is under test.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await moveLeader(leader, target.server.memberId);
+          break;
+        } catch (err) {
+          if (attempt === 5 || !/leader transfer took too long/.test((err as Error).message)) throw err;
+        }
+      }
     }
     moving = false;
     await Promise.all(writers);
