@@ -416,9 +416,7 @@ export class RaftReplicationLog implements ReplicationLog {
    * snapshot that does not name it). Raft hears how the transfer went.
    */
   private sendSnapshot(m: Message): void {
-    const index = this.appliedIndex;
-    const snapshot: Snapshot = { data: new Uint8Array(0), metadata: { index, term: this.storage.term(index), confState: this.node.status().config } };
-    this.options.snapshots.send({ ...m, snapshot }).then(
+    this.options.snapshots.send({ ...m, snapshot: this.appliedSnapshot() }).then(
       () => 'finish' as const,
       (err: unknown) => {
         // the transport logs a failed transfer itself, and raft asks again at every append to a down peer
@@ -430,6 +428,12 @@ export class RaftReplicationLog implements ReplicationLog {
       this.node.reportSnapshot(m.to, status);
       this.kick();
     });
+  }
+
+  /** A raft snapshot (no data: the store is the state) at the applied index, with its term and the membership as applied. */
+  private appliedSnapshot(): Snapshot {
+    const index = this.appliedIndex;
+    return { data: new Uint8Array(0), metadata: { index, term: this.storage.term(index), confState: this.node.status().config } };
   }
 
   /**
@@ -454,10 +458,8 @@ export class RaftReplicationLog implements ReplicationLog {
    * drop its old segments. The WAL queues the marker after whatever the loop saves meanwhile.
    */
   private async takeSnapshot(): Promise<void> {
-    const index = this.appliedIndex;
-    const confState = this.node.status().config;
-    const snapshot: Snapshot = { data: new Uint8Array(0), metadata: { index, term: this.storage.term(index), confState } };
-    const { term } = snapshot.metadata;
+    const snapshot = this.appliedSnapshot();
+    const { index, term, confState } = snapshot.metadata;
     await this.options.snapshots.flush();
     await this.options.disk.saveSnapshot({ index, term, data: encodeSnapshot(snapshot) }, encodeConfState(confState));
     if (this.stopped || index <= this.storage.snapshot().metadata.index) return;
