@@ -3,7 +3,8 @@
 // ftruncate: the size is fixed up front and unwritten space reads as zeros.
 
 import * as path from 'node:path';
-import { FILE_MODE, closeFile, ftruncate, openFile, unlink } from './fsio';
+import * as fs from 'node:fs';
+import { DURABLE_APPEND, FILE_MODE, closeFile, ftruncate, openFile, unlink } from './fsio';
 
 export interface PreparedFile {
   path: string;
@@ -42,7 +43,7 @@ export class FilePipeline {
     // Two names in turn, so the file being prepared never collides with the one just handed out.
     const file = path.join(this.dir, `${this.count++ % 2}.tmp`);
     try {
-      const fd = await openFile(file, 'w+', FILE_MODE);
+      const fd = await openFile(file, DURABLE_APPEND | fs.constants.O_CREAT | fs.constants.O_TRUNC, FILE_MODE);
       try {
         await ftruncate(fd, this.size);
       } catch (err) {

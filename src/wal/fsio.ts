@@ -1,10 +1,15 @@
 // The few file operations the log needs, as promises over the callback API: plain fds, with the
-// work on libuv's thread pool so a write or an fdatasync never blocks the event loop.
+// work on libuv's thread pool so a durable write or an fdatasync never blocks the event loop.
 
 import * as fs from 'node:fs';
 import { promisify } from 'node:util';
 
 export const FILE_MODE = 0o600;
+/**
+ * How a segment is opened for appending: with O_DSYNC a write returns once its data is on disk, so
+ * a save is one trip to the thread pool where a write and an fdatasync were two.
+ */
+export const DURABLE_APPEND = fs.constants.O_RDWR | fs.constants.O_DSYNC;
 export const DIR_MODE = 0o700;
 
 export const openFile = promisify(fs.open);

@@ -1,12 +1,12 @@
 // The write-ahead log: a directory of segments holding raft entries, hard states and snapshot
 // markers. Opening reads everything after a snapshot; appending goes through one ordered queue so
-// that saves issued in the same turn share one write and one fdatasync (group commit).
+// that saves issued in the same turn share one durable write (group commit).
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WalError, messageOf } from './errors';
 import { RawRecord, encodeFrames } from './encoder';
-import { FILE_MODE, DIR_MODE, closeFile, fdatasync, ftruncate, rename, syncDir, syncDirSync, unlink, writeAll, writeAllSync } from './fsio';
+import { DURABLE_APPEND, FILE_MODE, DIR_MODE, closeFile, fdatasync, ftruncate, rename, syncDir, syncDirSync, unlink, writeAll, writeAllSync } from './fsio';
 import { FilePipeline } from './file_pipeline';
 import { SegmentName, listSegments, segmentsFrom, walExists, walName } from './names';
 import { readLog } from './reader';
@@ -35,7 +35,7 @@ export interface WalOptions {
   /** Size at which a segment is cut (default 64 MB, as etcd); small values are for tests. */
   segmentBytes?: number;
   logger?: WalLogger;
-  /** Called with the duration of every fdatasync (etcd_disk_wal_fsync_duration_seconds). */
+  /** Called with the duration of every durable write or fdatasync (etcd_disk_wal_fsync_duration_seconds). */
   onSync?: (seconds: number) => void;
   /** Called with the bytes of every write (etcd_disk_wal_write_bytes_total). */
   onWrite?: (bytes: number) => void;
@@ -69,7 +69,6 @@ interface Settle<T> {
 interface WriteJob {
   kind: 'write';
   frames: Buffer;
-  sync: boolean;
   /** Index of the last entry written by this job. */
   lastIndex?: number;
   /** A snapshot marker's index: the log is known up to at least here. */
@@ -134,7 +133,8 @@ export class Wal {
   private writtenLastIndex = 0;
   /** Index of the last entry of the latest save, in call order: the next save must not leave a gap. */
   private enqueuedLastIndex = 0;
-  private unsynced = false;
+  /** lastState moved only its commit index since the last write: the next write (or close) carries it. */
+  private stateDeferred = false;
 
   /** The log directory, absolute. */
   readonly dir: string;
@@ -177,7 +177,7 @@ export class Wal {
     syncDirSync(tmp);
     fs.renameSync(tmp, target);
     syncDirSync(path.dirname(target));
-    const tailFd = fs.openSync(path.join(target, first), 'r+');
+    const tailFd = fs.openSync(path.join(target, first), DURABLE_APPEND);
     wal.startAppending({ fd: tailFd, segment: { name: first, seq: 0, index: 0 }, offset: header.length }, metadata, EMPTY_HARD_STATE, 0);
     return wal;
   }
@@ -207,7 +207,7 @@ export class Wal {
       this.logger.warn(`wal: cutting off ${damage} in ${last.name} at offset ${end}; the file as found is kept as ${last.name}.broken`);
     }
 
-    const fd = fs.openSync(path.join(this.dir, last.name), 'r+');
+    const fd = fs.openSync(path.join(this.dir, last.name), DURABLE_APPEND);
     try {
       resetTail(fd, end, { segmentBytes: this.segmentBytes, discard: damage !== undefined });
       removeTemporaries(this.dir);
@@ -220,10 +220,12 @@ export class Wal {
   }
 
   /**
-   * Appends `entries` and `hardState` (skipped when empty or unchanged) in one write and makes
-   * them durable with one fdatasync, shared with the other saves waiting in the queue. Saves
-   * complete in call order. A save that only moves the commit index is written but not synced
-   * (raft does not need it durable), as etcd does. Resolves once the records are on disk.
+   * Appends `entries` and `hardState` (skipped when empty or unchanged) in one durable write,
+   * shared with the other saves waiting in the queue. Saves
+   * complete in call order. A save that only moves the commit index writes nothing and resolves at
+   * once: raft does not need the commit durable (etcd writes it without a sync), and a write of its
+   * own would cost a trip to libuv's thread pool on the commit path. That hard state goes out with
+   * the next write, or at close. Resolves once the records are on disk.
    */
   async save(hardState: HardState | undefined, entries: readonly Entry[]): Promise<void> {
     this.checkAppendable();
@@ -236,23 +238,42 @@ export class Wal {
       }
     });
     const prev = this.lastState;
-    const state = hardState && !isEmptyHardState(hardState) && !sameHardState(hardState, prev) ? { ...hardState } : undefined;
+    const changed = hardState && !isEmptyHardState(hardState) && !sameHardState(hardState, prev) ? { ...hardState } : undefined;
+    if (changed) this.lastState = changed;
+    const sync = entries.length > 0 || (changed !== undefined && (changed.term !== prev.term || changed.vote !== prev.vote));
+    if (!sync) {
+      if (changed) this.stateDeferred = true;
+      return;
+    }
+    const state = changed ?? (this.stateDeferred ? this.lastState : undefined);
+    this.stateDeferred = false;
     if (state) records.push({ type: RecordType.State, payload: encodeHardState(state) });
     const frames = encodeFrames(records);
-    if (state) this.lastState = state;
     if (entries.length > 0) this.enqueuedLastIndex = entries[entries.length - 1].index;
-    const sync = entries.length > 0 || (state !== undefined && (state.term !== prev.term || state.vote !== prev.vote));
     const lastIndex = entries.length > 0 ? entries[entries.length - 1].index : undefined;
-    return new Promise<void>((resolve, reject) => this.enqueue({ kind: 'write', frames, sync, lastIndex, state, settle: { resolve, reject } }));
+    return new Promise<void>((resolve, reject) => this.enqueue({ kind: 'write', frames, lastIndex, state, settle: { resolve, reject } }));
   }
 
-  /** Records that a raft snapshot was saved at `marker`, durably, after earlier saves. */
+  /**
+   * Records that a raft snapshot was saved at `marker`, durably, after earlier saves. A marker
+   * counts on reopening only at or below the last hard state's commit (validSnapshotMarkers), so
+   * the hard state goes with it, its commit raised to the marker when behind: a snapshot holds only
+   * committed entries, and the commit of a snapshot from the leader is saved after the marker.
+   */
   async saveSnapshot(marker: SnapshotMarker): Promise<void> {
     this.checkAppendable();
-    const frames = encodeFrames([{ type: RecordType.Snapshot, payload: encodeSnapshotMarker(marker) }]);
+    const records: RawRecord[] = [{ type: RecordType.Snapshot, payload: encodeSnapshotMarker(marker) }];
+    let state: HardState | undefined;
+    if (!isEmptyHardState(this.lastState) && (this.stateDeferred || marker.index > this.lastState.commit)) {
+      state = { ...this.lastState, commit: Math.max(this.lastState.commit, marker.index) };
+      this.lastState = state;
+      this.stateDeferred = false;
+      records.push({ type: RecordType.State, payload: encodeHardState(state) });
+    }
+    const frames = encodeFrames(records);
     this.enqueuedLastIndex = Math.max(this.enqueuedLastIndex, marker.index);
     return new Promise<void>((resolve, reject) =>
-      this.enqueue({ kind: 'write', frames, sync: true, snapshotIndex: marker.index, settle: { resolve, reject } }),
+      this.enqueue({ kind: 'write', frames, snapshotIndex: marker.index, state, settle: { resolve, reject } }),
     );
   }
 
@@ -266,7 +287,7 @@ export class Wal {
     return new Promise<string[]>((resolve, reject) => this.enqueue({ kind: 'release', index, settle: { resolve, reject } }));
   }
 
-  /** Waits for queued work, syncs what is not yet durable, and closes the files. */
+  /** Waits for queued work, writes a hard state still waiting, and closes the files. */
   close(): Promise<void> {
     this.closing ??= this.closeFiles();
     return this.closing;
@@ -278,7 +299,12 @@ export class Wal {
     const tail = this.tail;
     this.tail = undefined;
     try {
-      if (tail && this.unsynced && !this.failure) await this.sync(tail.fd);
+      if (tail && this.stateDeferred && !this.failure) {
+        const frames = encodeFrames([{ type: RecordType.State, payload: encodeHardState(this.lastState) }]);
+        await this.writeDurably(tail.fd, frames, tail.offset);
+        tail.offset += frames.length;
+        this.stateDeferred = false;
+      }
     } finally {
       if (tail) await closeFile(tail.fd);
       await this.pipeline?.close();
@@ -338,21 +364,15 @@ export class Wal {
     }
     try {
       const buf = batch.length === 1 ? batch[0].frames : Buffer.concat(batch.map((j) => j.frames));
-      if (buf.length > 0) {
-        await writeAll(tail.fd, buf, tail.offset);
-        tail.offset += buf.length;
-        this.onWrite?.(buf.length);
-        this.unsynced = true;
-      }
+      this.failpoint?.('walBeforeSync');
+      await this.writeDurably(tail.fd, buf, tail.offset);
+      this.failpoint?.('walAfterSync');
+      tail.offset += buf.length;
+      this.onWrite?.(buf.length);
       for (const job of batch) {
         if (job.lastIndex !== undefined) this.writtenLastIndex = job.lastIndex;
         if (job.snapshotIndex !== undefined) this.writtenLastIndex = Math.max(this.writtenLastIndex, job.snapshotIndex);
         if (job.state) this.writtenState = job.state;
-      }
-      if (batch.some((j) => j.sync)) {
-        this.failpoint?.('walBeforeSync');
-        await this.sync(tail.fd);
-        this.failpoint?.('walAfterSync');
       }
     } catch (err) {
       this.fail(err);
@@ -375,10 +395,21 @@ export class Wal {
     this.logger.warn(this.failure.message);
   }
 
+  /** A write through the segment's O_DSYNC descriptor: on disk when it resolves, timed as etcd times its fdatasync. */
+  private async writeDurably(fd: number, buf: Buffer, offset: number): Promise<void> {
+    const started = process.hrtime.bigint();
+    await writeAll(fd, buf, offset);
+    this.observeSync(started);
+  }
+
+  /** For what O_DSYNC does not cover: a segment's length after ftruncate. */
   private async sync(fd: number): Promise<void> {
     const started = process.hrtime.bigint();
     await fdatasync(fd);
-    this.unsynced = false;
+    this.observeSync(started);
+  }
+
+  private observeSync(started: bigint): void {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.onSync?.(seconds);
     if (seconds > SLOW_SYNC_SECONDS) this.logger.warn(`wal: slow fdatasync took ${Math.round(seconds * 1000)}ms`);

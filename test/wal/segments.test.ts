@@ -89,7 +89,8 @@ test('releaseTo deletes the segments wholly before a snapshot and open starts fr
   const fromSnap = Wal.open(dir, { snapshot: { index: 150, term: 1 }, segmentBytes: SEGMENT });
   const contents = fromSnap.readAll();
   assert.deepEqual(contents.entries, entries(151, 200));
-  assert.deepEqual(contents.hardState, { term: 1, vote: 2n, commit: 0 }, 'the hard state survives in the header of a later segment');
+  // fill's hard state (commit 0) is in the header of every later segment; the marker's record raised its commit to 150.
+  assert.deepEqual(contents.hardState, { term: 1, vote: 2n, commit: 150 }, 'the hard state survives the release');
   await fromSnap.close();
   assert.throws(() => Wal.open(dir), (err: unknown) => err instanceof WalError && err.message === 'wal: file not found which matches the snapshot index 0');
 });
@@ -123,16 +124,33 @@ test('a gap in segment sequence numbers stops open', async (t) => {
 test('validSnapshotMarkers lists the markers at or below the last commit index', async (t) => {
   const { dir, cleanup } = tempWalDir();
   t.after(cleanup);
+  const wal = Wal.create(dir, META);
+  // No hard state yet: the marker goes alone, and a log whose commit is behind it does not vouch for it.
+  await wal.saveSnapshot({ index: 100, term: 1 });
+  assert.deepEqual(validSnapshotMarkers(dir), [{ index: 0, term: 0 }]);
+  await wal.save({ term: 1, vote: 2n, commit: 100 }, []);
+  await wal.close();
+  assert.deepEqual(validSnapshotMarkers(dir), [{ index: 0, term: 0 }, { index: 100, term: 1 }]);
+});
+
+test('a snapshot marker carries the hard state, its commit raised to the marker', async (t) => {
+  const { dir, cleanup } = tempWalDir();
+  t.after(cleanup);
   await fill(dir, 200);
   const wal = Wal.open(dir, { segmentBytes: SEGMENT });
   wal.readAll();
-  await wal.save({ term: 1, vote: 2n, commit: 120 }, []);
+  await wal.save({ term: 1, vote: 2n, commit: 120 }, []); // commit only: waits for the next write
   await wal.saveSnapshot({ index: 100, term: 1 });
-  await wal.saveSnapshot({ index: 150, term: 1 });
   assert.deepEqual(validSnapshotMarkers(dir), [{ index: 0, term: 0 }, { index: 100, term: 1 }]);
-  await wal.save({ term: 1, vote: 2n, commit: 160 }, []);
-  await wal.close();
+  // A snapshot from the leader is saved before the commit that reaches it.
+  await wal.saveSnapshot({ index: 150, term: 1 });
   assert.deepEqual(validSnapshotMarkers(dir), [{ index: 0, term: 0 }, { index: 100, term: 1 }, { index: 150, term: 1 }]);
+  await wal.save({ term: 1, vote: 2n, commit: 150 }, []); // nothing new to write
+  await wal.close();
+  const again = Wal.open(dir, { snapshot: { index: 150, term: 1 } });
+  const { hardState } = again.readAll();
+  await again.close();
+  assert.deepEqual(hardState, { term: 1, vote: 2n, commit: 150 });
 });
 
 test('a segment of 200,000 small entries reads back', async (t) => {

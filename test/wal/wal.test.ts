@@ -140,25 +140,48 @@ test('saves issued together complete in order and share fdatasyncs', async (t) =
   await again.close();
 });
 
-test('a save that only moves the commit index is written without an fdatasync', async (t) => {
+test('a save that only moves the commit index waits for the next write, or close', async (t) => {
   const { dir, cleanup } = tempWalDir();
   t.after(cleanup);
   let syncs = 0;
-  const wal = Wal.create(dir, META, { onSync: () => syncs++ });
+  let written = 0;
+  const wal = Wal.create(dir, META, { onSync: () => syncs++, onWrite: (bytes) => (written += bytes) });
   await wal.save({ term: 1, vote: 1n, commit: 0 }, entries(1, 2));
   assert.equal(syncs, 1);
+  const afterEntries = written;
   await wal.save({ term: 1, vote: 1n, commit: 2 }, []);
   assert.equal(syncs, 1);
-  await wal.save({ term: 2, vote: 1n, commit: 2 }, []);
+  assert.equal(written, afterEntries, 'the commit-only hard state is not written by itself');
+  await wal.save(undefined, entries(3, 3));
   assert.equal(syncs, 2);
+  await wal.save({ term: 2, vote: 1n, commit: 2 }, []); // a new term is durable at once
+  assert.equal(syncs, 3);
   await wal.save({ term: 2, vote: 1n, commit: 2 }, []); // unchanged: nothing to write
   await wal.save(undefined, []);
-  assert.equal(syncs, 2);
+  await wal.save({ term: 2, vote: 1n, commit: 3 }, []);
+  assert.equal(syncs, 3);
   await Promise.all([wal.close(), wal.close()]);
-  assert.equal(syncs, 2, 'nothing was left to sync at close');
+  assert.equal(syncs, 4, 'close wrote and synced the waiting hard state');
   const { wal: again, contents } = reopen(dir);
-  assert.deepEqual(contents.hardState, { term: 2, vote: 1n, commit: 2 });
+  assert.deepEqual(contents.hardState, { term: 2, vote: 1n, commit: 3 });
+  assert.equal(contents.entries.length, 3);
   await again.close();
+});
+
+test('a commit-only hard state goes out with the next entries', async (t) => {
+  const { dir, cleanup } = tempWalDir();
+  t.after(cleanup);
+  const wal = Wal.create(dir, META);
+  await wal.save({ term: 1, vote: 1n, commit: 0 }, entries(1, 2));
+  await wal.save({ term: 1, vote: 1n, commit: 2 }, []);
+  await wal.save(undefined, entries(3, 4));
+  // Read the files as a crash would leave them: without close.
+  const crashed = Wal.open(dir);
+  const { hardState, entries: read } = crashed.readAll();
+  await crashed.close();
+  assert.deepEqual(hardState, { term: 1, vote: 1n, commit: 2 });
+  assert.equal(read.length, 4);
+  await wal.close().catch(() => undefined);
 });
 
 test('bad values are refused without harming the log', async (t) => {
