@@ -56,6 +56,8 @@ export class Backend {
   /** environments swapped out while snapshots still read them: each closes when its last snapshot does */
   private readonly retired = new Map<Env, number>();
   private defragmenting = false;
+  /** data.mdb's size as of the last commit (undefined: not known since) */
+  private fileSize: number | undefined;
 
   private constructor(dir: string, opts: BackendOptions) {
     this.dir = dir;
@@ -169,6 +171,7 @@ export class Backend {
       return this.env.transactionSync(() => fn(this.writer));
     } finally {
       this.inWrite = false;
+      this.fileSize = undefined;
     }
   }
 
@@ -270,6 +273,7 @@ export class Backend {
       }
       const old = this.env;
       this.env = env;
+      this.fileSize = undefined;
       this.dbs = dbs;
       if (this.openSnapshots > 0) this.retired.set(old, this.openSnapshots);
       else await old.close();
@@ -293,11 +297,14 @@ export class Backend {
 
   /** Size of the database file in bytes (etcd_mvcc_db_total_size_in_bytes). */
   size(): number {
+    // Every write request checks the quota against it: one stat per commit, not one per request.
+    if (this.fileSize !== undefined) return this.fileSize;
     try {
-      return fs.statSync(path.join(this.dir, 'data.mdb')).size;
+      this.fileSize = fs.statSync(path.join(this.dir, 'data.mdb')).size;
     } catch {
       return 0;
     }
+    return this.fileSize;
   }
 
   /** Bytes of the pages the sub-databases use (etcd_mvcc_db_total_size_in_use_in_bytes). */
