@@ -93,6 +93,11 @@ interface PendingRead {
   timer: NodeJS.Timeout;
 }
 
+/** Resolves after the check phase that sends what HTTP/2 streams were given so far. */
+function afterPendingWrites(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+}
+
 /** A Buffer over the same memory: entries are never written to, and a restart holds hundreds of MB of them. */
 function sameBytes(data: Uint8Array): Buffer {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
@@ -390,7 +395,13 @@ export class RaftReplicationLog implements ReplicationLog {
       this.storage.append(rd.entries);
     }
     if (!sendFirst && messages.length > 0) this.options.network.send(messages);
-    if (rd.committedEntries.length > 0) await this.applyCommitted(rd.committedEntries);
+    if (rd.committedEntries.length > 0) {
+      // Node's HTTP/2 puts written data on the wire in the event loop's check phase, after the
+      // immediates queued before it: let the messages (the new commit index, which a follower waits
+      // for to answer its client) leave before the apply, not after it.
+      if (messages.length > 0) await afterPendingWrites();
+      await this.applyCommitted(rd.committedEntries);
+    }
     this.node.advance();
     if (this.appliedIndex >= this.restoredCommit) this.finishReplay();
     if (this.heldConfChanges.length > 0 && !this.confChangePending()) this.heldConfChanges.shift()?.();
