@@ -41,7 +41,8 @@ import { unsafeDeleteMember, unsafeSaveMembers } from './member-store';
 import type { PeerEvents } from './peer-link';
 import { OnDemandPeerLink } from './on-demand-link';
 import { guardLearner } from './learner-guard';
-import { forwardPromote, forwardRenew, forwardTimeToLive, peerApiHandler, type LeaseTimeToLive } from './peer-api';
+import { forwardPromote, forwardRenewBatch, forwardTimeToLive, maxRenewBatch, peerApiHandler, type LeaseTimeToLive } from './peer-api';
+import { RenewBatcher } from './renew-batcher';
 import type { PeerReply, PeerRequester } from '../transport';
 import { RaftReplicationLog, requestTimeoutMs } from './raft-node';
 import { ConfChange, ConfChangeType, Message, Snapshot } from '../raft';
@@ -91,8 +92,10 @@ export class EtcdServer {
   private readonly raft: RaftReplicationLog;
   private readonly link: OnDemandPeerLink;
   private readonly clusterMembers: ClusterMembers;
-  private readonly peerApi: (method: string, path: string) => Promise<PeerReply>;
+  private readonly peerApi: (method: string, path: string, body: Buffer) => Promise<PeerReply>;
   private readonly peerRequest: PeerRequester | undefined;
+  /** a follower's keep-alives on their way to the leader */
+  private readonly forwardedRenewals: RenewBatcher;
   private readonly proposals: Proposals;
   private readonly expiry: LeaseExpiry;
   private readonly compactor: AutoCompactor | undefined;
@@ -153,6 +156,12 @@ export class EtcdServer {
       afterApply: (req, value) => this.afterApply(req, value),
     });
     this.peerRequest = parts.peerRequest;
+    this.forwardedRenewals = new RenewBatcher({
+      renewOnLeader: (ids, timeoutMs) => forwardRenewBatch(this.leaderRequester(), () => this.leaderPeerUrls(), ids, timeoutMs),
+      leader: this.raft.status().leader,
+      timeoutMs: requestTimeoutMs(this.options.electionMs),
+      maxBatch: maxRenewBatch,
+    });
     this.clusterMembers = new ClusterMembers({
       members: () => this.members(),
       log: this.raft,
@@ -223,7 +232,7 @@ export class EtcdServer {
         await saveReceivedImage(memberDir, m.snapshot?.metadata.index ?? 0, body);
         raft?.step(m);
       },
-      request: (method, path) => (server as EtcdServer).peerApi(method, path),
+      request: (method, path, body) => (server as EtcdServer).peerApi(method, path, body),
     };
     const link = new OnDemandPeerLink(peerLink && (async () => peerLink({ memberId: member.memberId, clusterId: member.clusterId, metrics: metrics.registry }, events)), logger);
     try {
@@ -433,6 +442,7 @@ export class EtcdServer {
   /** Raft's leader changed; a new leader gives every lease its TTL again from now, as etcd's lessor Promote. */
   private leaderChanged(leader: bigint): void {
     if (leader !== 0n) this.serverMetrics.leaderChanges.inc();
+    this.forwardedRenewals.leaderChanged(leader);
     this.logger.info({ leader: leader.toString(16) }, leader === 0n ? 'lost the leader' : 'leader elected');
     if (leader === this.memberId) {
       const extendSeconds = this.options.electionMs / 1000;
@@ -490,10 +500,10 @@ export class EtcdServer {
     return this.store.range(request);
   }
 
-  /** Keep-alives renew on the leader, whose clock alone expires leases; a follower forwards them. */
+  /** Keep-alives renew on the leader, whose clock alone expires leases; a follower forwards them, together. */
   private async renewLease(id: bigint): Promise<number | undefined> {
     if (this.raft.isLeader()) return this.renewLocally(id);
-    return forwardRenew(this.leaderRequester(), () => this.leaderPeerUrls(), id, requestTimeoutMs(this.options.electionMs));
+    return this.forwardedRenewals.renew(id);
   }
 
   /** A lease's time to live is the leader's (only its clock runs the expiry); a follower asks it. */

@@ -3,9 +3,15 @@
 // peer listener; a joining member reads /members and /version of the running ones, and a follower
 // hands a learner's promotion to the leader through /members/promote (etcd api/etcdhttp/peer.go and
 // etcdserver/cluster_util.go). A follower hands lease keep-alives to the leader through POST
-// /leases/renew/<decimal id>: cairn's own path for what etcd's /leases does, since only the leader's
-// clock expires leases, and asks it a lease's time to live through POST /leases/timetolive/<decimal
-// id>[?keys=true] (what etcd's /leases/internal does).
+// /leases/renew-batch (many at once; see below) or POST /leases/renew/<decimal id> (one; what a cairn
+// without the batch path sends and answers): cairn's own paths for what etcd's /leases does, since
+// only the leader's clock expires leases, and asks it a lease's time to live through POST
+// /leases/timetolive/<decimal id>[?keys=true] (what etcd's /leases/internal does).
+//
+// /leases/renew-batch: the body holds 1 to maxRenewBatch lease IDs, each 8 bytes (u64 big-endian); the
+// leader renews each in turn and answers 200, application/octet-stream, 8 bytes per ID in the same
+// order (i64 big-endian): its TTL in seconds, or -1 for a lease that is gone. 400 for a bad body, 503
+// from a member that does not lead.
 import { EtcdError, etcdError, wireErrorNamed } from '../api';
 import type { PeerAnswer, PeerReply, PeerRequester } from '../transport';
 import { decodeMember, encodeMember } from './member-store';
@@ -17,6 +23,9 @@ export const membersPath = '/members';
 export const versionPath = '/version';
 const promotePrefix = '/members/promote/';
 const renewPrefix = '/leases/renew/';
+const renewBatchPath = '/leases/renew-batch';
+/** The most lease IDs one /leases/renew-batch request carries (8 bytes each). */
+export const maxRenewBatch = 4096;
 const timeToLivePrefix = '/leases/timetolive/';
 
 /** A live lease's time to live as the leader sees it. */
@@ -65,11 +74,12 @@ export function decodeMemberList(body: string): Member[] {
 }
 
 /** The handler the peer listener calls for every path outside /raft. */
-export function peerApiHandler(core: PeerApiCore): (method: string, path: string) => Promise<PeerReply> {
+export function peerApiHandler(core: PeerApiCore): (method: string, path: string, body?: Buffer) => Promise<PeerReply> {
   const allow = (wanted: string): PeerReply => ({ ...text(405, 'Method Not Allowed'), allow: wanted });
-  return async (method, path) => {
+  return async (method, path, body = Buffer.alloc(0)) => {
     if (path === membersPath) return method === 'GET' ? json(encodeMemberList(core.members())) : allow('GET');
     if (path === versionPath) return method === 'GET' ? json(JSON.stringify(core.versions())) : allow('GET');
+    if (path === renewBatchPath) return method === 'POST' ? renewBatch(core, body) : allow('POST');
     if (path.startsWith(renewPrefix)) return method === 'POST' ? renew(core, path.slice(renewPrefix.length)) : allow('POST');
     if (path.startsWith(timeToLivePrefix)) return method === 'POST' ? timeToLive(core, path.slice(timeToLivePrefix.length)) : allow('POST');
     if (!path.startsWith(promotePrefix)) return text(404, '404 page not found');
@@ -109,6 +119,20 @@ function renew(core: PeerApiCore, idText: string): Promise<PeerReply> {
   });
 }
 
+/** The leader's answer to a batch of renewals: each lease's TTL, -1 for one that is gone. */
+function renewBatch(core: PeerApiCore, body: Buffer): PeerReply {
+  if (body.length === 0 || body.length % 8 !== 0 || body.length > maxRenewBatch * 8) {
+    return text(400, `lease renewal batch: the body must hold 1 to ${maxRenewBatch} lease IDs of 8 bytes (got ${body.length} bytes)`);
+  }
+  const ttls = Buffer.allocUnsafe(body.length);
+  try {
+    for (let at = 0; at < body.length; at += 8) ttls.writeBigInt64BE(BigInt(core.renewLease(body.readBigUInt64BE(at)) ?? -1), at);
+  } catch (err) {
+    return text(503, err instanceof Error ? err.message : String(err));
+  }
+  return { status: 200, contentType: 'application/octet-stream', body: ttls };
+}
+
 function timeToLive(core: PeerApiCore, rest: string): Promise<PeerReply> {
   const [idText, query] = rest.split('?', 2);
   return leaseReply(idText, async (id) => {
@@ -124,13 +148,13 @@ type AnswerReading<T> = (answer: PeerAnswer) => { done: T } | undefined;
  * POSTs `path` to the leader, at each of its peer URLs in turn, until an answer settles it or
  * `timeoutMs` has passed (etcd's request timeout); unreachable URLs and unsettled answers are retried.
  */
-async function askLeader<T>(request: PeerRequester, leaderUrls: () => string[], path: string, timeoutMs: number, read: AnswerReading<T>): Promise<T> {
+async function askLeader<T>(request: PeerRequester, leaderUrls: () => string[], path: string, timeoutMs: number, read: AnswerReading<T>, body?: Uint8Array): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     for (const url of leaderUrls()) {
       let answer;
       try {
-        answer = await request(url, 'POST', path, Math.max(1, deadline - Date.now()));
+        answer = await request(url, 'POST', path, Math.max(1, deadline - Date.now()), body);
       } catch {
         continue; // the leader is not reachable at this URL now
       }
@@ -149,6 +173,33 @@ export function forwardRenew(request: PeerRequester, leaderUrls: () => string[],
     if (answer.status === 404) return { done: undefined };
     return undefined; // 503: that member no longer leads
   });
+}
+
+/**
+ * Asks the leader to renew leases together: each one's TTL, or undefined when it is gone. A leader
+ * without the batch path (a cairn before it answers 404) is asked one lease at a time instead.
+ */
+export async function forwardRenewBatch(request: PeerRequester, leaderUrls: () => string[], ids: readonly bigint[], timeoutMs: number): Promise<(number | undefined)[]> {
+  const deadline = Date.now() + timeoutMs;
+  const body = Buffer.allocUnsafe(ids.length * 8);
+  ids.forEach((id, n) => body.writeBigUInt64BE(id, n * 8));
+  const ttls = await askLeader(request, leaderUrls, renewBatchPath, timeoutMs, (answer) => {
+    if (answer.status === 200) return { done: batchTtls(answer, ids.length) };
+    if (answer.status === 404) return { done: undefined };
+    return undefined; // 503: that member no longer leads
+  }, body);
+  return ttls ?? Promise.all(ids.map((id) => forwardRenew(request, leaderUrls, id, Math.max(1, deadline - Date.now()))));
+}
+
+function batchTtls(answer: PeerAnswer, count: number): (number | undefined)[] {
+  const bytes = answer.bytes;
+  if (bytes?.length !== count * 8) throw new Error(`lease renewal batch: the leader answered ${bytes?.length ?? 0} bytes for ${count} leases`);
+  const ttls: (number | undefined)[] = [];
+  for (let at = 0; at < bytes.length; at += 8) {
+    const ttl = Number(bytes.readBigInt64BE(at));
+    ttls.push(ttl < 0 ? undefined : ttl);
+  }
+  return ttls;
 }
 
 /** Asks the leader a lease's time to live (with its keys when `withKeys`), or undefined when the lease is gone. */

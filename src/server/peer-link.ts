@@ -34,8 +34,8 @@ export interface PeerEvents {
   unreachable(id: bigint): void;
   /** a peer says this member was removed from the cluster */
   removed(): void;
-  /** a request of etcd's peer API (/members, /version, /members/promote/<id>) */
-  request(method: string, path: string): Promise<PeerReply>;
+  /** a request of etcd's peer API (/members, /version, /members/promote/<id>) or cairn's (/leases/...), with its body */
+  request(method: string, path: string, body: Buffer): Promise<PeerReply>;
 }
 
 /** Builds the member's link once its identity is known. */

@@ -30,7 +30,7 @@ export function transportLink(options: TransportLinkOptions): PeerLinkFactory {
       onSnapshot: (_from, meta, body) => events.snapshot(decodeMessage(meta), body),
       onUnreachable: (id) => events.unreachable(id),
       onRemoved: () => events.removed(),
-      onPeerRequest: (method, path) => events.request(method, path),
+      onPeerRequest: (method, path, body) => events.request(method, path, body),
     });
     await transport.start();
     return {

@@ -15,7 +15,7 @@ export interface InboundHooks {
   learn(id: bigint, urls: string[]): void;
   onMessage(from: bigint, bytes: Uint8Array): void;
   onSnapshot(from: bigint, meta: Uint8Array, body: AsyncIterable<Uint8Array>): Promise<void>;
-  onPeerRequest?(method: string, path: string): Promise<PeerReply>;
+  onPeerRequest?(method: string, path: string, body: Buffer): Promise<PeerReply>;
 }
 
 export type Admission = { readonly from: bigint } | { readonly status: number; readonly text: string };

@@ -10,9 +10,9 @@
 //                                   the snapshot data to the end of the body; answered 204 once
 //                                   the receiver accepted it.
 //   GET  /raft/probing              {"Health":true,"Now":<RFC 3339 time>}, timed for the RTT metric.
-//   any other path                  handed to the member (onPeerRequest): etcd's GET /members,
-//                                   GET /version and POST /members/promote/<id>; peerRequester
-//                                   sends those requests.
+//   any other path                  handed to the member (onPeerRequest) with its body: etcd's GET
+//                                   /members, GET /version and POST /members/promote/<id>, cairn's
+//                                   POST /leases/...; peerRequester sends those requests.
 // IDs are lowercase hex (etcd's types.ID). Raft requests carry X-Etcd-Cluster-ID, X-Server-From
 // (sender), X-Raft-To (receiver), X-Server-Version and X-PeerURLs (the sender's advertised URLs).
 // Refusals, as etcd: 412 "cluster ID mismatch", 412 "to field mismatch", 410 "removed member",

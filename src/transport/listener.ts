@@ -153,7 +153,9 @@ export class PeerListener {
   private async answerPeerRequest(answer: NonNullable<InboundHooks['onPeerRequest']>, stream: ServerHttp2Stream, method: string, path: string): Promise<void> {
     let reply: PeerReply;
     try {
-      reply = await answer(method, path);
+      const body = await requestBody(stream);
+      if (body === undefined) return refuse(this.ctx, stream, 413, 'request body too large');
+      reply = await answer(method, path, body);
     } catch (err) {
       reply = { status: 500, contentType: 'text/plain; charset=utf-8', body: `${errorText(err)}\n` };
     }
@@ -161,4 +163,27 @@ export class PeerListener {
     stream.respond({ ...responseHeaders(this.ctx.local, reply.status), 'content-type': reply.contentType, ...(reply.allow ? { allow: reply.allow } : {}) });
     stream.end(reply.body);
   }
+}
+
+// The peer API's requests are small (a batch of lease IDs at most); a body past this is refused.
+const maxPeerRequestBytes = 1 << 20;
+
+/** The body of a peer API request, or undefined when it passes maxPeerRequestBytes (read to its end all the same). */
+function requestBody(stream: ServerHttp2Stream): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxPeerRequestBytes) chunks.push(chunk);
+    });
+    let ended = false;
+    stream.once('end', () => {
+      ended = true;
+      resolve(size > maxPeerRequestBytes ? undefined : Buffer.concat(chunks));
+    });
+    stream.once('close', () => {
+      if (!ended) reject(new TransportError('transport: peer request closed before its end'));
+    });
+  });
 }

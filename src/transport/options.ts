@@ -76,10 +76,10 @@ export interface TransportOptions {
   /** A peer refused this member as removed from the cluster (etcd stops the server then). */
   onRemoved?(by: bigint): void;
   /**
-   * A request on the peer listener outside /raft (etcd's /members, /members/promote/<id>, /version):
-   * the member answers it; without this hook such paths get 404.
+   * A request on the peer listener outside /raft (etcd's /members, /members/promote/<id>, /version),
+   * with its body (empty for most): the member answers it; without this hook such paths get 404.
    */
-  onPeerRequest?(method: string, path: string): Promise<PeerReply>;
+  onPeerRequest?(method: string, path: string, body: Buffer): Promise<PeerReply>;
   /** Members removed before this transport started (removePeer marks the later ones). */
   isRemoved?(id: bigint): boolean;
   /** Jitter of the redial back-off, uniform in [0, 1); Math.random when absent. */
@@ -91,8 +91,8 @@ export interface TransportOptions {
 /** The member's answer to a peer API request; the listener adds X-Etcd-Cluster-ID. */
 export interface PeerReply {
   status: number;
-  contentType: 'application/json' | 'text/plain; charset=utf-8';
-  body: string;
+  contentType: 'application/json' | 'text/plain; charset=utf-8' | 'application/octet-stream';
+  body: string | Uint8Array;
   /** for a 405: the method the path takes */
   allow?: string;
 }

@@ -1,6 +1,7 @@
 // One request of etcd's peer HTTP API beside raft (GET /members, GET /version, POST
-// /members/promote/<id>, POST /leases/renew/<id>) to a peer URL with the peer TLS settings: what a
-// member uses to join a running cluster and to hand promotions and lease keep-alives to the leader.
+// /members/promote/<id>, POST /leases/renew-batch with a binary body, ...) to a peer URL with the peer
+// TLS settings: what a member uses to join a running cluster and to hand promotions and lease
+// keep-alives to the leader.
 // Requests to one peer share a connection (a keep-alive per lease would otherwise cost a TLS
 // handshake each); a connection that fails or times out is dropped and the next request opens another.
 import type { ClientHttp2Session } from 'node:http2';
@@ -10,18 +11,23 @@ import { loadPeerTls, type PeerTlsMaterial, type PeerTlsOptions } from './tls';
 import { parsePeerUrl, type PeerUrl } from './urls';
 import { header, headerText } from './wire';
 
-/** What a peer answered: the status, its X-Etcd-Cluster-ID (when sent) and the body as text. */
+/** What a peer answered: the status, its X-Etcd-Cluster-ID (when sent) and the body. */
 export interface PeerAnswer {
   status: number;
   clusterId?: string;
+  /** the body as text ('' for a binary answer) */
   body: string;
+  /** the body of an application/octet-stream answer */
+  bytes?: Buffer;
 }
+
+const binaryType = 'application/octet-stream';
 
 // Member lists are small; a body past this is not a cairn or etcd peer.
 const maxBodyBytes = 4 << 20;
 
-/** Sends one peer API request and resolves with the answer; rejects with a TransportError when none comes. */
-export type PeerRequester = (url: string, method: 'GET' | 'POST', path: string, timeoutMs: number) => Promise<PeerAnswer>;
+/** Sends one peer API request (with a binary body, when given) and resolves with the answer; rejects with a TransportError when none comes. */
+export type PeerRequester = (url: string, method: 'GET' | 'POST', path: string, timeoutMs: number, body?: Uint8Array) => Promise<PeerAnswer>;
 
 /** A requester with the member's peer TLS (--peer-cert-file, ...), read at its first request. */
 export function peerRequester(tls: PeerTlsOptions | undefined): PeerRequester {
@@ -41,17 +47,23 @@ export function peerRequester(tls: PeerTlsOptions | undefined): PeerRequester {
     sessions.set(url.origin, session);
     return session;
   };
-  return async (url, method, path, timeoutMs) => {
+  return async (url, method, path, timeoutMs, body) => {
     if (!loaded) {
       material = loadPeerTls(tls);
       loaded = true;
     }
     const target = parsePeerUrl(url);
-    return requestPeer(sessionFor(target), target, method, path, timeoutMs);
+    return requestPeer(sessionFor(target), target, { method, path, body }, timeoutMs);
   };
 }
 
-function requestPeer(session: ClientHttp2Session, target: PeerUrl, method: 'GET' | 'POST', path: string, timeoutMs: number): Promise<PeerAnswer> {
+interface PeerRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: Uint8Array;
+}
+
+function requestPeer(session: ClientHttp2Session, target: PeerUrl, { method, path, body }: PeerRequest, timeoutMs: number): Promise<PeerAnswer> {
   return new Promise<PeerAnswer>((resolve, reject) => {
     let settled = false;
     const settle = (): boolean => {
@@ -73,7 +85,11 @@ function requestPeer(session: ClientHttp2Session, target: PeerUrl, method: 'GET'
     session.once('close', closed);
     let req;
     try {
-      req = session.request({ ':method': method, ':path': path }, { endStream: true });
+      if (body === undefined) req = session.request({ ':method': method, ':path': path }, { endStream: true });
+      else {
+        req = session.request({ ':method': method, ':path': path, 'content-type': binaryType });
+        req.end(body);
+      }
     } catch (err) {
       fail(errorText(err as Error));
       return;
@@ -89,7 +105,9 @@ function requestPeer(session: ClientHttp2Session, target: PeerUrl, method: 'GET'
       });
       req.on('end', () => {
         if (!settle()) return;
-        resolve({ status: Number(headers[':status']), clusterId: headerText(headers, header.clusterId), body: Buffer.concat(chunks).toString('utf8') });
+        const bytes = Buffer.concat(chunks);
+        const answer = { status: Number(headers[':status']), clusterId: headerText(headers, header.clusterId) };
+        resolve(headerText(headers, 'content-type') === binaryType ? { ...answer, body: '', bytes } : { ...answer, body: bytes.toString('utf8') });
       });
     });
   });

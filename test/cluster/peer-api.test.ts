@@ -7,9 +7,9 @@ import * as assert from 'node:assert/strict';
 import { EtcdError, etcdError } from '../../src/api';
 import { ServerError } from '../../src/server/errors';
 import type { Member } from '../../src/server/membership';
-import { decodeMemberList, encodeMemberList, forwardPromote, forwardRenew, forwardTimeToLive, peerApiHandler } from '../../src/server/peer-api';
+import { decodeMemberList, encodeMemberList, forwardPromote, forwardRenew, forwardRenewBatch, forwardTimeToLive, maxRenewBatch, peerApiHandler } from '../../src/server/peer-api';
 import { versions } from '../../src/server/versions';
-import type { PeerAnswer } from '../../src/transport';
+import type { PeerAnswer, PeerReply } from '../../src/transport';
 
 const voter: Member = { id: 13668033151171901709n, name: 'e1', peerUrls: ['http://127.0.0.1:23801'], clientUrls: ['http://127.0.0.1:23791'], isLearner: false };
 const learner: Member = { id: 3303651148237150293n, name: '', peerUrls: ['http://127.0.0.1:23802'], clientUrls: [], isLearner: true };
@@ -24,6 +24,11 @@ function scriptedLeader(answers: (PeerAnswer | Error)[]) {
     return next;
   };
   return { answers, asked, request };
+}
+
+/** What the requester reads of a handler's reply. */
+function answerOf(reply: PeerReply): PeerAnswer {
+  return typeof reply.body === 'string' ? { status: reply.status, body: reply.body } : { status: reply.status, body: '', bytes: Buffer.from(reply.body) };
 }
 
 test('/members is the JSON etcd 3.4 serves, sorted by ID, and reads back exactly', () => {
@@ -57,13 +62,13 @@ test('the handler answers /members, /version and promote as etcd, with 404 and 4
   assert.equal(members.contentType, 'application/json');
   assert.equal(members.body, `${encodeMemberList([voter, learner])}\n`);
   assert.deepEqual(await handler('POST', '/members'), { status: 405, contentType: 'text/plain; charset=utf-8', body: 'Method Not Allowed\n', allow: 'GET' });
-  assert.equal(JSON.parse((await handler('GET', '/version')).body).etcdcluster, '3.4.0');
+  assert.equal(JSON.parse(answerOf(await handler('GET', '/version')).body).etcdcluster, '3.4.0');
   assert.equal((await handler('GET', '/metrics')).status, 404);
   assert.equal((await handler('GET', `/members/promote/${learner.id}`)).status, 405);
 
   const ok = await handler('POST', `/members/promote/${learner.id}`);
   assert.equal(ok.status, 200);
-  assert.equal(decodeMemberList(ok.body).every((m) => !m.isLearner), true);
+  assert.equal(decodeMemberList(answerOf(ok).body).every((m) => !m.isLearner), true);
   const refusals = await Promise.all([voter.id, 7n, 8n, 9n, 5n].map((id) => handler('POST', `/members/promote/${id}`)));
   assert.deepEqual(refusals.map((r) => [r.status, r.body]), [
     [412, 'membership: can only promote a learner member\n'],
@@ -124,6 +129,71 @@ test('a lease renewal is answered by the leader only and forwarded by a follower
   await assert.rejects(forwardRenew(request, () => [], 5n, 300), (err: Error) => err.message === 'etcdserver: request timed out');
 });
 
+/** A /leases/renew-batch body: 8 bytes per lease ID. */
+function idsBody(ids: bigint[]): Buffer {
+  const body = Buffer.alloc(ids.length * 8);
+  ids.forEach((id, n) => body.writeBigUInt64BE(id, n * 8));
+  return body;
+}
+
+test('a batch of renewals is answered by the leader lease by lease, and forwarded by a follower in one request', async () => {
+  let leading = true;
+  const renewed: bigint[] = [];
+  const handler = peerApiHandler({
+    members: () => [voter],
+    versions,
+    promote: async () => [voter],
+    renewLease: (id) => {
+      if (!leading) throw new ServerError('no-leader');
+      renewed.push(id);
+      return id === 5n || id === 2n ** 64n - 1n ? 30 : undefined;
+    },
+    leaseTimeToLive: async () => undefined,
+  });
+  const ids = [5n, 6n, 2n ** 64n - 1n, 5n];
+  const batch = await handler('POST', '/leases/renew-batch', idsBody(ids));
+  assert.deepEqual([batch.status, batch.contentType], [200, 'application/octet-stream']);
+  const answered = Buffer.from(batch.body);
+  assert.deepEqual(ids.map((_, n) => answered.readBigInt64BE(n * 8)), [30n, -1n, 30n, 30n], 'i64 TTLs, -1 for a lease that is gone');
+  assert.equal(answered.length, 32);
+  assert.deepEqual(renewed, ids, 'every lease renewed, in order');
+  for (const bad of [Buffer.alloc(0), Buffer.alloc(7), Buffer.alloc(8 * (maxRenewBatch + 1))]) {
+    const refused = await handler('POST', '/leases/renew-batch', bad);
+    assert.deepEqual([refused.status, refused.body], [400, `lease renewal batch: the body must hold 1 to ${maxRenewBatch} lease IDs of 8 bytes (got ${bad.length} bytes)\n`]);
+  }
+  assert.equal((await handler('GET', '/leases/renew-batch')).status, 405);
+  leading = false;
+  const notLeader = await handler('POST', '/leases/renew-batch', idsBody([5n]));
+  assert.deepEqual([notLeader.status, notLeader.body], [503, 'etcdserver: no leader\n']);
+
+  // The follower's side, against the handler's own answers: one request for every lease, asked
+  // again past a refused connection and a member that no longer leads.
+  const { asked, request } = scriptedLeader([new Error('connection refused'), answerOf(notLeader), answerOf(batch)]);
+  const bodies: string[] = [];
+  const recording = (url: string, method: 'GET' | 'POST', path: string, timeoutMs: number, body?: Uint8Array) => {
+    bodies.push(Buffer.from(body ?? []).toString('hex'));
+    return request(url, method, path);
+  };
+  assert.deepEqual(await forwardRenewBatch(recording, () => ['https://a:1'], ids, 5000), [30, undefined, 30, 30]);
+  assert.deepEqual(asked, Array(3).fill('POST https://a:1/leases/renew-batch'));
+  assert.deepEqual(new Set(bodies), new Set([idsBody(ids).toString('hex')]));
+
+  // An answer that does not hold a TTL per lease renews nothing silently: the keep-alives fail.
+  const short = scriptedLeader([{ status: 200, body: '', bytes: Buffer.alloc(8) }]);
+  await assert.rejects(forwardRenewBatch(short.request, () => ['https://a:1'], [5n, 6n], 5000), /the leader answered 8 bytes for 2 leases/);
+  await assert.rejects(forwardRenewBatch(request, () => [], ids, 300), (err: Error) => err.message === 'etcdserver: request timed out');
+});
+
+test('a leader without the batch path (an older cairn) is asked one lease at a time', async () => {
+  const { asked, request } = scriptedLeader([
+    { status: 404, body: '404 page not found\n' },
+    { status: 200, body: '{"TTL":30}\n' },
+    { status: 404, body: 'lease not found\n' },
+  ]);
+  assert.deepEqual(await forwardRenewBatch(request, () => ['https://a:1'], [5n, 6n], 5000), [30, undefined]);
+  assert.deepEqual(asked, ['POST https://a:1/leases/renew-batch', 'POST https://a:1/leases/renew/5', 'POST https://a:1/leases/renew/6']);
+});
+
 test('a lease\'s time to live is answered by the leader only (keys when asked) and forwarded by a follower the same way as a renewal', async () => {
   let leading = true;
   const asked: Array<[bigint, boolean]> = [];
@@ -149,7 +219,7 @@ test('a lease\'s time to live is answered by the leader only (keys when asked) a
   assert.equal((await handler('POST', '/leases/timetolive/5')).status, 503);
 
   // The follower's side, against the handler's own answers: a member that lost its leadership is asked again.
-  const answers = [withKeys, { status: 503, body: 'etcdserver: no leader\n' }, withKeys, { status: 404, body: 'lease not found\n' }];
+  const answers = [answerOf(withKeys), { status: 503, body: 'etcdserver: no leader\n' }, answerOf(withKeys), { status: 404, body: 'lease not found\n' }];
   const paths: string[] = [];
   const request = async (_url: string, _method: string, path: string) => {
     paths.push(path);

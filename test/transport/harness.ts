@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { Transport, type PeerTlsOptions, type TransportLimits, type TransportTiming } from '../../src/transport';
+import { Transport, type PeerReply, type PeerTlsOptions, type TransportLimits, type TransportTiming } from '../../src/transport';
 
 export const testTiming: Partial<TransportTiming> = {
   dialTimeoutMs: 1000,
@@ -31,6 +31,7 @@ export interface MemberOptions {
   timing?: Partial<TransportTiming>;
   limits?: Partial<TransportLimits>;
   onSnapshot?: SnapshotHandler;
+  onPeerRequest?(method: string, path: string, body: Buffer): Promise<PeerReply>;
 }
 
 export interface TestMember {
@@ -79,6 +80,7 @@ export async function startMember(id: bigint, options: MemberOptions = {}): Prom
     onSnapshot: options.onSnapshot ?? (async () => Promise.reject(new Error('no snapshot expected'))),
     onUnreachable: (peer) => unreachable.push(peer),
     onRemoved: (by) => removedBy.push(by),
+    onPeerRequest: options.onPeerRequest,
   });
   await transport.start();
   const metric = async (name: string, labels: Record<string, string> = {}): Promise<number> => {
