@@ -103,7 +103,8 @@ test('a forwarded promote turns the leader\'s answers into etcd\'s gRPC errors a
   await assert.rejects(forwardPromote(request, () => [], 42n, 300), (err: Error) => err.message === 'etcdserver: request timed out');
 });
 
-test('a lease renewal is answered by the leader only and forwarded by a follower, retrying until the leader answers', async () => {
+/** The handler of a member that renews leases with `renew` until it steps down. */
+function renewingMember(renew: (id: bigint) => number | undefined) {
   let leading = true;
   const handler = peerApiHandler({
     members: () => [voter],
@@ -111,15 +112,21 @@ test('a lease renewal is answered by the leader only and forwarded by a follower
     promote: async () => [voter],
     renewLease: (id) => {
       if (!leading) throw new ServerError('no-leader');
-      return id === 5n ? 30 : undefined;
+      return renew(id);
     },
     leaseTimeToLive: async () => undefined,
   });
+  return { handler, stepDown: () => (leading = false) };
+}
+
+test('a lease renewal is answered by the leader only and forwarded by a follower, retrying until the leader answers', async () => {
+  const member = renewingMember((id) => (id === 5n ? 30 : undefined));
+  const handler = member.handler;
   assert.deepEqual([(await handler('POST', '/leases/renew/5')).status, (await handler('POST', '/leases/renew/5')).body], [200, '{"TTL":30}\n']);
   assert.equal((await handler('POST', '/leases/renew/6')).status, 404, 'a lease that is gone');
   assert.equal((await handler('POST', '/leases/renew/x')).status, 404);
   assert.equal((await handler('GET', '/leases/renew/5')).status, 405);
-  leading = false;
+  member.stepDown();
   assert.deepEqual(await handler('POST', '/leases/renew/5'), { status: 503, contentType: 'text/plain; charset=utf-8', body: 'etcdserver: no leader\n' });
 
   const { asked, request } = scriptedLeader([new Error('connection refused'), { status: 503, body: 'etcdserver: no leader\n' }, { status: 200, body: '{"TTL":30}\n' }, { status: 404, body: 'lease not found\n' }]);
@@ -137,19 +144,12 @@ function idsBody(ids: bigint[]): Buffer {
 }
 
 test('a batch of renewals is answered by the leader lease by lease, and forwarded by a follower in one request', async () => {
-  let leading = true;
   const renewed: bigint[] = [];
-  const handler = peerApiHandler({
-    members: () => [voter],
-    versions,
-    promote: async () => [voter],
-    renewLease: (id) => {
-      if (!leading) throw new ServerError('no-leader');
-      renewed.push(id);
-      return id === 5n || id === 2n ** 64n - 1n ? 30 : undefined;
-    },
-    leaseTimeToLive: async () => undefined,
+  const member = renewingMember((id) => {
+    renewed.push(id);
+    return id === 5n || id === 2n ** 64n - 1n ? 30 : undefined;
   });
+  const handler = member.handler;
   const ids = [5n, 6n, 2n ** 64n - 1n, 5n];
   const batch = await handler('POST', '/leases/renew-batch', idsBody(ids));
   assert.deepEqual([batch.status, batch.contentType], [200, 'application/octet-stream']);
@@ -162,7 +162,7 @@ test('a batch of renewals is answered by the leader lease by lease, and forwarde
     assert.deepEqual([refused.status, refused.body], [400, `lease renewal batch: the body must hold 1 to ${maxRenewBatch} lease IDs of 8 bytes (got ${bad.length} bytes)\n`]);
   }
   assert.equal((await handler('GET', '/leases/renew-batch')).status, 405);
-  leading = false;
+  member.stepDown();
   const notLeader = await handler('POST', '/leases/renew-batch', idsBody([5n]));
   assert.deepEqual([notLeader.status, notLeader.body], [503, 'etcdserver: no leader\n']);
 
