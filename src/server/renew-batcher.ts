@@ -4,6 +4,7 @@
 // still gets its own lease's answer, or the error of the request that carried it, within the request
 // timeout counted from its own arrival. A batch out to a leader that lost its place (hung, cut off)
 // does not hold back the next one: that goes to the new leader at once.
+import { ServerError } from './errors';
 
 export interface RenewBatcherOptions {
   /** Renews leases on the leader within timeoutMs: each one's TTL in order, undefined for a lease that is gone. */
@@ -64,9 +65,10 @@ export class RenewBatcher {
     const batch = this.waiting.slice(0, this.options.maxBatch);
     this.waiting = this.waiting.slice(batch.length);
     this.busy.add(leader);
-    const timeoutMs = Math.max(1, batch[0].at + this.options.timeoutMs - Date.now());
+    // The oldest keep-alive's time is the batch's; if it ran out while waiting, so did the request's.
+    const timeoutMs = batch[0].at + this.options.timeoutMs - Date.now();
     Promise.resolve()
-      .then(() => this.options.renewOnLeader(batch.map((w) => w.id), timeoutMs))
+      .then(() => (timeoutMs > 0 ? this.options.renewOnLeader(batch.map((w) => w.id), timeoutMs) : Promise.reject(new ServerError('timeout'))))
       .then(
         (ttls) => batch.forEach((w, n) => w.resolve(ttls[n])),
         (err: unknown) => batch.forEach((w) => w.reject(err)),

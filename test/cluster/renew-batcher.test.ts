@@ -59,3 +59,16 @@ test('a failed request fails only its own keep-alives; a leader change sends the
   const broken = new RenewBatcher({ renewOnLeader: () => { throw new Error('etcdserver: no leader'); }, leader: 0n, timeoutMs: 5000, maxBatch: 100 });
   await assert.rejects(broken.renew(5n), /etcdserver: no leader/);
 });
+
+test('a keep-alive whose request timeout ran out while it waited fails with etcd\'s timeout and is not sent', async () => {
+  const leader = handLeader();
+  const batcher = new RenewBatcher({ renewOnLeader: leader.renewOnLeader, leader: 1n, timeoutMs: 20, maxBatch: 100 });
+  const first = batcher.renew(5n);
+  await nextTurn();
+  const late = batcher.renew(6n);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  leader.requests[0].answer([30]);
+  assert.equal(await first, 30);
+  await assert.rejects(late, (err: Error) => err.message === 'etcdserver: request timed out');
+  assert.equal(leader.requests.length, 1, 'nothing renewed for it');
+});
