@@ -11,6 +11,7 @@ export function unary<Req, Res>(
   handler: (request: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res>,
 ): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void {
   const labels = { grpc_method: method, grpc_service: service, grpc_type: 'unary' };
+  const handledOk = { grpc_code: Status[Status.OK], ...labels };
   return (call, callback) => {
     // As go-grpc-prometheus counts a unary call: started, one message in, one out when it succeeds.
     metrics.grpcStarted.inc(labels);
@@ -18,7 +19,7 @@ export function unary<Req, Res>(
     handler(call.request, call).then(
       (response) => {
         metrics.grpcSent.inc(labels);
-        metrics.grpcHandled.inc({ grpc_code: Status[Status.OK], ...labels });
+        metrics.grpcHandled.inc(handledOk);
         callback(null, response);
       },
       (err: unknown) => {
