@@ -20,6 +20,7 @@ interface Options {
   fillKeys: number;
   restartKeys: number;
   fillSeconds: number;
+  warmupSeconds: number;
   threads: number;
   dataRoot: string;
   out: string;
@@ -46,6 +47,7 @@ function parse(argv: string[]): Options {
     .option('--fill-keys <n>', 'keys of 256 bytes loaded before measuring RSS and data size (0: skip)', '100000')
     .option('--restart-keys <n>', 'keys loaded before the restart-time measurement, 1 member (0: skip)', '1000000')
     .option('--fill-seconds <n>', 'bound on each key load (the keys actually loaded are reported)', '600')
+    .option('--warmup-seconds <n>', 'unmeasured load on each new cluster before its runs, shared among the workloads (0: none)', '12')
     .option('--threads <n>', 'load generator threads', '2')
     .option('--data-root <dir>', 'where data dirs go (same filesystem for both)', tmpdir())
     .option('--out <file>', 'results file', join(repoRoot, 'bench', 'RESULTS.md'))
@@ -53,9 +55,12 @@ function parse(argv: string[]): Options {
   const o = program.opts();
   const workloads = String(o.workloads).split(',') as WorkloadName[];
   for (const w of workloads) if (!WORKLOADS.includes(w)) throw new Error(`bench: unknown workload ${JSON.stringify(w)}`);
+  const warmupSeconds = Number(o.warmupSeconds);
+  if (!Number.isFinite(warmupSeconds) || warmupSeconds < 0) throw new Error(`bench: --warmup-seconds wants seconds, 0 or more; got ${JSON.stringify(o.warmupSeconds)}`);
   return {
     members: list(o.members), workloads, clients: list(o.clients), ops: list(o.ops)[0], seconds: list(o.seconds)[0],
     rounds: list(o.rounds)[0], fillKeys: Number(o.fillKeys), restartKeys: Number(o.restartKeys), fillSeconds: list(o.fillSeconds)[0], threads: list(o.threads)[0],
+    warmupSeconds,
     dataRoot: o.dataRoot, out: o.out,
   };
 }
@@ -78,6 +83,21 @@ async function fill(cluster: RunningCluster, keys: number, o: Options, notes: st
   const loaded = r.done * FILL_KEYS_PER_TXN;
   if (loaded < keys || r.errors > 0) notes.push(`${cluster.system}: loaded ${loaded} of ${keys} keys in ${r.seconds.toFixed(0)} s (${r.errors} errors${r.firstError ? `: ${r.firstError}` : ''})`);
   return r;
+}
+
+/** Clients of the warm-up load. */
+const WARMUP_CLIENTS = 10;
+
+/**
+ * Runs every workload of the run unmeasured on a new cluster, so the runs measure servers in their
+ * steady state, as long-running servers are: cairn's JavaScript starts in V8's interpreter and is
+ * compiled as it gets hot (a lone put measured 166-216 ops/s over the first 6 s of a new 3-member
+ * cluster and 304 ops/s over 30 s); etcd gets the same load.
+ */
+async function warmUp(cluster: RunningCluster, o: Options): Promise<void> {
+  if (o.warmupSeconds <= 0) return;
+  const seconds = o.warmupSeconds / o.workloads.length;
+  for (const workload of o.workloads) await load(cluster, workload, WARMUP_CLIENTS, o, PARAMS, Number.MAX_SAFE_INTEGER, seconds);
 }
 
 function message(err: unknown): string {
@@ -121,6 +141,7 @@ async function main(): Promise<void> {
           continue;
         }
         try {
+          await warmUp(cluster, o);
           for (const run of runsFor(o)) {
             let r: LoadResult;
             const cpuBefore = cluster.cpuSeconds();
@@ -202,7 +223,7 @@ Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 
 Load average (1, 5, 15 min) before: ${loadBefore.map((l) => l.toFixed(1)).join(', ')}; after: ${loadavg().map((l) => l.toFixed(1)).join(', ')}
 Command: \`npm run bench -- ${process.argv.slice(2).join(' ')}\`
 Each cell is the median of ${o.rounds} rounds (etcd and cairn alternating); ratio = cairn / etcd. CPU µs/op is the server processes' user + system time over the run divided by the operations done (10 ms clock ticks): unlike ops/s it does not depend on how busy the rest of the machine is.
-Key size 8, value size 256, key space ${PARAMS.keySpace}, random keys; ${o.threads} generator threads; at most ${o.ops} operations or ${o.seconds} s per run.
+Key size 8, value size 256, key space ${PARAMS.keySpace}, random keys; ${o.threads} generator threads; at most ${o.ops} operations or ${o.seconds} s per run, after ${o.warmupSeconds} s of unmeasured load (every workload in turn, ${WARMUP_CLIENTS} clients) on each new cluster.
 
 ## Throughput and latency
 
