@@ -1,6 +1,7 @@
 // Protobuf binary encoding of the raft types with raftpb's field numbers (raft.proto),
 // so a WAL or a peer stream written by Cairn decodes as raftpb and the other way round.
 import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import { encodeWith } from '../protobuf-writer';
 import {
   ConfChange,
   ConfChangeSingle,
@@ -74,9 +75,7 @@ function readEntry(r: BinaryReader, end: number): Entry {
 }
 
 export function encodeEntry(e: Entry): Uint8Array {
-  const w = new BinaryWriter();
-  writeEntry(w, e);
-  return w.finish();
+  return encodeWith((w) => writeEntry(w, e));
 }
 
 export function decodeEntry(buf: Uint8Array): Entry {
@@ -194,29 +193,29 @@ export function decodeSnapshot(buf: Uint8Array): Snapshot {
 // ---- Message ----
 
 export function encodeMessage(m: Message): Uint8Array {
-  const w = new BinaryWriter();
-  w.tag(1, WireType.Varint).int32(m.type);
-  w.tag(2, WireType.Varint).uint64(m.to);
-  w.tag(3, WireType.Varint).uint64(m.from);
-  w.tag(4, WireType.Varint).uint64(m.term);
-  w.tag(5, WireType.Varint).uint64(m.logTerm);
-  w.tag(6, WireType.Varint).uint64(m.index);
-  for (const e of m.entries) {
-    w.tag(7, WireType.LengthDelimited).fork();
-    writeEntry(w, e);
-    w.join();
-  }
-  w.tag(8, WireType.Varint).uint64(m.commit);
-  if (m.snapshot !== undefined) {
-    w.tag(9, WireType.LengthDelimited).fork();
-    writeSnapshot(w, m.snapshot);
-    w.join();
-  }
-  w.tag(10, WireType.Varint).bool(m.reject);
-  w.tag(11, WireType.Varint).uint64(m.rejectHint);
-  if (m.context.length > 0) w.tag(12, WireType.LengthDelimited).bytes(m.context);
-  if (m.vote !== 0n) w.tag(13, WireType.Varint).uint64(m.vote);
-  return w.finish();
+  return encodeWith((w) => {
+    w.tag(1, WireType.Varint).int32(m.type);
+    w.tag(2, WireType.Varint).uint64(m.to);
+    w.tag(3, WireType.Varint).uint64(m.from);
+    w.tag(4, WireType.Varint).uint64(m.term);
+    w.tag(5, WireType.Varint).uint64(m.logTerm);
+    w.tag(6, WireType.Varint).uint64(m.index);
+    for (const e of m.entries) {
+      w.tag(7, WireType.LengthDelimited).fork();
+      writeEntry(w, e);
+      w.join();
+    }
+    w.tag(8, WireType.Varint).uint64(m.commit);
+    if (m.snapshot !== undefined) {
+      w.tag(9, WireType.LengthDelimited).fork();
+      writeSnapshot(w, m.snapshot);
+      w.join();
+    }
+    w.tag(10, WireType.Varint).bool(m.reject);
+    w.tag(11, WireType.Varint).uint64(m.rejectHint);
+    if (m.context.length > 0) w.tag(12, WireType.LengthDelimited).bytes(m.context);
+    if (m.vote !== 0n) w.tag(13, WireType.Varint).uint64(m.vote);
+  });
 }
 
 export function decodeMessage(buf: Uint8Array): Message {

@@ -2,6 +2,7 @@
 // replication log; when the log hands back committed entries, apply them in one store batch (one
 // write transaction that also records the consistent index), then answer each waiter.
 import { InternalRaftRequest } from './internal-request';
+import { encodeWith } from '../protobuf-writer';
 import type { Logger } from '../log';
 import type * as mvcc from '../mvcc';
 import { ApplyState, ApplyValue, applyRequest } from './apply';
@@ -69,7 +70,8 @@ export class Proposals {
   async propose(proposal: Proposal): Promise<ApplyValue> {
     if (this.stopError) throw this.stopError;
     const id = this.options.ids.next();
-    const data = Buffer.from(InternalRaftRequest.encode(InternalRaftRequest.fromPartial({ ...proposal, header: { ID: id } })).finish());
+    const encoded = encodeWith((w) => InternalRaftRequest.encode(InternalRaftRequest.fromPartial({ ...proposal, header: { ID: id } }), w));
+    const data = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
     checkRequestSize(data.length, this.options.maxRequestBytes);
     const outcome = this.waits.register(id);
     const timeoutMs = this.options.requestTimeoutMs;
