@@ -84,6 +84,11 @@ export class WatchableStore extends KVStore implements WatchHost {
     return { synced: this.synced.size, unsynced: this.unsynced.size, victims: this.victims.size };
   }
 
+  /** Open watch streams, for metrics. */
+  watchStreamCount(): number {
+    return this.streams.size;
+  }
+
   // ---- WatchHost
 
   addWatcher(w: Watcher, startRevision: number): void {

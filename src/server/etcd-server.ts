@@ -207,6 +207,8 @@ export class EtcdServer {
       committedIndex: () => this.raft.status().commitIndex,
       appliedIndex: () => this.proposals.appliedIndex,
       currentRevision: () => this.store.currentRevision,
+      watchStreams: () => this.store.watchStreamCount(),
+      watchers: () => this.store.watcherCounts(),
       compactRevision: () => this.store.compactRevision,
       quotaBackendBytes: () => this.options.quotaBackendBytes,
     });

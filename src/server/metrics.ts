@@ -15,6 +15,9 @@ export interface MetricsSource {
   committedIndex(): number;
   appliedIndex(): number;
   currentRevision(): number;
+  /** Open watch streams, and watchers: synced, unsynced (catching up) and victims (their stream was full). */
+  watchStreams(): number;
+  watchers(): { synced: number; unsynced: number; victims: number };
   /** 0 before the first compaction */
   compactRevision(): number;
   quotaBackendBytes(): number;
@@ -112,6 +115,16 @@ export class ServerMetrics {
     scraped('etcd_debugging_mvcc_current_revision', 'The current revision of store.', (s) => s.currentRevision());
     // etcd says -1 until the first compaction.
     scraped('etcd_debugging_mvcc_compact_revision', 'The revision of the last compaction in store.', (s) => s.compactRevision() || -1);
+    scraped('etcd_debugging_mvcc_watch_stream_total', 'Total number of watch streams.', (s) => s.watchStreams());
+    scraped('etcd_debugging_mvcc_watcher_total', 'Total number of watchers.', (s) => {
+      const w = s.watchers();
+      return w.synced + w.unsynced + w.victims;
+    });
+    // etcd counts the unsynced watchers and the victims as slow.
+    scraped('etcd_debugging_mvcc_slow_watcher_total', 'Total number of unsynced slow watchers.', (s) => {
+      const w = s.watchers();
+      return w.unsynced + w.victims;
+    });
     const twins = (what: string, help: string) => new TwinCounter([`etcd_mvcc_${what}_total`, `etcd_debugging_mvcc_${what}_total`], help, registers);
     this.puts = twins('put', 'Total number of puts seen by this member.');
     this.deletes = twins('delete', 'Total number of deletes seen by this member.');

@@ -37,6 +37,7 @@ const watched = [
   'etcd_mvcc_put_total', 'etcd_mvcc_delete_total', 'etcd_mvcc_range_total', 'etcd_mvcc_txn_total',
   'etcd_debugging_mvcc_put_total', 'etcd_debugging_mvcc_delete_total', 'etcd_debugging_mvcc_range_total', 'etcd_debugging_mvcc_txn_total',
   'etcd_debugging_mvcc_keys_total', 'etcd_debugging_mvcc_db_total_size_in_bytes', 'etcd_debugging_mvcc_current_revision', 'etcd_debugging_mvcc_compact_revision',
+  'etcd_debugging_mvcc_watch_stream_total', 'etcd_debugging_mvcc_watcher_total', 'etcd_debugging_mvcc_slow_watcher_total',
   'etcd_debugging_lease_granted_total', 'etcd_debugging_lease_revoked_total', 'etcd_debugging_lease_renewed_total',
   'etcd_debugging_lease_ttl_total', 'etcd_debugging_server_lease_expired_total', 'grpc_server_handled_total',
   'grpc_server_started_total', 'grpc_server_msg_received_total', 'grpc_server_msg_sent_total',

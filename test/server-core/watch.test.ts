@@ -176,6 +176,40 @@ describe('Watch service', () => {
     }
   });
 
+  test('etcd\'s watch gauges count the open streams and their watchers', async () => {
+    const gauges = async () => {
+      const text = await running.server.metrics.metrics();
+      const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+      return [read('etcd_debugging_mvcc_watch_stream_total'), read('etcd_debugging_mvcc_watcher_total'), read('etcd_debugging_mvcc_slow_watcher_total')];
+    };
+    // Streams of earlier tests close asynchronously: settle first (a bounded wait, not a timing assertion).
+    const settled = async (expected?: number[]) => {
+      let last: number[] = [];
+      for (let i = 0; i < 250; i++) {
+        const now = await gauges();
+        if (expected ? now.join() === expected.join() : now.join() === last.join()) return now;
+        last = now;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return last;
+    };
+    const [streams, watchers, slow] = await settled();
+    const w = new TestWatch(running.clients.watch);
+    try {
+      w.create({ key: b('gauge/a') });
+      await w.next();
+      w.create({ key: b('gauge/'), rangeEnd: b('gauge0') });
+      await w.next();
+      assert.deepEqual(await settled([streams + 1, watchers + 2, slow]), [streams + 1, watchers + 2, slow]);
+      w.cancel(0n);
+      await w.next();
+      assert.deepEqual(await settled([streams + 1, watchers + 1, slow]), [streams + 1, watchers + 1, slow]);
+    } finally {
+      w.close();
+    }
+    assert.deepEqual(await settled([streams, watchers, slow]), [streams, watchers, slow]);
+  });
+
   test('a client that stops reading gets every event in order once it reads again', async () => {
     const w = new TestWatch(running.clients.watch);
     try {
