@@ -53,6 +53,7 @@ async function start(config: ServerConfig, logger: Logger): Promise<{ server: Et
     snapshotCount: config.snapshotCount,
     snapshotCatchUpEntries: config.snapshotCatchUpEntries,
     maxSnapshots: config.maxSnapshots,
+    maxWals: config.maxWals,
     logger,
     // Opened only once the member has peers.
     peerLink: transportLink({ listen: config.listenPeerUrls, advertise: config.initialAdvertisePeerUrls, tls: peerTls, logger }),

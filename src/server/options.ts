@@ -38,6 +38,8 @@ export interface EtcdServerOptions {
   snapshotCatchUpEntries?: number;
   /** --max-snapshots: raft snapshot files kept (0: all); default 5. */
   maxSnapshots?: number;
+  /** --max-wals: WAL segment files kept when older ones are released (0: all); default 5. */
+  maxWals?: number;
   /** How often a watcher created with progress_notify hears of the current revision; etcd uses 10 minutes. */
   watchProgressNotifyIntervalMs?: number;
   logger?: Logger;
@@ -68,6 +70,7 @@ export interface ResolvedOptions {
   snapshotCount: number;
   snapshotCatchUpEntries: number;
   maxSnapshots: number;
+  maxWals: number;
   logger: Logger | undefined;
   onRemoved: (() => void) | undefined;
 }
@@ -99,6 +102,7 @@ export function resolveOptions(options: EtcdServerOptions): ResolvedOptions {
     snapshotCount: options.snapshotCount || 100_000,
     snapshotCatchUpEntries: options.snapshotCatchUpEntries || 5000,
     maxSnapshots: options.maxSnapshots ?? 5,
+    maxWals: options.maxWals ?? 5,
     logger: options.logger,
     onRemoved: options.onRemoved,
   };

@@ -77,7 +77,7 @@ export class MemberStorage {
     await this.wal.saveSnapshot({ index: snapshot.index, term: snapshot.term, confState });
   }
 
-  /** Drops WAL segments wholly before `index` (a saved snapshot's) and all but the newest snapshot files. */
+  /** Drops WAL segments wholly before `index` (a saved snapshot's) beyond the newest `maxFiles`, and all but the newest snapshot files. */
   async release(index: number): Promise<void> {
     await this.wal.releaseTo(index);
     await this.snapshotter.purge(this.maxSnapshots);

@@ -41,7 +41,15 @@ export interface WalOptions {
   onWrite?: (bytes: number) => void;
   /** Called at named points of the durability path, so crash tests can stop the process there. */
   failpoint?: (name: WalFailpoint) => void;
+  /**
+   * etcd's --max-wals: released segments are deleted, oldest first, only while more than this many
+   * segment files remain (0: none is ever deleted). Default 5, as etcd.
+   */
+  maxFiles?: number;
 }
+
+/** etcd's --max-wals default. */
+export const DEFAULT_MAX_FILES = 5;
 
 /** etcd's gofail points in wal.go (walBeforeSync, walAfterSync), plus both sides of a cut's rename. */
 export type WalFailpoint = 'walBeforeSync' | 'walAfterSync' | 'walBeforeCutRename' | 'walAfterCutRename';
@@ -103,6 +111,12 @@ function removeLeftovers(dir: string): void {
   fs.rmSync(dir, { recursive: true });
 }
 
+function checkMaxFiles(n: number | undefined): number {
+  if (n === undefined) return DEFAULT_MAX_FILES;
+  if (!Number.isSafeInteger(n) || n < 0) throw new WalError('invalid-argument', `wal: max files must be a whole number, 0 or more, got ${n}`);
+  return n;
+}
+
 function checkSegmentBytes(n: number | undefined): number {
   if (n === undefined) return DEFAULT_SEGMENT_BYTES;
   if (!Number.isSafeInteger(n) || n < 64) throw new WalError('invalid-argument', `wal: segment size must be an integer of at least 64 bytes, got ${n}`);
@@ -111,6 +125,7 @@ function checkSegmentBytes(n: number | undefined): number {
 
 export class Wal {
   private readonly segmentBytes: number;
+  private readonly maxFiles: number;
   private readonly logger: WalLogger;
   private readonly onSync?: (seconds: number) => void;
   private readonly onWrite?: (bytes: number) => void;
@@ -142,6 +157,7 @@ export class Wal {
   private constructor(dir: string, options: WalOptions) {
     this.dir = path.resolve(dir);
     this.segmentBytes = checkSegmentBytes(options.segmentBytes);
+    this.maxFiles = checkMaxFiles(options.maxFiles);
     this.logger = options.logger ?? stderrLogger;
     this.onSync = options.onSync;
     this.onWrite = options.onWrite;
@@ -278,9 +294,10 @@ export class Wal {
   }
 
   /**
-   * Deletes the segments that hold nothing at or after raft `index` (each is followed by a
-   * segment starting at or before `index`); the tail is never deleted. Call it with the index of
-   * a snapshot whose marker is saved. Resolves with the names deleted.
+   * Releases the segments that hold nothing at or after raft `index` (each is followed by a
+   * segment starting at or before `index`) and deletes them, oldest first, while more than
+   * `maxFiles` segments remain; the tail is never deleted. A segment kept is deleted by a later call.
+   * Call it with the index of a snapshot whose marker is saved. Resolves with the names deleted.
    */
   async releaseTo(index: number): Promise<string[]> {
     this.checkAppendable();
@@ -449,7 +466,8 @@ export class Wal {
     try {
       const all = listSegments(this.dir);
       const removed: string[] = [];
-      for (let i = 0; i + 1 < all.length; i++) {
+      let excess = this.maxFiles === 0 ? 0 : all.length - this.maxFiles;
+      for (let i = 0; i + 1 < all.length && excess > 0; i++, excess--) {
         if (all[i + 1].index > job.index || all[i].name === this.tail?.segment.name) break;
         await unlink(path.join(this.dir, all[i].name));
         removed.push(all[i].name);

@@ -225,6 +225,13 @@ test('flags cairn does not implement: unsupported ones refuse a non-default valu
   assert.equal(configOf(load(['--debug'])).logLevel, 'debug');
 });
 
+test('--max-wals and --max-snapshots reach the config (0 keeps every file)', () => {
+  const config = configOf(load(['--max-wals', '0', '--max-snapshots', '3']));
+  assert.equal(config.maxWals, 0);
+  assert.equal(config.maxSnapshots, 3);
+  assert.equal(configOf(load([])).maxWals, 5);
+});
+
 test('kubeadm\'s etcd static pod command line parses (cairnadm renders the same one)', () => {
   const argv = [
     '--advertise-client-urls=https://10.0.0.11:2379',

@@ -72,7 +72,7 @@ test('releaseTo deletes the segments wholly before a snapshot and open starts fr
   const { dir, cleanup } = tempWalDir();
   t.after(cleanup);
   await fill(dir, 200);
-  const wal = Wal.open(dir, { segmentBytes: SEGMENT, logger: recordingLogger() });
+  const wal = Wal.open(dir, { segmentBytes: SEGMENT, logger: recordingLogger(), maxFiles: 1 });
   wal.readAll();
   await wal.saveSnapshot({ index: 150, term: 1 });
   const before = segmentNames(dir);
@@ -99,7 +99,7 @@ test('releaseTo never deletes the tail segment', async (t) => {
   const { dir, cleanup } = tempWalDir();
   t.after(cleanup);
   await fill(dir, 200);
-  const wal = Wal.open(dir, { segmentBytes: SEGMENT });
+  const wal = Wal.open(dir, { segmentBytes: SEGMENT, maxFiles: 1 });
   wal.readAll();
   const before = segmentNames(dir);
   const removed = await wal.releaseTo(10_000);
@@ -119,6 +119,30 @@ test('a gap in segment sequence numbers stops open', async (t) => {
   const names = segmentNames(dir);
   fs.rmSync(path.join(dir, names[1]));
   assert.throws(() => Wal.open(dir), { message: `wal: segment ${names[2]} does not follow ${names[0]}: sequence numbers must increase by one` });
+});
+
+test('maxFiles (etcd\'s --max-wals) keeps the newest segment files, released or not; 0 keeps them all', async (t) => {
+  for (const maxFiles of [0, 2, 3]) {
+    const { dir, cleanup } = tempWalDir();
+    t.after(cleanup);
+    await fill(dir, 200);
+    const wal = Wal.open(dir, { segmentBytes: SEGMENT, logger: recordingLogger(), maxFiles });
+    wal.readAll();
+    const all = segmentNames(dir);
+    assert.ok(all.length > 3, `the fill makes more segments than any limit here, got ${all.length}`);
+    await wal.saveSnapshot({ index: 150, term: 1 });
+    const released = all.filter((_, i) => i + 1 < all.length && parseInt(all[i + 1].split('-')[1], 16) <= 150);
+    const removed = await wal.releaseTo(150);
+    const expected = maxFiles === 0 ? [] : released.slice(0, Math.max(0, all.length - maxFiles));
+    assert.deepEqual(removed, expected, `maxFiles ${maxFiles}`);
+    assert.deepEqual(segmentNames(dir), all.filter((n) => !expected.includes(n)));
+    await wal.close();
+    // What is kept still opens from the snapshot.
+    const again = Wal.open(dir, { snapshot: { index: 150, term: 1 }, segmentBytes: SEGMENT });
+    assert.deepEqual(again.readAll().entries, entries(151, 200));
+    await again.close();
+  }
+  assert.throws(() => Wal.create('/nonexistent-never-created', META, { maxFiles: -1 }), { message: 'wal: max files must be a whole number, 0 or more, got -1' });
 });
 
 test('validSnapshotMarkers lists the markers at or below the last commit index', async (t) => {

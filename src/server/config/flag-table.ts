@@ -46,7 +46,7 @@ export const flagTable: readonly FlagSpec[] = [
   flag('listen-client-urls', 'urls', 'http://localhost:2379', 'member', 'used', 'URLs to listen on for client gRPC and HTTP traffic (HTTP only when --listen-client-http-urls is empty).'),
   flag('listen-client-http-urls', 'urls', '', 'member', 'used', 'URLs to listen on for client HTTP only; when set, --listen-client-urls serve gRPC only.'),
   flag('max-snapshots', 'uint', '5', 'member', 'used', 'Raft snapshot files to keep (0: all).'),
-  flag('max-wals', 'uint', '5', 'member', 'ignored', 'WAL files to keep (0: all).'),
+  flag('max-wals', 'uint', '5', 'member', 'used', 'WAL files to keep (0: all).'),
   flag('quota-backend-bytes', 'int', '0', 'member', 'used', 'Backend size that raises the NOSPACE alarm (0: 2 GiB).'),
   flag('backend-batch-interval', 'duration', '0s', 'member', 'ignored', 'Longest time before a backend commit.'),
   flag('backend-batch-limit', 'int', '0', 'member', 'ignored', 'Most operations before a backend commit.'),

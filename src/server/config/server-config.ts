@@ -21,6 +21,7 @@ export interface ServerConfig {
   readonly snapshotCount: number;
   readonly snapshotCatchUpEntries: number;
   readonly maxSnapshots: number;
+  readonly maxWals: number;
   readonly heartbeatIntervalMs: number;
   readonly electionTimeoutMs: number;
 
@@ -109,6 +110,7 @@ export function buildServerConfig(values: ReadonlyMap<string, FlagValue>, option
     snapshotCount: num('snapshot-count'),
     snapshotCatchUpEntries: num('experimental-snapshot-catchup-entries'),
     maxSnapshots: num('max-snapshots'),
+    maxWals: num('max-wals'),
     heartbeatIntervalMs: num('heartbeat-interval'),
     electionTimeoutMs: num('election-timeout'),
     listenPeerUrls: list('listen-peer-urls'),
