@@ -67,7 +67,7 @@ export async function openMember(options: ResolvedOptions, io: OpenMemberOptions
   const walDir = path.join(memberDir, 'wal');
   fs.mkdirSync(memberDir, { recursive: true, mode: 0o700 });
   await removeReceivedImages(memberDir);
-  const storageOptions = { logger, onSync: io.onWalSync, maxSnapshots: options.maxSnapshots === 0 ? Number.MAX_SAFE_INTEGER : options.maxSnapshots, maxFiles: options.maxWals };
+  const storageOptions = { logger, onSync: io.onWalSync, maxSnapshots: options.maxSnapshots, maxFiles: options.maxWals };
   const lessor = new Lessor(minLeaseTtl(options.heartbeatMs, options.electionMs));
   const alarms = new AlarmStore();
   const clusterOptions = {

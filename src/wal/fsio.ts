@@ -5,18 +5,19 @@ import * as fs from 'node:fs';
 import { promisify } from 'node:util';
 
 export const FILE_MODE = 0o600;
-/**
- * How a segment is opened for appending: with O_DSYNC a write returns once its data is on disk, so
- * a save is one trip to the thread pool where a write and an fdatasync were two.
- */
-export const DURABLE_APPEND = fs.constants.O_RDWR | durableWrites();
+export const DIR_MODE = 0o700;
 
 function durableWrites(): number {
   // Windows has no O_DSYNC: without it a save would be acknowledged before it is on disk.
   if (fs.constants.O_DSYNC === undefined) throw new Error('wal: this platform has no O_DSYNC; cairn runs on Linux');
   return fs.constants.O_DSYNC;
 }
-export const DIR_MODE = 0o700;
+
+/**
+ * How a segment is opened for appending: with O_DSYNC a write returns once its data is on disk, so
+ * a save is one trip to the thread pool where a write and an fdatasync were two.
+ */
+export const DURABLE_APPEND = fs.constants.O_RDWR | durableWrites();
 
 export const openFile = promisify(fs.open);
 export const closeFile = promisify(fs.close);

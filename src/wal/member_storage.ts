@@ -15,7 +15,7 @@ import { SnapshotFile, Snapshotter } from './snapshotter';
 export const DEFAULT_MAX_SNAPSHOTS = 5;
 
 export interface MemberStorageOptions extends WalOptions {
-  /** Snapshot files kept by release (default 5). */
+  /** Snapshot files kept by release (default 5; 0 keeps them all, as etcd's --max-snapshots). */
   maxSnapshots?: number;
 }
 
@@ -44,8 +44,8 @@ export class MemberStorage {
    */
   static open(memberDir: string, metadata: WalMetadata | undefined, options: MemberStorageOptions = {}): { storage: MemberStorage; restored: RestoredState } {
     const maxSnapshots = options.maxSnapshots ?? DEFAULT_MAX_SNAPSHOTS;
-    if (!Number.isSafeInteger(maxSnapshots) || maxSnapshots < 1) {
-      throw new WalError('invalid-argument', `wal: max snapshots must be at least 1, got ${maxSnapshots}`);
+    if (!Number.isSafeInteger(maxSnapshots) || maxSnapshots < 0) {
+      throw new WalError('invalid-argument', `wal: max snapshots must be a whole number, 0 or more, got ${maxSnapshots}`);
     }
     const walDir = path.join(memberDir, 'wal');
     const snapshotter = new Snapshotter(path.join(memberDir, 'snap'), { logger: options.logger });
@@ -80,7 +80,7 @@ export class MemberStorage {
   /** Drops WAL segments wholly before `index` (a saved snapshot's) beyond the newest `maxFiles`, and all but the newest snapshot files. */
   async release(index: number): Promise<void> {
     await this.wal.releaseTo(index);
-    await this.snapshotter.purge(this.maxSnapshots);
+    if (this.maxSnapshots > 0) await this.snapshotter.purge(this.maxSnapshots);
   }
 
   close(): Promise<void> {

@@ -49,7 +49,7 @@ export interface WalOptions {
 }
 
 /** etcd's --max-wals default. */
-export const DEFAULT_MAX_FILES = 5;
+const DEFAULT_MAX_FILES = 5;
 
 /** etcd's gofail points in wal.go (walBeforeSync, walAfterSync), plus both sides of a cut's rename. */
 export type WalFailpoint = 'walBeforeSync' | 'walAfterSync' | 'walBeforeCutRename' | 'walAfterCutRename';
@@ -237,8 +237,8 @@ export class Wal {
 
   /**
    * Appends `entries` and `hardState` (skipped when empty or unchanged) in one durable write,
-   * shared with the other saves waiting in the queue. Saves
-   * complete in call order. A save that only moves the commit index writes nothing and resolves at
+   * shared with the other saves waiting in the queue. Saves complete in call order. A save that
+   * only moves the commit index writes nothing and resolves at
    * once: raft does not need the commit durable (etcd writes it without a sync), and a write of its
    * own would cost a trip to libuv's thread pool on the commit path. That hard state goes out with
    * the next write, or at close. Resolves once the records are on disk.

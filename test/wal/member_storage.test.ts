@@ -34,6 +34,17 @@ test('a new member gets a new log; a restart finds the newest snapshot and the e
   await again.storage.close();
 });
 
+test('maxSnapshots 0 keeps every snapshot file; a negative one is refused', async (t) => {
+  const dir = memberDir(t);
+  const { storage } = MemberStorage.open(dir, META, { segmentBytes: 4096, maxSnapshots: 0, logger: recordingLogger() });
+  for (let i = 1; i <= 300; i += 10) await storage.save({ term: 2, vote: 1n, commit: i + 9 }, entries(i, i + 9, 2));
+  for (const index of [100, 200, 250]) await storage.saveSnapshot(snapFile(index, 2), new Uint8Array([1, 2]));
+  await storage.release(250);
+  await storage.close();
+  assert.equal(fs.readdirSync(path.join(dir, 'snap')).length, 3);
+  assert.throws(() => MemberStorage.open(dir, META, { maxSnapshots: -1 }), { message: 'wal: max snapshots must be a whole number, 0 or more, got -1' });
+});
+
 test('a snapshot file without its WAL marker is not used', async (t) => {
   const dir = memberDir(t);
   const { storage } = MemberStorage.open(dir, META);
