@@ -1,6 +1,6 @@
 // One protobuf writer for the hot encodes (raft messages, proposals). A new BinaryWriter starts at
 // 128 bytes and doubles, a new array and a copy each time; this one keeps the buffer it grew to
-// (at most the largest message encoded: raft messages are capped near 1 MB).
+// (the largest message encoded: raft batches appends up to 1 MB, one entry up to --max-request-bytes).
 // Encoding is synchronous, so one writer serves the whole process, one encode at a time.
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
 
