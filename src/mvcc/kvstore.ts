@@ -31,8 +31,8 @@ import type {
   TxnRequest,
   TxnResponse,
 } from './kv';
-import { Compactor } from './kvstore-compaction';
-import type { CompactorOptions } from './kvstore-compaction';
+import { Compactor, millisecondsSince } from './kvstore-compaction';
+import type { CompactionObserver, CompactorOptions } from './kvstore-compaction';
 import type { Change, RangeKeysOptions, RangeKeysResult, StoreCore } from './kvstore-txn';
 import { TxnWrite, rangeKeys } from './kvstore-txn';
 import { restoreIndex } from './kvstore-restore';
@@ -76,6 +76,7 @@ export class KVStore implements StoreCore {
   private compactRev = -1;
   private closedFlag = false;
   private readonly compactor: Compactor;
+  private readonly compactionObserver: CompactionObserver | undefined;
   private readonly reader: TxnReader = {
     range: (range: IndexRange, opts: RangeKeysOptions = {}): RangeKeysResult =>
       rangeKeys(this, range, this.currentRev, opts),
@@ -86,6 +87,7 @@ export class KVStore implements StoreCore {
     this.lease = opts.lease;
     this.logger = opts.logger;
     this.compactor = new Compactor(this, opts.compaction);
+    this.compactionObserver = opts.compaction?.observer;
     this.load();
   }
 
@@ -223,7 +225,9 @@ export class KVStore implements StoreCore {
     if (rev > this.currentRev) throw new MvccError('future-rev');
     bw.put(META_DB, MetaKey.scheduledCompactRev, revToBytes({ main: rev, sub: 0 }));
     this.compactRev = rev;
+    const started = performance.now();
     this.treeIndex.compact(rev);
+    this.compactionObserver?.indexCompacted(millisecondsSince(started));
   }
 
   private startPhysicalCompaction(rev: number): Promise<void> {

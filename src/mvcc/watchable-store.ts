@@ -19,7 +19,7 @@ import type { Change } from './kvstore-txn';
 import { bytesToMainRev, isTombstone, revToBytes } from './revision';
 import { KEY_DB } from './schema';
 import { keyToIndexKey } from './tree-index';
-import type { WatchHost, Watcher } from './watcher';
+import type { WatchEventCounts, WatchHost, Watcher } from './watcher';
 import { WatchStreamImpl } from './watcher';
 import type { WatchStreamOptions } from './watcher';
 import { WatcherGroup, groupOf } from './watcher-group';
@@ -56,6 +56,8 @@ export class WatchableStore extends KVStore implements WatchHost {
   private readonly unsynced = new WatcherGroup();
   private readonly victims = new Map<Watcher, EventBatch>();
   private readonly streams = new Set<WatchStreamImpl>();
+  /** Counted by the streams as responses enter and leave their queues; read by metrics. */
+  readonly eventCounts: WatchEventCounts = { sent: 0, pending: 0 };
   private readonly opts: Required<WatchOptions>;
   private syncTimer: NodeJS.Timeout | undefined;
   private syncSoon: NodeJS.Immediate | undefined;

@@ -9,9 +9,16 @@ import { EventType } from './kv';
 import type { IndexRange } from './tree-index';
 import { toIndexRange } from './tree-index';
 
+/** Events handed to the consumers of all streams, and those waiting in their queues (etcd's events_total and pending_events_total). */
+export interface WatchEventCounts {
+  sent: number;
+  pending: number;
+}
+
 /** What the stream needs from the watchable store. */
 export interface WatchHost {
   readonly currentRevision: number;
+  readonly eventCounts: WatchEventCounts;
   addWatcher(w: Watcher, startRevision: number): void;
   removeWatcher(w: Watcher): void;
   isSynced(w: Watcher): boolean;
@@ -105,7 +112,11 @@ export class WatchStreamImpl implements WatchStream {
     this.watchers.delete(watchId);
     this.host.removeWatcher(w);
     // nothing for a canceled watcher reaches the consumer after its cancel
-    for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i].watchId === watchId) this.queue.splice(i, 1);
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      if (this.queue[i].watchId !== watchId) continue;
+      this.host.eventCounts.pending -= this.queue[i].events.length;
+      this.queue.splice(i, 1);
+    }
     return true;
   }
 
@@ -129,11 +140,13 @@ export class WatchStreamImpl implements WatchStream {
     if (this.waiting !== undefined) {
       const wake = this.waiting;
       this.waiting = undefined;
+      this.host.eventCounts.sent += resp.events.length;
       wake(this.withPrevKvs(resp));
       return true;
     }
     if (this.queue.length >= this.capacity) return false;
     this.queue.push(resp);
+    this.host.eventCounts.pending += resp.events.length;
     return true;
   }
 
@@ -145,6 +158,9 @@ export class WatchStreamImpl implements WatchStream {
   next(): Promise<WatchResponse | undefined> {
     const resp = this.queue.shift();
     if (resp !== undefined) {
+      const counts = this.host.eventCounts;
+      counts.pending -= resp.events.length;
+      counts.sent += resp.events.length;
       if (this.queue.length === this.capacity - 1) this.host.queueDrained();
       return Promise.resolve(this.withPrevKvs(resp));
     }
@@ -180,6 +196,7 @@ export class WatchStreamImpl implements WatchStream {
     this.closed = true;
     for (const w of this.watchers.values()) this.host.removeWatcher(w);
     this.watchers.clear();
+    for (const resp of this.queue) this.host.eventCounts.pending -= resp.events.length;
     this.queue.length = 0;
     this.host.streamClosed(this);
     const wake = this.waiting;

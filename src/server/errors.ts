@@ -19,6 +19,7 @@ export type ServerErrorCode =
   | 'timeout'
   | 'deadline-exceeded'
   | 'no-leader'
+  | 'leader-changed'
   | 'auth-not-enabled'
   | 'member-not-found'
   | 'not-capable'
@@ -40,6 +41,7 @@ const messages: Record<ServerErrorCode, string> = {
   // What etcd answers when a proposal waited its whole request timeout for a leader.
   'deadline-exceeded': 'context deadline exceeded',
   'no-leader': 'etcdserver: no leader',
+  'leader-changed': 'etcdserver: leader changed',
   'auth-not-enabled': 'auth: authentication is not enabled',
   'member-not-found': 'membership: member not found',
   'not-capable': 'etcdserver: not capable',
@@ -71,6 +73,7 @@ const serverToWire: Record<ServerErrorCode, WireErrorName> = {
   timeout: 'timeout',
   'deadline-exceeded': 'deadlineExceeded',
   'no-leader': 'noLeader',
+  'leader-changed': 'leaderChanged',
   'auth-not-enabled': 'authNotEnabled',
   'member-not-found': 'memberNotFound',
   'not-capable': 'notCapable',

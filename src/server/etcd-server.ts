@@ -188,6 +188,7 @@ export class EtcdServer {
       },
     });
     this.watch = watchService({
+      metrics: this.serverMetrics,
       header: (revision) => this.header(revision),
       maxRequestBytes: this.options.maxRequestBytes,
       newWatchStream: () => this.store.watchStream(),
@@ -209,6 +210,7 @@ export class EtcdServer {
       currentRevision: () => this.store.currentRevision,
       watchStreams: () => this.store.watchStreamCount(),
       watchers: () => this.store.watcherCounts(),
+      watchEvents: () => this.store.eventCounts,
       compactRevision: () => this.store.compactRevision,
       quotaBackendBytes: () => this.options.quotaBackendBytes,
     });
@@ -221,7 +223,13 @@ export class EtcdServer {
     const logger = namedLogger(resolved.logger ?? silentLogger(), 'etcdserver');
     const metrics = new ServerMetrics(etcdServerVersion, etcdClusterVersion.split('.').slice(0, 2).join('.'));
     const memberDir = path.join(resolved.dataDir, 'member');
-    const member = await openMember(resolved, { logger, onWalSync: (seconds) => metrics.walFsyncDuration.observe(seconds), peerRequest: options.peerRequest });
+    const member = await openMember(resolved, {
+      logger,
+      onWalSync: (seconds) => metrics.walFsyncDuration.observe(seconds),
+      onWalWrite: (bytes) => metrics.walWriteBytes.inc(bytes),
+      compactions: metrics.compactionObserver(),
+      peerRequest: options.peerRequest,
+    });
     // The log, the link and the server refer to each other: their callbacks reach the server once it exists.
     let server: EtcdServer | undefined;
     let raft: RaftReplicationLog | undefined;
@@ -261,6 +269,7 @@ export class EtcdServer {
         }),
         onConfChange: (change, fresh) => server?.applyConfChange(change, fresh),
         onLeaderChange: (leader) => server?.leaderChanged(leader),
+        readIndexes: { slow: () => metrics.slowReadIndexes.inc(), failed: () => metrics.readIndexesFailed.inc() },
         logger,
       });
       server = new EtcdServer({ ...member, options: resolved, autoCompaction, logger, metrics, raft, link, peerRequest: options.peerRequest });

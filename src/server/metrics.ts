@@ -1,5 +1,7 @@
 // Prometheus metrics with etcd's names, in one Registry that the HTTP edge serves at /metrics.
 import { Counter, Gauge, Histogram, Registry, exponentialBuckets } from 'prom-client';
+import type { CompactionObserver } from '../mvcc';
+import { GrpcServerMetrics } from './grpc-metrics';
 
 /** Values read when /metrics is scraped rather than pushed on every change. */
 export interface MetricsSource {
@@ -18,6 +20,8 @@ export interface MetricsSource {
   /** Open watch streams, and watchers: synced, unsynced (catching up) and victims (their stream was full). */
   watchStreams(): number;
   watchers(): { synced: number; unsynced: number; victims: number };
+  /** Watch events handed to the gRPC streams so far, and those queued for them now. */
+  watchEvents(): { sent: number; pending: number };
   /** 0 before the first compaction */
   compactRevision(): number;
   quotaBackendBytes(): number;
@@ -40,13 +44,17 @@ export class ServerMetrics {
   readonly registry = new Registry();
   readonly leaderChanges: Counter;
   readonly proposalsFailed: Counter;
+  readonly readIndexesFailed: Counter;
+  readonly slowReadIndexes: Counter;
   readonly heartbeatSendFailures: Counter;
   readonly walFsyncDuration: Histogram;
+  readonly walWriteBytes: Gauge;
+  readonly indexCompactionPause: Histogram;
+  readonly dbCompactionPause: Histogram;
+  readonly dbCompactionTotal: Histogram;
+  readonly dbCompactionKeys: Counter;
   readonly backendCommitDuration: Histogram;
-  readonly grpcHandled: Counter<'grpc_type' | 'grpc_service' | 'grpc_method' | 'grpc_code'>;
-  readonly grpcStarted: Counter<'grpc_type' | 'grpc_service' | 'grpc_method'>;
-  readonly grpcReceived: Counter<'grpc_type' | 'grpc_service' | 'grpc_method'>;
-  readonly grpcSent: Counter<'grpc_type' | 'grpc_service' | 'grpc_method'>;
+  readonly grpc: GrpcServerMetrics;
   readonly learnerPromoteSuccesses: Counter;
   readonly learnerPromoteFailures: Counter<'Reason'>;
   readonly hashDuration: Histogram;
@@ -72,6 +80,10 @@ export class ServerMetrics {
     const scraped = (name: string, help: string, read: (source: MetricsSource) => number): void => {
       new Gauge({ name, help, registers, collect() { const source = src(); this.set(source ? read(source) : 0); } });
     };
+    // A count kept where it happens (a plain number on a hot path) and read when scraped.
+    const scrapedCounter = (name: string, help: string, read: (source: MetricsSource) => number): void => {
+      new Counter({ name, help, registers, collect() { const source = src(); this.reset(); this.inc(source ? read(source) : 0); } });
+    };
     scraped('etcd_server_has_leader', 'Whether or not a leader exists. 1 is existence, 0 is not.', (s) => (s.hasLeader() ? 1 : 0));
     scraped('etcd_server_is_leader', 'Whether or not this member is a leader. 1 if is, 0 otherwise.', (s) => (s.isLeader() ? 1 : 0));
     scraped('etcd_server_is_learner', 'Whether or not this member is a learner. 1 if is, 0 otherwise.', (s) => (s.isLearner() ? 1 : 0));
@@ -81,6 +93,8 @@ export class ServerMetrics {
     scraped('etcd_server_proposals_applied_total', 'The total number of consensus proposals applied.', (s) => s.appliedIndex());
     scraped('etcd_server_proposals_pending', 'The current number of pending proposals to commit.', (s) => s.pendingProposals());
     this.proposalsFailed = new Counter({ name: 'etcd_server_proposals_failed_total', help: 'The total number of failed proposals seen.', registers });
+    this.slowReadIndexes = new Counter({ name: 'etcd_server_slow_read_indexes_total', help: "The total number of pending read indexes not in sync with leader's or timed out read index requests.", registers });
+    this.readIndexesFailed = new Counter({ name: 'etcd_server_read_indexes_failed_total', help: 'The total number of failed read indexes seen.', registers });
     this.heartbeatSendFailures = new Counter({ name: 'etcd_server_heartbeat_send_failures_total', help: 'The total number of leader heartbeat send failures (likely overloaded from slow disk).', registers });
     this.slowApplies = new Counter({ name: 'etcd_server_slow_apply_total', help: 'The total number of slow apply requests (likely overloaded from slow disk).', registers });
     this.healthSuccess = new Counter({ name: 'etcd_server_health_success', help: 'The total number of successful health checks', registers });
@@ -103,6 +117,8 @@ export class ServerMetrics {
       name: 'etcd_disk_wal_fsync_duration_seconds', help: 'The latency distributions of fsync called by WAL.',
       buckets: exponentialBuckets(0.001, 2, 14), registers,
     });
+    // A gauge in etcd 3.4.
+    this.walWriteBytes = new Gauge({ name: 'etcd_disk_wal_write_bytes_total', help: 'Total number of bytes written in WAL.', registers });
     this.backendCommitDuration = new Histogram({
       name: 'etcd_disk_backend_commit_duration_seconds', help: 'The latency distributions of commit called by backend.',
       buckets: exponentialBuckets(0.001, 2, 14), registers,
@@ -125,6 +141,22 @@ export class ServerMetrics {
       const w = s.watchers();
       return w.unsynced + w.victims;
     });
+    scrapedCounter('etcd_debugging_mvcc_events_total', 'Total number of events sent by this member.', (s) => s.watchEvents().sent);
+    scraped('etcd_debugging_mvcc_pending_events_total', 'Total number of pending events to be sent.', (s) => s.watchEvents().pending);
+    // Whole milliseconds, as etcd observes them: the index from 0.5 ms, a removal chunk from 1 ms, a whole removal from 100 ms, each doubling.
+    this.indexCompactionPause = new Histogram({
+      name: 'etcd_debugging_mvcc_index_compaction_pause_duration_milliseconds', help: 'Bucketed histogram of index compaction pause duration.',
+      buckets: exponentialBuckets(0.5, 2, 14), registers,
+    });
+    this.dbCompactionPause = new Histogram({
+      name: 'etcd_debugging_mvcc_db_compaction_pause_duration_milliseconds', help: 'Bucketed histogram of db compaction pause duration.',
+      buckets: exponentialBuckets(1, 2, 13), registers,
+    });
+    this.dbCompactionTotal = new Histogram({
+      name: 'etcd_debugging_mvcc_db_compaction_total_duration_milliseconds', help: 'Bucketed histogram of db compaction total duration.',
+      buckets: exponentialBuckets(100, 2, 14), registers,
+    });
+    this.dbCompactionKeys = new Counter({ name: 'etcd_debugging_mvcc_db_compaction_keys_total', help: 'Total number of db keys compacted.', registers });
     const twins = (what: string, help: string) => new TwinCounter([`etcd_mvcc_${what}_total`, `etcd_debugging_mvcc_${what}_total`], help, registers);
     this.puts = twins('put', 'Total number of puts seen by this member.');
     this.deletes = twins('delete', 'Total number of deletes seen by this member.');
@@ -134,19 +166,24 @@ export class ServerMetrics {
     this.leasesRevoked = new Counter({ name: 'etcd_debugging_lease_revoked_total', help: 'The total number of revoked leases.', registers });
     this.leasesRenewed = new Counter({ name: 'etcd_debugging_lease_renewed_total', help: 'The number of renewed leases seen by the leader.', registers });
     this.leasesExpired = new Counter({ name: 'etcd_debugging_server_lease_expired_total', help: 'The total number of expired leases.', registers });
-    // 1 s doubling to 8192 s, as etcd.
-    this.leaseTtl = new Histogram({ name: 'etcd_debugging_lease_ttl_total', help: 'Bucketed histogram of lease TTLs.', buckets: exponentialBuckets(1, 2, 14), registers });
+    // 1 s doubling to 8388608 s (about 3 months), as etcd.
+    this.leaseTtl = new Histogram({ name: 'etcd_debugging_lease_ttl_total', help: 'Bucketed histogram of lease TTLs.', buckets: exponentialBuckets(1, 2, 24), registers });
     // 10 ms doubling to 163.84 s, as etcd.
     this.hashDuration = new Histogram({ name: 'etcd_mvcc_hash_duration_seconds', help: 'The latency distribution of storage hash operation.', buckets: exponentialBuckets(0.01, 2, 15), registers });
     this.hashRevDuration = new Histogram({ name: 'etcd_mvcc_hash_rev_duration_seconds', help: 'The latency distribution of storage hash by revision operation.', buckets: exponentialBuckets(0.01, 2, 15), registers });
-    const calls = (name: string, help: string) => new Counter({ name, help, labelNames: ['grpc_type', 'grpc_service', 'grpc_method'], registers });
-    this.grpcStarted = calls('grpc_server_started_total', 'Total number of RPCs started on the server.');
-    this.grpcReceived = calls('grpc_server_msg_received_total', 'Total number of RPC stream messages received on the server.');
-    this.grpcSent = calls('grpc_server_msg_sent_total', 'Total number of gRPC stream messages sent by the server.');
-    this.grpcHandled = new Counter({
-      name: 'grpc_server_handled_total', help: 'Total number of RPCs completed on the server, regardless of success or failure.',
-      labelNames: ['grpc_type', 'grpc_service', 'grpc_method', 'grpc_code'], registers,
-    });
+    this.grpc = new GrpcServerMetrics(registers);
+  }
+
+  /** Feeds the compaction histograms and the count of records compacted from the store. */
+  compactionObserver(): CompactionObserver {
+    return {
+      indexCompacted: (ms) => this.indexCompactionPause.observe(ms),
+      chunkRemoved: (ms) => this.dbCompactionPause.observe(ms),
+      removalEnded: (ms, keys) => {
+        this.dbCompactionTotal.observe(ms);
+        this.dbCompactionKeys.inc(keys);
+      },
+    };
   }
 
   /** Connects the scrape-time gauges to the running server. */

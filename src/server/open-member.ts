@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Logger, namedLogger } from '../log';
-import { Backend, WatchableStore, openStore } from '../mvcc';
+import { Backend, WatchableStore, openStore, type CompactionObserver } from '../mvcc';
 import { Entry as WalEntry, HardState as WalHardState, MemberStorage, walExists } from '../wal';
 import { Snapshot, decodeSnapshot } from '../raft';
 import { AlarmStore } from './alarms';
@@ -42,6 +42,8 @@ export interface OpenedMember {
 export interface OpenMemberOptions {
   logger: Logger;
   onWalSync: (seconds: number) => void;
+  onWalWrite: (bytes: number) => void;
+  compactions: CompactionObserver;
   /** etcd's peer API requests, for a member that joins a running cluster */
   peerRequest?: PeerRequester;
 }
@@ -67,7 +69,7 @@ export async function openMember(options: ResolvedOptions, io: OpenMemberOptions
   const walDir = path.join(memberDir, 'wal');
   fs.mkdirSync(memberDir, { recursive: true, mode: 0o700 });
   await removeReceivedImages(memberDir);
-  const storageOptions = { logger, onSync: io.onWalSync, maxSnapshots: options.maxSnapshots, maxFiles: options.maxWals };
+  const storageOptions = { logger, onSync: io.onWalSync, onWrite: io.onWalWrite, maxSnapshots: options.maxSnapshots, maxFiles: options.maxWals };
   const lessor = new Lessor(minLeaseTtl(options.heartbeatMs, options.electionMs));
   const alarms = new AlarmStore();
   const clusterOptions = {
@@ -87,7 +89,7 @@ export async function openMember(options: ResolvedOptions, io: OpenMemberOptions
     } finally {
       snapshot.close();
     }
-    store = openStore(backend, { lease: lessor, logger: namedLogger(logger, 'mvcc') });
+    store = openStore(backend, { lease: lessor, logger: namedLogger(logger, 'mvcc'), compaction: { observer: io.compactions } });
 
     let memberId: bigint;
     let clusterId: bigint;

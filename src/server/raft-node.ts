@@ -79,6 +79,8 @@ export interface RaftLogOptions {
   onConfChange(change: ConfChange, fresh: boolean, confState: ConfState): void;
   /** The known leader changed (0n: none). */
   onLeaderChange?(leader: bigint): void;
+  /** Counts read-index rounds that went wrong, as etcd's metrics do. */
+  readIndexes?: ReadIndexObserver;
   logger: Logger;
 }
 
@@ -87,9 +89,23 @@ export function requestTimeoutMs(electionMs: number): number {
   return 5000 + 2 * electionMs;
 }
 
+/**
+ * etcd's read-index counters: `slow` for a round that timed out or whose answer came when no read
+ * waited for it any more, `failed` for a round lost to a leader change.
+ */
+export interface ReadIndexObserver {
+  slow(): void;
+  failed(): void;
+}
+
 interface PendingRead {
   resolve(index: number): void;
   reject(err: Error): void;
+}
+
+/** One raft ReadIndex request and the reads it serves. */
+interface ReadRound {
+  reads: PendingRead[];
   timer: NodeJS.Timeout;
 }
 
@@ -115,7 +131,7 @@ export class RaftReplicationLog implements ReplicationLog {
   private failed: Error | undefined;
   private leader = 0n;
   private readsQueued: PendingRead[] = [];
-  private readsSent = new Map<string, PendingRead[]>();
+  private readsSent = new Map<string, ReadRound>();
   private readSeq = 0n;
   private confWaiters = new Map<bigint, (err?: Error) => void>();
   // Conf change proposals that reached the leader while another one was not yet applied: raft would
@@ -254,16 +270,15 @@ export class RaftReplicationLog implements ReplicationLog {
     });
   }
 
-  /** Linearizable reads share one raft ReadIndex round per event-loop turn. */
+  /**
+   * Linearizable reads share one raft ReadIndex round per event-loop turn. A round fails with
+   * "request timed out" after the request timeout, and with "leader changed" when a new leader is
+   * elected before it is answered (its request may be lost with the old leader), as etcd's do.
+   */
   readIndex(): Promise<number> {
     this.checkUsable();
     return new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.dropRead(read);
-        reject(new ServerError('timeout'));
-      }, requestTimeoutMs(this.options.electionMs));
-      const read: PendingRead = { resolve, reject, timer };
-      this.readsQueued.push(read);
+      this.readsQueued.push({ resolve, reject });
       if (this.readsQueued.length === 1) setImmediate(() => this.sendReads());
     });
   }
@@ -307,10 +322,9 @@ export class RaftReplicationLog implements ReplicationLog {
     await this.loop;
     await this.snapshotting;
     const stopped = new ServerError('stopped');
-    for (const read of [...this.readsQueued, ...[...this.readsSent.values()].flat()]) {
-      clearTimeout(read.timer);
-      read.reject(stopped);
-    }
+    for (const read of this.readsQueued) read.reject(stopped);
+    this.readsQueued = [];
+    for (const key of [...this.readsSent.keys()]) this.endRound(key, stopped);
     for (const done of this.confWaiters.values()) done(stopped);
     await this.options.disk.close();
   }
@@ -328,21 +342,37 @@ export class RaftReplicationLog implements ReplicationLog {
 
   private sendReads(): void {
     if (this.readsQueued.length === 0 || this.stopped) return;
-    const batch = this.readsQueued;
+    const reads = this.readsQueued;
     this.readsQueued = [];
     const ctx = Buffer.alloc(8);
     ctx.writeBigUInt64BE(++this.readSeq);
-    this.readsSent.set(ctx.toString('hex'), batch);
+    const key = ctx.toString('hex');
+    const timer = setTimeout(() => {
+      this.options.readIndexes?.slow();
+      this.endRound(key, new ServerError('timeout'));
+    }, requestTimeoutMs(this.options.electionMs));
+    this.readsSent.set(key, { reads, timer });
     this.node.readIndex(ctx);
     this.kick();
   }
 
-  private dropRead(read: PendingRead): void {
-    this.readsQueued = this.readsQueued.filter((r) => r !== read);
-    for (const [key, batch] of this.readsSent) {
-      const rest = batch.filter((r) => r !== read);
-      if (rest.length === 0) this.readsSent.delete(key);
-      else this.readsSent.set(key, rest);
+  /** Settles a round's reads: with the read index, or with the error. */
+  private endRound(key: string, outcome: number | Error): void {
+    const round = this.readsSent.get(key);
+    if (round === undefined) return;
+    this.readsSent.delete(key);
+    clearTimeout(round.timer);
+    for (const read of round.reads) {
+      if (typeof outcome === 'number') read.resolve(outcome);
+      else read.reject(outcome);
+    }
+  }
+
+  /** A new leader: the rounds not answered yet fail, as etcd's read loop fails them. */
+  private failSentReads(): void {
+    for (const key of [...this.readsSent.keys()]) {
+      this.options.readIndexes?.failed();
+      this.endRound(key, new ServerError('leader-changed'));
     }
   }
 
@@ -366,19 +396,18 @@ export class RaftReplicationLog implements ReplicationLog {
 
   private async handleReady(): Promise<void> {
     const rd = this.node.ready();
+    for (const rs of rd.readStates) {
+      const key = Buffer.from(rs.requestCtx).toString('hex');
+      // An answer to a round that already ended (timed out, or failed at a leader change): etcd counts it slow.
+      if (!this.readsSent.has(key)) this.options.readIndexes?.slow();
+      this.endRound(key, rs.index);
+    }
     if (rd.softState !== undefined && rd.softState.lead !== this.leader) {
+      const newLeader = rd.softState.lead !== 0n;
       this.leader = rd.softState.lead;
       this.options.onLeaderChange?.(this.leader);
       if (this.leader === this.options.memberId) this.elected?.();
-    }
-    for (const rs of rd.readStates) {
-      const key = Buffer.from(rs.requestCtx).toString('hex');
-      const batch = this.readsSent.get(key);
-      this.readsSent.delete(key);
-      for (const read of batch ?? []) {
-        clearTimeout(read.timer);
-        read.resolve(rs.index);
-      }
+      if (newLeader) this.failSentReads();
     }
     // A snapshot goes on a connection of its own with the store's image (etcd's snapshot sender).
     const messages = rd.messages.filter((m) => m.type !== MessageType.MsgSnap);

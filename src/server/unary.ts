@@ -10,21 +10,20 @@ export function unary<Req, Res>(
   method: string,
   handler: (request: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res>,
 ): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void {
-  const labels = { grpc_method: method, grpc_service: service, grpc_type: 'unary' };
-  const handledOk = { grpc_code: Status[Status.OK], ...labels };
+  const counts = metrics.grpc.method(service, method, 'unary');
   return (call, callback) => {
     // As go-grpc-prometheus counts a unary call: started, one message in, one out when it succeeds.
-    metrics.grpcStarted.inc(labels);
-    metrics.grpcReceived.inc(labels);
+    counts.started++;
+    counts.received++;
     handler(call.request, call).then(
       (response) => {
-        metrics.grpcSent.inc(labels);
-        metrics.grpcHandled.inc(handledOk);
+        counts.sent++;
+        counts.handle(Status.OK);
         callback(null, response);
       },
       (err: unknown) => {
         const wire = toWireError(err);
-        metrics.grpcHandled.inc({ grpc_code: Status[wire.code], ...labels });
+        counts.handle(wire.code);
         callback(wire);
       },
     );

@@ -37,7 +37,7 @@ export interface WalOptions {
   logger?: WalLogger;
   /** Called with the duration of every durable write or fdatasync (etcd_disk_wal_fsync_duration_seconds). */
   onSync?: (seconds: number) => void;
-  /** Called with the bytes of every write (etcd_disk_wal_write_bytes_total). */
+  /** Called with the bytes of every write, a new segment's header included (etcd_disk_wal_write_bytes_total). */
   onWrite?: (bytes: number) => void;
   /** Called at named points of the durability path, so crash tests can stop the process there. */
   failpoint?: (name: WalFailpoint) => void;
@@ -186,6 +186,7 @@ export class Wal {
     try {
       fs.ftruncateSync(fd, wal.segmentBytes);
       writeAllSync(fd, header, 0);
+      wal.onWrite?.(header.length);
       fs.fdatasyncSync(fd);
     } finally {
       fs.closeSync(fd);
@@ -385,7 +386,6 @@ export class Wal {
       await this.writeDurably(tail.fd, buf, tail.offset);
       this.failpoint?.('walAfterSync');
       tail.offset += buf.length;
-      this.onWrite?.(buf.length);
       for (const job of batch) {
         if (job.lastIndex !== undefined) this.writtenLastIndex = job.lastIndex;
         if (job.snapshotIndex !== undefined) this.writtenLastIndex = Math.max(this.writtenLastIndex, job.snapshotIndex);
@@ -416,6 +416,7 @@ export class Wal {
   private async writeDurably(fd: number, buf: Buffer, offset: number): Promise<void> {
     const started = process.hrtime.bigint();
     await writeAll(fd, buf, offset);
+    this.onWrite?.(buf.length);
     this.observeSync(started);
   }
 
@@ -447,6 +448,7 @@ export class Wal {
     const segment: SegmentName = { name: walName(old.segment.seq + 1, this.writtenLastIndex + 1), seq: old.segment.seq + 1, index: this.writtenLastIndex + 1 };
     try {
       await writeAll(next.fd, header, 0);
+      this.onWrite?.(header.length);
       await this.sync(next.fd);
       this.failpoint?.('walBeforeCutRename');
       await rename(next.path, path.join(this.dir, segment.name));

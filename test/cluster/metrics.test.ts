@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { CairnProcess, startCairn } from '../cli/cairn-process';
-import { etcdctl, hasEtcdctl } from '../server-core/etcdctl';
+import { etcdctl, etcdctlBackground, hasEtcdctl } from '../server-core/etcdctl';
 import { removeDir, startCore, tempDataDir } from '../server-core/harness';
 import { hasRealEtcd, startRealEtcd } from '../support/real-etcd';
 import { makeTlsCluster } from './tls-cluster';
@@ -42,7 +42,34 @@ const watched = [
   'etcd_debugging_lease_ttl_total', 'etcd_debugging_server_lease_expired_total', 'grpc_server_handled_total',
   'grpc_server_started_total', 'grpc_server_msg_received_total', 'grpc_server_msg_sent_total',
   'etcd_cluster_version', 'etcd_server_learner_promote_successes', 'etcd_mvcc_hash_duration_seconds', 'etcd_mvcc_hash_rev_duration_seconds',
+  'etcd_server_read_indexes_failed_total', 'etcd_server_slow_read_indexes_total', 'etcd_disk_wal_write_bytes_total',
+  'etcd_debugging_mvcc_events_total', 'etcd_debugging_mvcc_pending_events_total',
+  'etcd_debugging_mvcc_index_compaction_pause_duration_milliseconds', 'etcd_debugging_mvcc_db_compaction_pause_duration_milliseconds',
+  'etcd_debugging_mvcc_db_compaction_total_duration_milliseconds', 'etcd_debugging_mvcc_db_compaction_keys_total',
 ];
+
+/** A histogram's bucket bounds in a Prometheus text (Go writes 1048576 as 1.048576e+06). */
+function bucketBounds(text: string, name: string): number[] {
+  const prefix = `${name}_bucket{le="`;
+  return text.split('\n').filter((line) => line.startsWith(prefix)).map((line) => Number(line.slice(prefix.length, line.indexOf('"', prefix.length))));
+}
+
+/** A watch on `key` from `fromRev` (so no event is missed while it starts), three puts seen, then the watcher stopped; then a keep-alive and a physical compaction at `compactRev`. */
+async function streamsAndCompaction(endpoint: string, key: string, fromRev: number, compactRev: number): Promise<void> {
+  const watch = etcdctlBackground(endpoint, ['watch', key, '--rev', String(fromRev)]);
+  try {
+    for (const v of ['v1', 'v2', 'v3']) assert.equal((await etcdctl(endpoint, ['put', key, v])).code, 0);
+    await watch.waitFor('v3');
+  } finally {
+    await watch.stop();
+  }
+  const grant = await etcdctl(endpoint, ['lease', 'grant', '100']);
+  const id = /lease ([0-9a-f]+) granted/.exec(grant.stdout)?.[1] ?? '';
+  for (const args of [['lease', 'keep-alive', '--once', id], ['compact', String(compactRev), '--physical']]) {
+    const run = await etcdctl(endpoint, args);
+    assert.equal(run.code, 0, run.stderr);
+  }
+}
 
 test('the watched metrics have etcd 3.4\'s names, types and help texts', { skip: !(hasRealEtcd() && hasEtcdctl()) && 'etcd 3.4 is not installed' }, async () => {
   const etcd = await startRealEtcd();
@@ -56,29 +83,52 @@ test('the watched metrics have etcd 3.4\'s names, types and help texts', { skip:
         assert.equal(run.code, 0, run.stderr);
       }
     }
-    const theirText = await (await fetch(`${etcd.endpoint}/metrics`)).text();
-    const ourText = await cairn.server.metrics.metrics();
+    // Revisions: a put (2) and a delete (3) above, so the watch starts at 4 and three puts make 4 to 6.
+    for (const endpoint of [etcd.endpoint, cairn.endpoint]) await streamsAndCompaction(endpoint, 'w', 4, 5);
+    const watchCanceled = 'grpc_server_handled_total{grpc_code="Canceled",grpc_method="Watch",grpc_service="etcdserverpb.Watch",grpc_type="bidi_stream"} 1';
+    const scrape = async (read: () => Promise<string>) => eventually('the watch stream ended', async () => {
+      const text = await read();
+      return text.split('\n').includes(watchCanceled) ? text : undefined;
+    });
+    const theirText = await scrape(async () => (await fetch(`${etcd.endpoint}/metrics`)).text());
+    const ourText = await scrape(() => cairn.server.metrics.metrics());
     const theirs = families(theirText);
     const ours = families(ourText);
     for (const name of watched) {
       assert.ok(theirs.has(name), `etcd has ${name}`);
       assert.equal(ours.get(name), theirs.get(name), name);
+      if (ours.get(name)?.startsWith('histogram|')) assert.deepEqual(bucketBounds(ourText, name), bucketBounds(theirText, name), `${name} buckets`);
     }
     // The same samples, labels in the same order, for what both were asked.
     for (const line of [
       'etcd_cluster_version{cluster_version="3.4"} 1',
-      'grpc_server_started_total{grpc_method="Put",grpc_service="etcdserverpb.KV",grpc_type="unary"} 1',
-      'grpc_server_msg_sent_total{grpc_method="Put",grpc_service="etcdserverpb.KV",grpc_type="unary"} 1',
+      'grpc_server_started_total{grpc_method="Put",grpc_service="etcdserverpb.KV",grpc_type="unary"} 4',
+      'grpc_server_msg_sent_total{grpc_method="Put",grpc_service="etcdserverpb.KV",grpc_type="unary"} 4',
       'grpc_server_handled_total{grpc_code="OK",grpc_method="DeleteRange",grpc_service="etcdserverpb.KV",grpc_type="unary"} 1',
       'etcd_mvcc_hash_rev_duration_seconds_count 1',
+      // The watch: one create request, three events; the keep-alive: one renewal each way, then the client's context ends.
+      'grpc_server_msg_received_total{grpc_method="Watch",grpc_service="etcdserverpb.Watch",grpc_type="bidi_stream"} 1',
+      'grpc_server_started_total{grpc_method="LeaseKeepAlive",grpc_service="etcdserverpb.Lease",grpc_type="bidi_stream"} 1',
+      'grpc_server_msg_received_total{grpc_method="LeaseKeepAlive",grpc_service="etcdserverpb.Lease",grpc_type="bidi_stream"} 1',
+      'grpc_server_msg_sent_total{grpc_method="LeaseKeepAlive",grpc_service="etcdserverpb.Lease",grpc_type="bidi_stream"} 1',
+      'grpc_server_handled_total{grpc_code="Unavailable",grpc_method="LeaseKeepAlive",grpc_service="etcdserverpb.Lease",grpc_type="bidi_stream"} 1',
+      watchCanceled,
+      'etcd_debugging_mvcc_events_total 3',
+      'etcd_debugging_mvcc_pending_events_total 0',
+      // At revision 5: a's put and its delete (a dead generation) and w's first put are superseded.
+      'etcd_debugging_mvcc_db_compaction_keys_total 3',
+      'etcd_debugging_mvcc_index_compaction_pause_duration_milliseconds_count 1',
+      'etcd_debugging_mvcc_db_compaction_total_duration_milliseconds_count 1',
+      'etcd_server_read_indexes_failed_total 0',
+      'etcd_server_slow_read_indexes_total 0',
     ]) {
       assert.ok(theirText.split('\n').includes(line), `etcd: ${line}`);
       assert.ok(ourText.split('\n').includes(line), `cairn: ${line}`);
     }
-    // One put, one delete and one linearizable range went through the store.
+    // Four puts, one delete, one linearizable range and two leases went through the store.
     const samples = await cairn.server.metrics.getMetricsAsJSON();
     const value = (name: string) => samples.find((m) => m.name === name)?.values[0]?.value;
-    for (const name of ['etcd_mvcc_put_total', 'etcd_mvcc_delete_total', 'etcd_mvcc_range_total', 'etcd_debugging_lease_granted_total']) assert.equal(value(name), 1, name);
+    for (const [name, n] of [['etcd_mvcc_put_total', 4], ['etcd_mvcc_delete_total', 1], ['etcd_mvcc_range_total', 1], ['etcd_debugging_lease_granted_total', 2]] as const) assert.equal(value(name), n, name);
   } finally {
     await cairn.stop();
     removeDir(dir);

@@ -1,6 +1,6 @@
 // Lease service: grant and revoke go through the proposal pipeline; keep-alive and time-to-live
 // are answered by the leader's lease expiry driver (a follower asks the leader), as etcd's are.
-import type { ServerDuplexStream, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { status as Status, type ServerDuplexStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { etcdserverpb } from '../../api';
 import type { ApplyValue } from '../apply';
 import { toWireError } from '../errors';
@@ -25,6 +25,7 @@ export interface LeaseCore {
 
 export function leaseService(core: LeaseCore): UntypedServiceImplementation {
   const handle = <Req, Res>(method: string, fn: (req: Req) => Promise<Res>) => unary<Req, Res>(core.metrics, 'etcdserverpb.Lease', method, fn);
+  const keepAliveCounts = core.metrics.grpc.method('etcdserverpb.Lease', 'LeaseKeepAlive', 'bidi_stream');
   const impl: etcdserverpb.LeaseServer = {
     leaseGrant: handle('LeaseGrant', async (req: etcdserverpb.LeaseGrantRequest) => {
       const request = { TTL: req.TTL, ID: req.ID === 0n ? core.newLeaseId() : req.ID };
@@ -37,16 +38,32 @@ export function leaseService(core: LeaseCore): UntypedServiceImplementation {
       return { header: core.header(value.kind === 'leaseRevoke' ? value.revision : undefined) };
     }),
     leaseKeepAlive(call: ServerDuplexStream<etcdserverpb.LeaseKeepAliveRequest, etcdserverpb.LeaseKeepAliveResponse>) {
+      keepAliveCounts.started++;
+      // Counted once, with the code etcd's handler returns: the renewal's error, "no leader" (Unavailable)
+      // when the client's context ended (grpc-js knows that for sure only once the call closes), else OK.
+      let ended = false;
+      const handled = (code: Status) => {
+        if (ended) return;
+        ended = true;
+        keepAliveCounts.handle(code);
+      };
+      call.on('close', () => handled(call.cancelled ? Status.UNAVAILABLE : Status.OK));
       // Answers go out in the order of the requests, one renewal at a time, as etcd's stream loop does.
       let previous = Promise.resolve();
       call.on('data', (req: etcdserverpb.LeaseKeepAliveRequest) => {
+        keepAliveCounts.received++;
         previous = previous.then(async () => {
           // A lease that is gone answers TTL 0, as etcd does, and the stream goes on.
           const ttl = (await core.renew(req.ID)) ?? 0;
-          if (!call.writableEnded) call.write({ header: core.header(), ID: req.ID, TTL: BigInt(ttl) });
+          if (call.writableEnded) return;
+          keepAliveCounts.sent++;
+          call.write({ header: core.header(), ID: req.ID, TTL: BigInt(ttl) });
         }).catch((err: unknown) => {
           // A renewal the leader could not be reached for ends the stream with the error, as etcd's does.
-          if (!call.writableEnded) call.destroy(toWireError(err));
+          if (call.writableEnded) return;
+          const wire = toWireError(err);
+          handled(wire.code);
+          call.destroy(wire);
         });
       });
       call.on('end', () => call.end());

@@ -3,6 +3,7 @@ import { status as Status, type ServerWritableStream, type UntypedServiceImpleme
 import { EtcdError, etcdError, etcdserverpb } from '../../api';
 import type { ApplyValue } from '../apply';
 import { toWireError } from '../errors';
+import type { MethodCounts } from '../grpc-metrics';
 import type { ServerMetrics } from '../metrics';
 import type { Proposal } from '../proposals';
 import type { SnapshotImage } from '../snapshot-image';
@@ -27,6 +28,7 @@ export interface MaintenanceCore {
 
 export function maintenanceService(core: MaintenanceCore): UntypedServiceImplementation {
   const handle = <Req, Res>(method: string, fn: (req: Req) => Promise<Res>) => unary<Req, Res>(core.metrics, 'etcdserverpb.Maintenance', method, fn);
+  const snapshotCounts = core.metrics.grpc.method('etcdserverpb.Maintenance', 'Snapshot', 'server_stream');
   const impl: etcdserverpb.MaintenanceServer = {
     alarm: handle('Alarm', async (req: etcdserverpb.AlarmRequest) => {
       const value = await core.propose({ alarm: req });
@@ -50,14 +52,13 @@ export function maintenanceService(core: MaintenanceCore): UntypedServiceImpleme
       return { header: core.header(r.revision), hash: r.hash, compactRevision: BigInt(r.compactRevision), hashRevision: BigInt(r.hashRevision) };
     }),
     snapshot(call: ServerWritableStream<etcdserverpb.SnapshotRequest, etcdserverpb.SnapshotResponse>) {
-      const labels = { grpc_method: 'Snapshot', grpc_service: 'etcdserverpb.Maintenance', grpc_type: 'server_stream' };
-      core.metrics.grpcStarted.inc(labels);
-      core.metrics.grpcReceived.inc(labels);
-      sendSnapshot(core, call).then(
-        () => core.metrics.grpcHandled.inc({ grpc_code: 'OK', ...labels }),
+      snapshotCounts.started++;
+      snapshotCounts.received++;
+      sendSnapshot(core, call, snapshotCounts).then(
+        () => snapshotCounts.handle(Status.OK),
         (err: unknown) => {
           const wire = toWireError(err);
-          core.metrics.grpcHandled.inc({ grpc_code: Status[wire.code], ...labels });
+          snapshotCounts.handle(wire.code);
           call.destroy(wire);
         },
       );
@@ -75,13 +76,15 @@ export function maintenanceService(core: MaintenanceCore): UntypedServiceImpleme
   return impl;
 }
 
-async function sendSnapshot(core: MaintenanceCore, call: ServerWritableStream<etcdserverpb.SnapshotRequest, etcdserverpb.SnapshotResponse>): Promise<void> {
+async function sendSnapshot(core: MaintenanceCore, call: ServerWritableStream<etcdserverpb.SnapshotRequest, etcdserverpb.SnapshotResponse>, counts: MethodCounts): Promise<void> {
   const image = await core.snapshotImage();
   try {
     for await (const chunk of snapshotChunks(image.path, image.size)) {
       if (call.cancelled) return;
       const response: etcdserverpb.SnapshotResponse = { header: undefined, remainingBytes: BigInt(chunk.remainingBytes), blob: chunk.blob, version: '' };
-      if (!call.write(response)) await new Promise((resolve) => call.once('drain', resolve));
+      const more = call.write(response);
+      counts.sent++;
+      if (!more) await new Promise((resolve) => call.once('drain', resolve));
     }
     call.end();
   } finally {

@@ -10,6 +10,7 @@ import { status as Status, type ServerDuplexStream } from '@grpc/grpc-js';
 import { EtcdError, etcdserverpb } from '../../api';
 import type * as mvcc from '../../mvcc';
 import { eventToWire } from '../convert';
+import type { MethodCounts } from '../grpc-metrics';
 import { fragmentResponse } from './watch-fragment';
 
 type Call = ServerDuplexStream<etcdserverpb.WatchRequest, etcdserverpb.WatchResponse>;
@@ -43,11 +44,15 @@ export class WatchSession {
     private readonly call: Call,
     private readonly stream: mvcc.WatchStream,
     private readonly core: WatchSessionCore,
+    private readonly counts: MethodCounts,
   ) {}
 
   /** Starts serving; resolves when the stream ends. */
   run(): Promise<void> {
-    this.call.on('data', (req: etcdserverpb.WatchRequest) => this.onRequest(req));
+    this.call.on('data', (req: etcdserverpb.WatchRequest) => {
+      this.counts.received++;
+      this.onRequest(req);
+    });
     this.call.on('end', () => this.close());
     this.call.on('error', () => this.close());
     this.call.on('close', () => this.close());
@@ -67,6 +72,8 @@ export class WatchSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    // Whoever ends it, etcd's Watch handler returns "watch canceled" (Canceled): the client's context ended.
+    this.counts.handle(Status.CANCELLED);
     this.stream.close();
     if (!this.call.writableEnded) this.call.end();
   }
@@ -159,6 +166,7 @@ export class WatchSession {
   /** Writes one response; false when grpc-js wants the writer to wait for 'drain'. */
   private write(response: etcdserverpb.WatchResponse): boolean {
     if (this.closed || this.call.writableEnded) return true;
+    this.counts.sent++;
     return this.call.write(response);
   }
 

@@ -2,9 +2,11 @@
 import type { ServerDuplexStream, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { etcdserverpb } from '../../api';
 import type * as mvcc from '../../mvcc';
+import type { ServerMetrics } from '../metrics';
 import { WatchSession, WatchSessionCore } from './watch-session';
 
 export interface WatchCore extends WatchSessionCore {
+  readonly metrics: ServerMetrics;
   newWatchStream(): mvcc.WatchStream;
   /** how often watchers created with progress_notify hear of the revision */
   progressNotifyIntervalMs: number;
@@ -18,6 +20,7 @@ export interface WatchServiceHandle {
 
 export function watchService(core: WatchCore): WatchServiceHandle {
   const sessions = new Set<WatchSession>();
+  const counts = core.metrics.grpc.method('etcdserverpb.Watch', 'Watch', 'bidi_stream');
   let ticker: NodeJS.Timeout | undefined;
   const startTicker = () => {
     if (ticker !== undefined) return;
@@ -26,7 +29,8 @@ export function watchService(core: WatchCore): WatchServiceHandle {
   };
   const impl: etcdserverpb.WatchServer = {
     watch(call: ServerDuplexStream<etcdserverpb.WatchRequest, etcdserverpb.WatchResponse>) {
-      const session = new WatchSession(call, core.newWatchStream(), core);
+      counts.started++;
+      const session = new WatchSession(call, core.newWatchStream(), core, counts);
       sessions.add(session);
       startTicker();
       session.run().finally(() => sessions.delete(session));

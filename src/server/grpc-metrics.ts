@@ -1,0 +1,74 @@
+// go-grpc-prometheus's server counters (grpc_server_started_total, _msg_received_total, _msg_sent_total,
+// _handled_total), kept per method as plain numbers (a message costs one increment, no label hashing)
+// and read when /metrics is scraped. Every method is listed from the start with 0, and
+// _handled_total with every code, as etcd lists them.
+import type { status as Status } from '@grpc/grpc-js';
+import { Counter, type Registry } from 'prom-client';
+
+export type GrpcType = 'unary' | 'server_stream' | 'bidi_stream';
+
+/** The gRPC codes by number, as Go's codes.Code.String() names them (go-grpc-prometheus's grpc_code). */
+const goCodeNames = [
+  'OK', 'Canceled', 'Unknown', 'InvalidArgument', 'DeadlineExceeded', 'NotFound', 'AlreadyExists', 'PermissionDenied',
+  'ResourceExhausted', 'FailedPrecondition', 'Aborted', 'OutOfRange', 'Unimplemented', 'Internal', 'Unavailable',
+  'DataLoss', 'Unauthenticated',
+];
+
+interface MethodLabels {
+  grpc_method: string;
+  grpc_service: string;
+  grpc_type: GrpcType;
+}
+
+/** One method's counts. */
+export class MethodCounts {
+  started = 0;
+  received = 0;
+  sent = 0;
+  /** by gRPC code */
+  readonly handled: number[] = goCodeNames.map(() => 0);
+
+  constructor(readonly labels: MethodLabels) {}
+
+  /** The call ended with this code. */
+  handle(code: Status): void {
+    this.handled[code]++;
+  }
+}
+
+export class GrpcServerMetrics {
+  private readonly methods: MethodCounts[] = [];
+
+  constructor(registers: Registry[]) {
+    const methods = this.methods;
+    const perMethod = (name: string, help: string, read: (m: MethodCounts) => number): void => {
+      new Counter({
+        name, help, labelNames: ['grpc_type', 'grpc_service', 'grpc_method'], registers,
+        collect() {
+          this.reset();
+          for (const m of methods) this.inc(m.labels, read(m));
+        },
+      });
+    };
+    perMethod('grpc_server_started_total', 'Total number of RPCs started on the server.', (m) => m.started);
+    perMethod('grpc_server_msg_received_total', 'Total number of RPC stream messages received on the server.', (m) => m.received);
+    perMethod('grpc_server_msg_sent_total', 'Total number of gRPC stream messages sent by the server.', (m) => m.sent);
+    new Counter({
+      name: 'grpc_server_handled_total', help: 'Total number of RPCs completed on the server, regardless of success or failure.',
+      labelNames: ['grpc_type', 'grpc_service', 'grpc_method', 'grpc_code'], registers,
+      collect() {
+        this.reset();
+        for (const m of methods) {
+          for (const [code, n] of m.handled.entries()) this.inc({ grpc_code: goCodeNames[code], ...m.labels }, n);
+        }
+      },
+    });
+  }
+
+  /** The counts of one method; call once per method, when its handler is built. */
+  method(service: string, method: string, type: GrpcType): MethodCounts {
+    const counts = new MethodCounts({ grpc_method: method, grpc_service: service, grpc_type: type });
+    this.methods.push(counts);
+    return counts;
+  }
+}
