@@ -166,3 +166,21 @@ test('an aborted batch while a compaction is being removed keeps the compaction 
     await t.cleanup();
   }
 });
+
+test('the compaction observer hears the index pause, each full chunk but the last, and the records removed', async () => {
+  const heard = { index: 0, chunks: 0, ended: [] as number[] };
+  const observer = {
+    indexCompacted: (ms: number) => { assert.ok(Number.isInteger(ms) && ms >= 0); heard.index++; },
+    chunkRemoved: (ms: number) => { assert.ok(Number.isInteger(ms) && ms >= 0); heard.chunks++; },
+    removalEnded: (ms: number, keys: number) => { assert.ok(Number.isInteger(ms) && ms >= 0); heard.ended.push(keys); },
+  };
+  const t = openTestStore({ compaction: { batchLimit: 4, observer } });
+  try {
+    for (let i = 0; i < 10; i++) t.apply((w) => w.put({ key: b('k'), value: b(String(i)) })); // 2..11
+    // Revisions 2..11 are 10 records: chunks of 4, 4 and 2; the revisions 2..9 below the kept 10 go.
+    await t.apply((w) => w.compact(10)).physical;
+    assert.deepEqual(heard, { index: 1, chunks: 2, ended: [8] });
+  } finally {
+    await t.cleanup();
+  }
+});

@@ -185,3 +185,33 @@ test('a watch on a future start revision waits for it', async () => {
     await t.cleanup();
   }
 });
+
+test('the store counts events queued for the streams and handed to their consumers', async () => {
+  const t = openTestStore();
+  try {
+    const ws = t.store.watchStream();
+    const first = ws.watch({ key: b('a') });
+    const second = ws.watch({ key: b('b') });
+    t.apply((w) => w.put({ key: b('a'), value: b('1') }));
+    t.apply((w) => w.txn({ compare: [], success: [{ put: { key: b('a'), value: b('2') } }, { put: { key: b('b'), value: b('2') } }], failure: [] }));
+    // Three responses wait: a (1 event), then a and b of the txn (1 each).
+    assert.deepEqual(t.store.eventCounts, { sent: 0, pending: 3 });
+    await nextWithin(ws);
+    assert.deepEqual(t.store.eventCounts, { sent: 1, pending: 2 });
+    // Canceling drops what was queued for that watcher; it was never sent.
+    ws.cancel(second);
+    assert.deepEqual(t.store.eventCounts, { sent: 1, pending: 1 });
+    assert.equal((await nextWithin(ws)).watchId, first);
+    assert.deepEqual(t.store.eventCounts, { sent: 2, pending: 0 });
+    // A consumer already waiting gets the response at once.
+    const waiting = nextWithin(ws);
+    t.apply((w) => w.put({ key: b('a'), value: b('3') }));
+    await waiting;
+    assert.deepEqual(t.store.eventCounts, { sent: 3, pending: 0 });
+    t.apply((w) => w.put({ key: b('a'), value: b('4') }));
+    ws.close();
+    assert.deepEqual(t.store.eventCounts, { sent: 3, pending: 0 }, 'a closed stream drops its queue');
+  } finally {
+    await t.cleanup();
+  }
+});

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { Wal, WalError, walExists } from '../../src/wal';
+import { frameBytes } from '../../src/wal/frame';
 import { META, dataFor, entries, tempWalDir } from './helpers';
 
 function reopen(dir: string, snapshot?: { index: number; term: number }) {
@@ -233,4 +234,29 @@ test('after a failed write the log refuses appends and says why', async (t) => {
   const { wal: again, contents } = reopen(dir);
   assert.deepEqual(contents.entries, entries(1, 2));
   await again.close();
+});
+
+/** The bytes of the frames at the start of a segment, up to the first zero length. */
+function framesLength(bytes: Buffer): number {
+  let at = 0;
+  while (at < bytes.length && bytes.readUInt32LE(at) > 0) at += frameBytes(bytes.readUInt32LE(at));
+  return at;
+}
+
+test('every byte written is reported, the headers of new segments included', async (t) => {
+  const { dir, cleanup } = tempWalDir();
+  t.after(cleanup);
+  let written = 0;
+  const wal = Wal.create(dir, META, { segmentBytes: 512, onWrite: (n) => (written += n) });
+  for (let i = 1; i <= 30; i++) await wal.save({ term: 1, vote: 1n, commit: i - 1 }, entries(i, i));
+  await wal.close();
+  const segments = fs.readdirSync(dir).filter((n) => n.endsWith('.wal')).sort();
+  assert.ok(segments.length > 2, `${segments.length} segments: the log was cut`);
+  // A cut segment ends where its data ends; the tail is preallocated: its frames end at the first zero length.
+  let onDisk = 0;
+  for (const [n, name] of segments.entries()) {
+    const bytes = fs.readFileSync(`${dir}/${name}`);
+    onDisk += n < segments.length - 1 ? bytes.length : framesLength(bytes);
+  }
+  assert.equal(written, onDisk);
 });
