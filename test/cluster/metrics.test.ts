@@ -2,13 +2,16 @@
 // 3.4's /metrics), and that they move on a real 3-member cairn cluster with peer mutual TLS: proposals
 // committed and applied follow the puts, keys and put counters count, every member has a leader and one
 // leads, peer bytes and round trips are counted per peer, and a leader killed with SIGKILL is seen as a
-// leader change by the other two.
+// leader change by the other two, and a read in flight then as a failed read index; a read on a lone
+// member as a slow one.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { CairnProcess, startCairn } from '../cli/cairn-process';
 import { etcdctl, etcdctlBackground, hasEtcdctl } from '../server-core/etcdctl';
-import { removeDir, startCore, tempDataDir } from '../server-core/harness';
+import { api, closeClients, makeClients, removeDir, startCore, tempDataDir, type Clients } from '../server-core/harness';
+import { TestWatch } from '../server-core/watch-client';
+import type { etcdserverpb } from '../../src/api';
 import { hasRealEtcd, startRealEtcd } from '../support/real-etcd';
 import { makeTlsCluster } from './tls-cluster';
 import { eventually, leaderIndex, putEventually } from './polls';
@@ -136,10 +139,59 @@ test('the watched metrics have etcd 3.4\'s names, types and help texts', { skip:
   }
 });
 
-test('the key metrics move on 3 cairn processes: proposals, keys, peer bytes, leader changes', { skip: !hasEtcdctl() && 'etcdctl is not installed', timeout: 240_000 }, async () => {
+test('a put moves the WAL bytes, a watch stream counts its messages and events, a keep-alive its renewals', async () => {
+  const dir = tempDataDir();
+  const cairn = await startCore(dir);
+  const client = api(cairn.clients);
+  const value = async (line: string) => {
+    const found = (await cairn.server.metrics.metrics()).split('\n').find((l) => l.startsWith(`${line} `));
+    return Number(found?.slice(line.length + 1));
+  };
+  const watchLabels = '{grpc_method="Watch",grpc_service="etcdserverpb.Watch",grpc_type="bidi_stream"}';
+  const keepAliveLabels = '{grpc_method="LeaseKeepAlive",grpc_service="etcdserverpb.Lease",grpc_type="bidi_stream"}';
+  try {
+    const walBefore = await value('etcd_disk_wal_write_bytes_total');
+    await client.put('k', 'v');
+    assert.ok((await value('etcd_disk_wal_write_bytes_total')) > walBefore, 'the put was written to the WAL');
+
+    const watch = new TestWatch(cairn.clients.watch);
+    watch.create({ key: Buffer.from('w') });
+    assert.equal((await watch.next()).created, true);
+    for (const v of ['1', '2', '3']) {
+      await client.put('w', v);
+      assert.equal((await watch.next()).events.length, 1);
+    }
+    assert.equal(await value(`grpc_server_msg_received_total${watchLabels}`), 1);
+    assert.equal(await value(`grpc_server_msg_sent_total${watchLabels}`), 4, 'created, then three events');
+    assert.equal(await value('etcd_debugging_mvcc_events_total'), 3);
+    assert.equal(await value('etcd_debugging_mvcc_pending_events_total'), 0);
+    watch.stream.cancel();
+    await eventually('the canceled watch is counted', async () => ((await value(`grpc_server_handled_total{grpc_code="Canceled",${watchLabels.slice(1)}`)) === 1 ? true : undefined));
+
+    const { ID } = await client.grant(100n);
+    const keepAlive = cairn.clients.lease.leaseKeepAlive();
+    const answers: bigint[] = [];
+    const ended = new Promise((resolve) => keepAlive.on('end', resolve).on('error', resolve));
+    keepAlive.on('data', (r: etcdserverpb.LeaseKeepAliveResponse) => answers.push(r.TTL));
+    keepAlive.write({ ID });
+    keepAlive.write({ ID });
+    keepAlive.end();
+    await ended;
+    assert.deepEqual(answers, [100n, 100n]);
+    assert.equal(await value(`grpc_server_msg_received_total${keepAliveLabels}`), 2);
+    assert.equal(await value(`grpc_server_msg_sent_total${keepAliveLabels}`), 2);
+    await eventually('the closed keep-alive is counted', async () => ((await value(`grpc_server_handled_total{grpc_code="OK",${keepAliveLabels.slice(1)}`)) === 1 ? true : undefined));
+  } finally {
+    await cairn.stop();
+    removeDir(dir);
+  }
+});
+
+test('the key metrics move on 3 cairn processes: proposals, keys, peer bytes, leader changes, read indexes', { skip: !hasEtcdctl() && 'etcdctl is not installed', timeout: 240_000 }, async () => {
   const cluster = await makeTlsCluster(['m1', 'm2', 'm3'], 'cairn-metrics-test');
   const all = [0, 1, 2];
   const procs: CairnProcess[] = [];
+  let clients: Clients[] = [];
   try {
     for (const i of all) procs[i] = await startCairn({ dataDir: cluster.dir, args: cluster.args(i) });
     await untilConnected(cluster, all);
@@ -170,16 +222,28 @@ test('the key metrics move on 3 cairn processes: proposals, keys, peer bytes, le
     const leading = await Promise.all(all.map((i) => metric(cluster, i, 'etcd_server_is_leader')));
     assert.deepEqual(leading, all.map((i) => (i === leader ? 1 : 0)));
 
-    // The leader SIGKILLed: the other two see a new leader.
+    // The leader SIGKILLed: the other two see a new leader. A linearizable read sent to a survivor at
+    // once (its read-index request goes to the dead leader, long before the survivors' election timeout)
+    // fails with "leader changed" when the new leader is elected, and counts as a failed read index.
     const survivors = all.filter((i) => i !== leader);
     const changesBefore = await Promise.all(survivors.map((i) => metric(cluster, i, 'etcd_server_leader_changes_seen_total')));
+    clients = survivors.map((i) => makeClients(cluster.endpoint(i)));
     await procs[leader].stop('SIGKILL');
+    await assert.rejects(api(clients[0]).range('k0'), { message: /etcdserver: leader changed/ });
     await leaderIndex(cluster, survivors);
     for (const [n, i] of survivors.entries()) {
       assert.ok((await metric(cluster, i, 'etcd_server_leader_changes_seen_total')) > changesBefore[n], `member ${i} saw the leader change`);
       assert.equal(await metric(cluster, i, 'etcd_server_has_leader'), 1);
     }
+    assert.equal(await metric(cluster, survivors[0], 'etcd_server_read_indexes_failed_total'), 1);
+    assert.equal(await metric(cluster, survivors[0], 'etcd_server_slow_read_indexes_total'), 0);
+
+    // One member left of three: its read-index request gets no answer, times out and counts as slow.
+    await procs[survivors[1]].stop('SIGKILL');
+    await assert.rejects(api(clients[0]).range('k0'), { message: /etcdserver: request timed out/ });
+    assert.equal(await metric(cluster, survivors[0], 'etcd_server_slow_read_indexes_total'), 1);
   } finally {
+    for (const c of clients) closeClients(c);
     await Promise.all(procs.map((p) => p.stop('SIGKILL')));
     rmSync(cluster.dir, { recursive: true, force: true });
   }

@@ -40,14 +40,15 @@ export function leaseService(core: LeaseCore): UntypedServiceImplementation {
     leaseKeepAlive(call: ServerDuplexStream<etcdserverpb.LeaseKeepAliveRequest, etcdserverpb.LeaseKeepAliveResponse>) {
       keepAliveCounts.started++;
       // Counted once, with the code etcd's handler returns: the renewal's error, "no leader" (Unavailable)
-      // when the client's context ended (grpc-js knows that for sure only once the call closes), else OK.
+      // when the client's context ends first, OK when the status goes out first (the client closed its side).
       let ended = false;
       const handled = (code: Status) => {
         if (ended) return;
         ended = true;
         keepAliveCounts.handle(code);
       };
-      call.on('close', () => handled(call.cancelled ? Status.UNAVAILABLE : Status.OK));
+      call.on('cancelled', () => handled(Status.UNAVAILABLE));
+      call.on('finish', () => handled(Status.OK));
       // Answers go out in the order of the requests, one renewal at a time, as etcd's stream loop does.
       let previous = Promise.resolve();
       call.on('data', (req: etcdserverpb.LeaseKeepAliveRequest) => {
