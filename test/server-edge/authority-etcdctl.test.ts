@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import * as http2 from 'node:http2';
 import * as net from 'node:net';
-import { http2Preface } from '../../src/server/listen';
+import { http2Preface } from '../../src/preface';
 import { type CairnProcess, etcdctl, hasEtcdctl, startCairn } from '../cli/cairn-process';
 import { freePorts } from '../support/ports';
 import { END_HEADERS, HEADERS, SETTINGS, frame } from './h2-frames';

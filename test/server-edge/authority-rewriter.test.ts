@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HpackDecoder, HpackError, encodeWithoutIndexing, type HeaderField } from '../../src/hpack';
-import { http2Preface } from '../../src/server/listen';
+import { http2Preface } from '../../src/preface';
 import { AuthorityRewriter, Http2RewriteError, authorityWithoutScheme, defaultAuthorityRewriterOptions } from '../../src/server/listen/authority-rewriter';
 import { CONTINUATION, DATA, END_HEADERS, END_STREAM, HEADERS, PADDED, PRIORITY, PUSH_PROMISE, SETTINGS, frame, headerBlocks, parseFrames } from './h2-frames';
 

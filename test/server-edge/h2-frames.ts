@@ -1,6 +1,6 @@
 // Hand-made HTTP/2 frames for tests, and a reader of the frames a byte stream holds.
 import assert from 'node:assert/strict';
-import { http2Preface } from '../../src/server/listen';
+import { http2Preface } from '../../src/preface';
 
 export const HEADERS = 0x1;
 export const SETTINGS = 0x4;

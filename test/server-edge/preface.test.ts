@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classifyPreface, http2Preface } from '../../src/server/listen';
+import { classifyPreface, http2Preface } from '../../src/preface';
 
 test('the HTTP/2 preface is gRPC, whole or after more bytes', () => {
   assert.equal(classifyPreface(http2Preface), 'h2');

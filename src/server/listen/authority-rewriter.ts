@@ -10,7 +10,7 @@
 // translated: each block is re-encoded without indexing (nghttp2's table no longer changes, and
 // the client's indices are resolved here), split into frames nghttp2 accepts.
 import { type HeaderField, HpackDecoder, encodeWithoutIndexing } from '../../hpack';
-import { http2Preface } from './preface';
+import { http2Preface } from '../../preface';
 
 /** A connection that breaks HTTP/2 framing or HPACK where this rewriter must understand it. */
 export class Http2RewriteError extends Error {

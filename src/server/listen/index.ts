@@ -9,5 +9,3 @@ export type { GrpcEdge, GrpcEdgeOptions, GrpcMember } from './grpc-edge';
 export { serverTlsOptions, ListenError } from './tls-options';
 export type { TlsVersions } from './tls-options';
 export { autoTlsFiles } from './auto-tls';
-export { classifyPreface, http2Preface } from './preface';
-export type { Preface } from './preface';

@@ -12,9 +12,9 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
+import { sniffPreface } from '../../preface';
 import { parseEtcdUrl } from '../config';
 import { authorityFixingSocket } from './authority-socket';
-import { classifyPreface } from './preface';
 import { ListenError } from './tls-options';
 
 /** Where routed connections go; a connection for a missing route is closed. */
@@ -59,23 +59,13 @@ function route(socket: net.Socket, kind: Route, routes: ConnectionRoutes, logger
   return false;
 }
 
-/** Reads just enough of a connection to classify it, puts the bytes back and routes it. */
+/** Routes a connection by its first bytes; one that speaks neither gRPC nor HTTP is closed. */
 function sniff(socket: net.Socket, routes: ConnectionRoutes, logger: Logger): void {
-  let head: Buffer | undefined;
-  const onData = (chunk: Buffer): void => {
-    head = head === undefined ? chunk : Buffer.concat([head, chunk]);
-    const kind = classifyPreface(head);
-    if (kind === 'undecided') return;
-    socket.off('data', onData);
-    socket.pause();
-    if (kind !== 'unknown') {
-      socket.unshift(head);
-      if (route(socket, kind, routes, logger)) return;
-    }
+  sniffPreface(socket, (kind) => {
+    if (kind !== 'unknown' && route(socket, kind, routes, logger)) return;
     logger.debug({ remote: socket.remoteAddress, kind }, 'closing a client connection that speaks neither gRPC nor HTTP');
     socket.destroy();
-  };
-  socket.on('data', onData);
+  });
 }
 
 function bindAddress(server: net.Server): string {

@@ -1,5 +1,5 @@
-// Telling gRPC from HTTP/1.x by a connection's first bytes, as etcd serves both on one port: gRPC
-// clients open with the HTTP/2 connection preface, HTTP/1.x clients with a request line.
+// Telling HTTP/2 from HTTP/1.x by a connection's first bytes: HTTP/2 clients open with the
+// connection preface, HTTP/1.x clients with a request line.
 
 /** The fixed 24 bytes an HTTP/2 client sends first (RFC 9113, section 3.4). */
 export const http2Preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
