@@ -109,9 +109,9 @@ interface ReadRound {
   timer: NodeJS.Timeout;
 }
 
-/** Resolves after the check phase that sends what HTTP/2 streams were given so far. */
+/** Resolves after the immediates queued so far: the transport writes messages in one of those. */
 function afterPendingWrites(): Promise<void> {
-  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** A Buffer over the same memory: entries are never written to, and a restart holds hundreds of MB of them. */
@@ -425,9 +425,8 @@ export class RaftReplicationLog implements ReplicationLog {
     }
     if (!sendFirst && messages.length > 0) this.options.network.send(messages);
     if (rd.committedEntries.length > 0) {
-      // Node's HTTP/2 puts written data on the wire in the event loop's check phase, after the
-      // immediates queued before it: let the messages (the new commit index, which a follower waits
-      // for to answer its client) leave before the apply, not after it.
+      // The transport writes messages in the event loop's check phase: let them (the new commit
+      // index, which a follower waits for to answer its client) leave before the apply, not after it.
       if (messages.length > 0) await afterPendingWrites();
       await this.applyCommitted(rd.committedEntries);
     }

@@ -1,7 +1,8 @@
 // The checks every raft request passes before its body is read, in etcd's order: the cluster ID,
 // the sender's ID, whether the sender was removed, and whether the request is meant for this member.
 // A refused request gets etcd's status code and body line, and is logged here.
-import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ServerHttp2Stream } from 'node:http2';
 import type { TransportContext } from './context';
 import type { PeerReply } from './options';
 import { idToHex, parseHexId } from './ids';

@@ -1,25 +1,17 @@
-// Message streams from peers: each frame's messages go to onMessage in the order they were sent.
-// One stream per sender: a newer stream from the same peer replaces the older (which is closed), as
-// a peer redials only when it has given the old one up. A stream silent for the read timeout is
-// closed, freeing a connection whose peer vanished without a word.
-import type { ServerHttp2Stream } from 'node:http2';
+// Message streams from peers, each an upgraded connection of its own: each frame's messages go to
+// onMessage in the order they were sent. One stream per sender: a newer stream from the same peer
+// replaces the older (which is closed), as a peer redials only when it has given the old one up. A
+// stream silent for the read timeout is closed, freeing a connection whose peer vanished without a word.
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { InboundHooks } from './admission';
 import type { TransportContext } from './context';
 import { errorText } from './errors';
 import { FrameDecoder } from './frame';
 import { idToHex } from './ids';
-import { responseHeaders } from './wire';
-
-// A message stream has its connection to itself (the sender dials one per peer), so the connection
-// goes with it: resetting only the stream can send node 20's http2 into an endless native loop
-// (seen while both ends close at once).
-function dropConnection(stream: ServerHttp2Stream): void {
-  if (stream.session && !stream.session.destroyed) stream.session.destroy();
-}
 
 interface Inbound {
-  readonly stream: ServerHttp2Stream;
+  readonly socket: Socket;
   lastHeard: number;
 }
 
@@ -31,15 +23,16 @@ export class InboundStreams {
     private readonly hooks: InboundHooks,
   ) {}
 
-  accept(from: bigint, stream: ServerHttp2Stream): void {
+  /** Reads frames from a stream's socket; `head` holds the bytes that came with the upgrade request. */
+  accept(from: bigint, socket: Socket, head: Buffer): void {
     const { ctx } = this;
     const hex = idToHex(from);
     const fields = { 'local-member-id': ctx.localHex, 'remote-peer-id': hex };
     this.close(from, 'replaced by a new stream');
-    const inbound: Inbound = { stream, lastHeard: performance.now() };
+    const inbound: Inbound = { socket, lastHeard: performance.now() };
     this.streams.set(from, inbound);
     const decoder = new FrameDecoder(ctx.limits.maxFrameBytes);
-    stream.on('data', (chunk: Buffer) => {
+    socket.on('data', (chunk: Buffer) => {
       inbound.lastHeard = performance.now();
       ctx.metrics.receivedBytes.inc({ From: hex }, chunk.length);
       let messages: Uint8Array[];
@@ -48,7 +41,7 @@ export class InboundStreams {
       } catch (err) {
         ctx.metrics.receivedFailures.inc({ From: hex });
         ctx.logger.warn({ ...fields, error: errorText(err) }, 'failed to read Raft message stream');
-        dropConnection(stream);
+        socket.destroy();
         return;
       }
       if (ctx.trace.enabled && messages.length > 0) ctx.trace.trace('read frame', { from: hex, messages: messages.length });
@@ -61,12 +54,13 @@ export class InboundStreams {
         }
       }
     });
-    stream.on('error', (err) => ctx.logger.debug({ ...fields, error: errorText(err) }, 'message stream error'));
-    stream.on('close', () => {
+    socket.on('error', (err) => ctx.logger.debug({ ...fields, error: errorText(err) }, 'message stream error'));
+    socket.on('close', () => {
       if (this.streams.get(from) === inbound) this.streams.delete(from);
       ctx.logger.info(fields, 'closed incoming message stream from remote peer');
     });
-    stream.respond(responseHeaders(ctx.local, 200));
+    if (head.length > 0) socket.unshift(head);
+    socket.resume();
     ctx.logger.info(fields, 'accepted incoming message stream from remote peer');
   }
 
@@ -85,7 +79,7 @@ export class InboundStreams {
     if (!inbound) return;
     this.streams.delete(from);
     this.ctx.logger.warn({ 'local-member-id': this.ctx.localHex, 'remote-peer-id': idToHex(from), reason }, 'closing incoming message stream');
-    dropConnection(inbound.stream);
+    inbound.socket.destroy();
   }
 
   closeAll(): void {

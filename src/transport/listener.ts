@@ -1,17 +1,21 @@
 // The peer listeners (--listen-peer-urls): one HTTP/2 server per URL, TLS for https:// (client
 // certificates required under --peer-client-cert-auth), plain h2c for http://. Routes the raft paths
-// here and hands every other path to the member (etcd's /members, /version, ...).
+// here and hands every other path to the member (etcd's /members, /version, ...). HTTP/1.1
+// connections (told by their first bytes on plain ports, by the lack of ALPN h2 on TLS ones) go to
+// the stream upgrade server: they open raft message streams.
 import { once } from 'node:events';
+import type { Server as HttpServer } from 'node:http';
 import {
   createSecureServer,
   createServer,
   type Http2SecureServer,
-  type Http2Server,
   type Http2Session,
   type IncomingHttpHeaders,
   type ServerHttp2Stream,
 } from 'node:http2';
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { sniffPreface } from '../preface';
 import { admit, refuse, type InboundHooks } from './admission';
 import type { TransportContext } from './context';
 import { TransportError, errorText } from './errors';
@@ -19,12 +23,13 @@ import { receiveSnapshot } from './inbound-snapshot';
 import { InboundStreams } from './inbound-streams';
 import { probeAnswer } from './prober';
 import { sessionMemoryMb, sessionSettings, sessionWindowBytes } from './session';
+import { streamUpgradeServer } from './stream-upgrade';
 import { serverTlsOptions } from './tls';
 import type { PeerUrl } from './urls';
 import type { PeerReply } from './options';
-import { header, headerText, probingPath, raftPathPrefix, responseHeaders, snapshotPath, streamPathPrefix } from './wire';
+import { header, headerText, probingPath, raftPathPrefix, responseHeaders, snapshotPath } from './wire';
 
-type PeerServer = Http2Server | Http2SecureServer;
+type PeerServer = TcpServer | Http2SecureServer;
 
 function hostPort(url: PeerUrl): string {
   return url.host.includes(':') ? `[${url.host}]:${url.port}` : `${url.host}:${url.port}`;
@@ -33,7 +38,8 @@ function hostPort(url: PeerUrl): string {
 export class PeerListener {
   readonly streams: InboundStreams;
   private readonly servers: PeerServer[] = [];
-  private readonly sessions = new Set<Http2Session>();
+  private readonly sockets = new Set<Socket>();
+  private readonly upgrades: HttpServer;
   private bound: string[] = [];
 
   constructor(
@@ -41,6 +47,7 @@ export class PeerListener {
     private readonly hooks: InboundHooks,
   ) {
     this.streams = new InboundStreams(ctx, hooks);
+    this.upgrades = streamUpgradeServer(ctx, hooks, this.streams);
   }
 
   /** Binds every URL; on a failure the ones already bound are closed again. */
@@ -62,8 +69,8 @@ export class PeerListener {
   async close(boundMs: number): Promise<void> {
     this.streams.closeAll();
     const closed = this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
-    for (const session of this.sessions) session.destroy();
-    this.sessions.clear();
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
     this.servers.length = 0;
     this.bound = [];
     let timer: NodeJS.Timeout | undefined;
@@ -79,30 +86,43 @@ export class PeerListener {
     const { ctx } = this;
     const options = { settings: sessionSettings, maxSessionMemory: sessionMemoryMb };
     let server: PeerServer;
+    let http2Server;
     if (url.secure) {
       const identity = ctx.tls?.identity;
       if (!ctx.tls || !identity) throw new TransportError(`transport: cannot listen on TLS for ${hostPort(url)}: KeyFile and CertFile are not presented`);
-      server = createSecureServer({ ...options, ...serverTlsOptions(ctx.tls, identity), allowHTTP1: false });
+      const tlsServer = createSecureServer({ ...options, ...serverTlsOptions(ctx.tls, identity), allowHTTP1: false });
       // A client certificate that fails verification ends the connection without an error of its
       // own (the error is a hang-up); the verification result is on the socket.
-      server.on('tlsClientError', (err: Error, socket: TLSSocket) =>
+      tlsServer.on('tlsClientError', (err: Error, socket: TLSSocket) =>
         ctx.logger.warn(
           { 'local-member-id': ctx.localHex, 'remote-addr': socket.remoteAddress ?? '', error: socket.authorizationError ? `client certificate: ${String(socket.authorizationError)}` : errorText(err) },
           'rejected connection',
         ),
       );
+      // A connection that did not choose h2 by ALPN is a message stream's HTTP/1.1 request.
+      tlsServer.on('unknownProtocol', (socket: TLSSocket) => this.toUpgrades(socket));
+      tlsServer.on('connection', (socket: Socket) => this.track(socket));
+      server = tlsServer;
+      http2Server = tlsServer;
     } else {
-      server = createServer(options);
+      const h2cServer = createServer(options);
+      server = createTcpServer((socket) => {
+        this.track(socket);
+        sniffPreface(socket, (kind) => {
+          if (kind === 'h2') h2cServer.emit('connection', socket);
+          else if (kind === 'http1') this.toUpgrades(socket);
+          else socket.destroy();
+        });
+      });
+      http2Server = h2cServer;
     }
-    server.on('session', (session: Http2Session) => {
-      this.sessions.add(session);
+    http2Server.on('session', (session: Http2Session) => {
       session.on('error', (err) => ctx.logger.debug({ 'local-member-id': ctx.localHex, error: errorText(err) }, 'peer connection error'));
-      session.on('close', () => this.sessions.delete(session));
       session.once('connect', () => {
         if (!session.destroyed) session.setLocalWindowSize(sessionWindowBytes);
       });
     });
-    server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => this.route(stream, headers));
+    http2Server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => this.route(stream, headers));
     this.servers.push(server);
     server.listen(url.port, url.host);
     try {
@@ -119,6 +139,18 @@ export class PeerListener {
     return `${url.secure ? 'https' : 'http'}://${hostPort({ ...url, port })}`;
   }
 
+  /** Keeps a connection so that close() can end it; an error on it concerns it alone. */
+  private track(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    socket.on('error', (err) => this.ctx.logger.debug({ 'local-member-id': this.ctx.localHex, error: errorText(err) }, 'peer connection error'));
+  }
+
+  private toUpgrades(socket: Socket): void {
+    this.upgrades.emit('connection', socket);
+    socket.resume();
+  }
+
   private route(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
     const { ctx, hooks } = this;
     stream.on('error', () => undefined);
@@ -133,11 +165,6 @@ export class PeerListener {
       if (!expect('GET')) return;
       stream.respond({ ...responseHeaders(ctx.local, 200), 'content-type': 'application/json' });
       stream.end(probeAnswer(new Date()));
-    } else if (path.startsWith(streamPathPrefix)) {
-      if (!expect('POST')) return;
-      const admission = admit(ctx, hooks, headers, path.slice(streamPathPrefix.length));
-      if ('status' in admission) refuse(ctx, stream, admission.status, admission.text);
-      else this.streams.accept(admission.from, stream);
     } else if (path === snapshotPath) {
       if (!expect('POST')) return;
       const admission = admit(ctx, hooks, headers, headerText(headers, header.from));

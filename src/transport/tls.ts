@@ -1,7 +1,8 @@
 // Peer TLS from etcd's flags: --peer-cert-file, --peer-key-file, --peer-trusted-ca-file and
 // --peer-client-cert-auth. The files are read once, at start.
 import { readFileSync } from 'node:fs';
-import type { SecureClientSessionOptions, SecureServerOptions } from 'node:http2';
+import type { SecureServerOptions } from 'node:http2';
+import type { SecureContextOptions } from 'node:tls';
 import { TransportError, errorText } from './errors';
 
 export interface PeerTlsOptions {
@@ -66,7 +67,7 @@ export function serverTlsOptions(tls: PeerTlsMaterial, identity: { cert: Buffer;
 }
 
 /** A member dials peers with its own certificate, so a peer that requires client certificates accepts it. */
-export function clientTlsOptions(tls: PeerTlsMaterial | undefined): SecureClientSessionOptions {
+export function clientTlsOptions(tls: PeerTlsMaterial | undefined): SecureContextOptions {
   if (!tls) return { minVersion: 'TLSv1.2' };
   return { cert: tls.identity?.cert, key: tls.identity?.key, ca: tls.ca, minVersion: 'TLSv1.2' };
 }

@@ -131,7 +131,7 @@ export class Transport {
 
   /**
    * Queues encoded raft messages for a peer and returns at once. Messages sent in the same turn of
-   * the event loop go out as one frame. While the peer has no working stream, or its queue is full,
+   * the event loop go out as one frame, written in an immediate (the next check phase). While the peer has no working stream, or its queue is full,
    * they are dropped: counted in etcd_network_peer_sent_failures_total and reported to onUnreachable.
    */
   send(to: bigint, messages: readonly Uint8Array[]): void {

@@ -1,12 +1,14 @@
 // Paths, headers and refusal texts of the peer protocol (see index.ts). The refusal texts are the
 // body lines etcd's rafthttp answers with, so a log reads the same.
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { idToHex } from './ids';
 
 export const raftPathPrefix = '/raft';
 export const streamPathPrefix = '/raft/stream/';
 export const snapshotPath = '/raft/snapshot';
 export const probingPath = '/raft/probing';
+/** The Upgrade token a message stream asks for: after 101 the connection carries frames only. */
+export const streamProtocol = 'cairn-raft-stream';
 
 export const header = {
   clusterId: 'x-etcd-cluster-id',
@@ -32,10 +34,9 @@ export interface LocalIdentity {
   readonly advertiseUrls: readonly string[];
 }
 
-export function requestHeaders(local: LocalIdentity, method: string, path: string, to?: bigint): OutgoingHttpHeaders {
+/** The headers a raft request carries: who sends it, from which cluster, and for whom. */
+export function identityHeaders(local: LocalIdentity, to?: bigint): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = {
-    ':method': method,
-    ':path': path,
     'content-type': 'application/octet-stream',
     [header.clusterId]: idToHex(local.clusterId),
     [header.from]: idToHex(local.memberId),
@@ -46,10 +47,19 @@ export function requestHeaders(local: LocalIdentity, method: string, path: strin
   return headers;
 }
 
-export function responseHeaders(local: LocalIdentity, status: number): OutgoingHttpHeaders {
-  const headers: OutgoingHttpHeaders = { ':status': status, [header.clusterId]: idToHex(local.clusterId) };
+export function requestHeaders(local: LocalIdentity, method: string, path: string, to?: bigint): OutgoingHttpHeaders {
+  return { ':method': method, ':path': path, ...identityHeaders(local, to) };
+}
+
+/** The headers every answer carries. */
+export function identityResponseHeaders(local: LocalIdentity): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = { [header.clusterId]: idToHex(local.clusterId) };
   if (local.serverVersion !== undefined) headers[header.version] = local.serverVersion;
   return headers;
+}
+
+export function responseHeaders(local: LocalIdentity, status: number): OutgoingHttpHeaders {
+  return { ':status': status, ...identityResponseHeaders(local) };
 }
 
 export function headerText(headers: IncomingHttpHeaders, name: string): string | undefined {

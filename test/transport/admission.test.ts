@@ -1,6 +1,7 @@
 // Requests a member must refuse, as etcd's rafthttp does: another cluster's ID, a stream meant for
 // another member, a removed member; and a member not known yet, whose stream is accepted.
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { connect } from 'node:http2';
 import { test } from 'node:test';
 import { freePort } from '../support/ports';
@@ -34,7 +35,7 @@ test('a peer with another cluster ID is refused with 412, logged on both sides',
   }
 });
 
-test('raw requests get etcd status codes and body lines', async () => {
+test('raw requests get etcd status codes and body lines, over HTTP/1.1 for streams and HTTP/2 for the rest', async () => {
   const a = await startMember(1n);
   const session = connect(a.url);
   const ask = (headers: Record<string, string>): Promise<{ status: number; body: string; cluster: string }> =>
@@ -52,23 +53,54 @@ test('raw requests get etcd status codes and body lines', async () => {
       req.on('error', reject);
       req.end();
     });
+  // A message stream opens with an HTTP/1.1 request to switch protocols; a refusal is an HTTP/1.1 answer.
+  const port = Number(new URL(a.url).port);
+  const askStream = (method: string, path: string, headers: Record<string, string>): Promise<{ status: number; body: string; cluster: string }> =>
+    new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, method, path, agent: false, headers: { connection: 'Upgrade', upgrade: 'cairn-raft-stream', 'content-length': '0', ...headers } });
+      req.on('upgrade', (res, socket) => {
+        socket.destroy();
+        resolve({ status: res.statusCode ?? 0, body: '', cluster: String(res.headers['x-etcd-cluster-id']) });
+      });
+      req.on('response', (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, cluster: String(res.headers['x-etcd-cluster-id']) }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
   const good = { 'x-etcd-cluster-id': '1c0ffee0beef', 'x-raft-to': '1', 'x-server-from': '2' };
   try {
-    assert.deepEqual(await ask({ ':method': 'POST', ':path': '/raft/stream/2', ...good, 'x-etcd-cluster-id': 'abc' }), {
+    assert.deepEqual(await askStream('POST', '/raft/stream/2', { ...good, 'x-etcd-cluster-id': 'abc' }), {
       status: 412,
       body: 'cluster ID mismatch\n',
       cluster: '1c0ffee0beef',
     });
-    assert.equal((await ask({ ':method': 'POST', ':path': '/raft/stream/2', ...good, 'x-raft-to': '5' })).body, 'to field mismatch\n');
-    assert.equal((await ask({ ':method': 'POST', ':path': '/raft/stream/not-hex', ...good })).status, 404);
-    assert.equal((await ask({ ':method': 'GET', ':path': '/raft/stream/2', ...good })).status, 405);
+    assert.equal((await askStream('POST', '/raft/stream/2', { ...good, 'x-raft-to': '5' })).body, 'to field mismatch\n');
+    assert.equal((await askStream('POST', '/raft/stream/not-hex', good)).status, 404);
+    assert.equal((await askStream('GET', '/raft/stream/2', good)).status, 405);
+    assert.equal((await askStream('POST', '/raft/snapshot', good)).status, 404);
+    assert.deepEqual(await askStream('POST', '/raft/stream/2', good), { status: 101, body: '', cluster: '1c0ffee0beef' });
+    // Over HTTP/2 the peer port serves everything but message streams.
+    assert.equal((await ask({ ':method': 'POST', ':path': '/raft/stream/2', ...good })).status, 404);
     assert.equal((await ask({ ':method': 'POST', ':path': '/raft/snapshot', ...good, 'x-server-from': '' })).body, 'invalid from\n');
     assert.equal((await ask({ ':method': 'GET', ':path': '/v2/keys' })).status, 404);
     const probe = await ask({ ':method': 'GET', ':path': '/raft/probing' });
     assert.equal(probe.status, 200);
     assert.equal(JSON.parse(probe.body).Health, true);
+    // A plain HTTP/1.1 request is told what the port speaks.
+    const plain = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/version', agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(plain, 505);
     a.transport.removePeer(2n);
-    assert.deepEqual(await ask({ ':method': 'POST', ':path': '/raft/stream/2', ...good }), { status: 410, body: 'removed member\n', cluster: '1c0ffee0beef' });
+    assert.deepEqual(await askStream('POST', '/raft/stream/2', good), { status: 410, body: 'removed member\n', cluster: '1c0ffee0beef' });
   } finally {
     session.destroy();
     await a.transport.close();

@@ -1,6 +1,9 @@
 // Message streams between members in one process: order, batching, size, activity and metrics.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { test } from 'node:test';
+import { encodeFrame } from '../../src/transport/frame';
 import { closeAll, mesh, message, startMember, text, waitUntil } from './harness';
 
 test('messages arrive in order per peer, from each of two senders', async () => {
@@ -97,6 +100,36 @@ test('messages to a peer with no stream are dropped and counted', async () => {
     assert.deepEqual(a.unreachable, [2n]);
     a.transport.send(7n, [message('to nobody')]);
   } finally {
+    await a.transport.close();
+  }
+});
+
+test('frames that arrive in the same packet as the stream request are read, in order', async () => {
+  const a = await startMember(1n);
+  const socket = connect(Number(new URL(a.url).port), '127.0.0.1');
+  try {
+    await once(socket, 'connect');
+    const head = [
+      'POST /raft/stream/7 HTTP/1.1',
+      'host: 127.0.0.1',
+      'connection: Upgrade',
+      'upgrade: cairn-raft-stream',
+      'content-length: 0',
+      'x-etcd-cluster-id: 1c0ffee0beef',
+      'x-server-from: 7',
+      'x-raft-to: 1',
+      '',
+      '',
+    ].join('\r\n');
+    socket.write(Buffer.concat([Buffer.from(head), encodeFrame([message('first'), message('second')]), encodeFrame([message('third')])]));
+    await waitUntil('three messages from member 7', () => a.received.length === 3);
+    assert.deepEqual(a.received.map((r) => [r.from, text(r.bytes)]), [[7n, 'first'], [7n, 'second'], [7n, 'third']]);
+    // The answer to the request is the switch, and nothing follows it.
+    const [answer] = (await once(socket, 'data')) as [Buffer];
+    assert.match(answer.toString(), /^HTTP\/1\.1 101 Switching Protocols\r\n/);
+    assert.match(answer.toString(), /\r\nupgrade: cairn-raft-stream\r\n/i);
+  } finally {
+    socket.destroy();
     await a.transport.close();
   }
 });
