@@ -1,11 +1,12 @@
-// The peer transport (src/transport): carries raft messages and snapshots between cairn members
-// over HTTP/2, with etcd's peer TLS flags. It moves opaque bytes; src/server encodes and decodes
-// the raft messages (src/raft's encodeMessage / decodeMessage).
+// The peer transport (src/transport): carries raft messages and snapshots between cairn members,
+// with etcd's peer TLS flags. It moves opaque bytes; src/server encodes and decodes the raft
+// messages (src/raft's encodeMessage / decodeMessage).
 //
-// Wire (one HTTP/2 connection per direction and peer, plus one per snapshot):
-//   POST /raft/stream/<sender id>   the sender's long-lived message stream to the receiver. The
-//                                   receiver answers 200 at once and reads frames until the stream
-//                                   ends; the response carries nothing else.
+// Wire (the message stream on a connection per direction and peer; the rest HTTP/2, a snapshot on
+// a connection of its own, probes on one per peer):
+//   POST /raft/stream/<sender id>   HTTP/1.1 with Upgrade: cairn-raft-stream and an empty body. The
+//                                   receiver answers 101 (or a refusal, below); the connection then
+//                                   carries the sender's frames and nothing back.
 //   POST /raft/snapshot             one snapshot: u32 metadata length, the metadata message, then
 //                                   the snapshot data to the end of the body; answered 204 once
 //                                   the receiver accepted it.
@@ -23,9 +24,10 @@
 // heartbeat, sent when a stream has been idle for a third of the read timeout (5 s).
 //
 // Differences from etcd's rafthttp: the sender opens the stream to the receiver (etcd's receiver
-// dials a GET that the sender then writes into), and there is one stream type (no msgappv2) and no
-// pipeline: a message for a peer whose stream is down is dropped, which raft tolerates; snapshots
-// go on their own connection as etcd's do.
+// dials a GET that the sender then writes into), the stream leaves HTTP once opened (a message on
+// an HTTP/2 stream cost ~40 µs more CPU on each side, bench/RESULTS.md), there is one stream type
+// (no msgappv2) and no pipeline: a message for a peer whose stream is down is dropped, which raft
+// tolerates; snapshots go on their own connection as etcd's do.
 export { Transport } from './transport';
 export type { PeerState } from './transport';
 export type { TransportOptions, TransportTiming, TransportLimits, PeerReply } from './options';
