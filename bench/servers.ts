@@ -9,6 +9,7 @@ export type SystemName = 'etcd' | 'cairn';
 
 export interface RunningCluster {
   readonly system: SystemName;
+  /** Client endpoints, the leader's last: clients go round-robin, so a lone client talks to a follower, on either system. */
   readonly targets: readonly string[];
   readonly dataDirs: readonly string[];
   /** Sum of the members' resident set sizes, bytes. */
@@ -82,7 +83,6 @@ export async function startCluster(spec: ClusterSpec): Promise<RunningCluster> {
   ], { stdio: ['ignore', 'ignore', 'pipe'] }));
   const logs = children.map(() => ({ text: '' }));
   children.forEach((c, i) => c.stderr?.on('data', (d: Buffer) => { logs[i].text = (logs[i].text + d).slice(-4000); }));
-  const targets = names.map((_, i) => `127.0.0.1:${ports[2 * i]}`);
   const stop = async (keepData = false): Promise<void> => {
     await Promise.all(children.map(async (c) => {
       if (c.exitCode !== null || c.signalCode !== null) return;
@@ -104,6 +104,9 @@ export async function startCluster(spec: ClusterSpec): Promise<RunningCluster> {
     if (Date.now() > deadline) { await stop(); throw new Error(`${spec.system} did not become healthy in 60 s:\n${logs.map((l) => l.text).join('\n')}`); }
     await new Promise((r) => setTimeout(r, 250));
   }
+  const endpoints = names.map((_, i) => `127.0.0.1:${ports[2 * i]}`);
+  const leader = leaderIndex(names.map((_, i) => client(i)));
+  const targets = [...endpoints.filter((_, i) => i !== leader), ...endpoints.filter((_, i) => i === leader)];
   return {
     system: spec.system,
     targets,
@@ -114,6 +117,19 @@ export async function startCluster(spec: ClusterSpec): Promise<RunningCluster> {
     dataBytes: () => dataDirs.reduce((sum, d) => sum + Number(spawnSync('du', ['-sb', d], { encoding: 'utf8' }).stdout.split('\t')[0] || 0), 0),
     stop,
   };
+}
+
+/** Which of the endpoints leads, by the real etcdctl's `endpoint status`; -1 when it cannot tell. */
+function leaderIndex(endpoints: readonly string[]): number {
+  const status = spawnSync('etcdctl', ['--endpoints', endpoints.join(','), '--command-timeout', '5s', 'endpoint', 'status', '-w', 'json'],
+    { env: { ...process.env, ETCDCTL_API: '3' }, encoding: 'utf8', timeout: 10_000 });
+  try {
+    const rows = JSON.parse(status.stdout) as Array<{ Endpoint: string; Status: { header: { member_id: number }; leader: number } }>;
+    const leading = rows.find((r) => r.Status.header.member_id === r.Status.leader);
+    return leading ? endpoints.indexOf(leading.Endpoint) : -1;
+  } catch {
+    return -1;
+  }
 }
 
 /** utime + stime from /proc/<pid>/stat (fields 14 and 15, in clock ticks of 1/100 s on Linux). */

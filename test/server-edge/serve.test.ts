@@ -314,7 +314,7 @@ test('a unix:// URL listens on the socket named host:port in the working directo
 test('gRPC server options follow etcd\'s keepalive and stream flags', () => {
   const member = testMember();
   const defaults = grpcChannelOptions(member, { maxConcurrentStreams: 0xffffffff, keepAliveIntervalMs: 7_200_000, keepAliveTimeoutMs: 20_000 });
-  assert.deepEqual(defaults, { 'grpc.max_receive_message_length': 1024, 'grpc.keepalive_time_ms': 7_200_000, 'grpc.keepalive_timeout_ms': 20_000 });
+  assert.deepEqual(defaults, { 'grpc.max_receive_message_length': 1024, 'grpc.enable_channelz': 0, 'grpc.keepalive_time_ms': 7_200_000, 'grpc.keepalive_timeout_ms': 20_000 });
   const tuned = grpcChannelOptions(member, { maxConcurrentStreams: 100, keepAliveIntervalMs: 0, keepAliveTimeoutMs: 0 });
-  assert.deepEqual(tuned, { 'grpc.max_receive_message_length': 1024, 'grpc.max_concurrent_streams': 100 });
+  assert.deepEqual(tuned, { 'grpc.max_receive_message_length': 1024, 'grpc.enable_channelz': 0, 'grpc.max_concurrent_streams': 100 });
 });

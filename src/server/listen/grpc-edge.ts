@@ -31,6 +31,9 @@ export interface GrpcEdge {
 export function grpcChannelOptions(member: GrpcMember, options: GrpcEdgeOptions): grpc.ChannelOptions {
   return {
     ...member.grpcServerOptions(),
+    // Nothing reads channelz (etcd registers no channelz service either), and with it on grpc-js
+    // counts and timestamps every call and message.
+    'grpc.enable_channelz': 0,
     ...(options.maxConcurrentStreams < 0xffffffff ? { 'grpc.max_concurrent_streams': options.maxConcurrentStreams } : {}),
     ...(options.keepAliveIntervalMs > 0 ? { 'grpc.keepalive_time_ms': options.keepAliveIntervalMs } : {}),
     ...(options.keepAliveTimeoutMs > 0 ? { 'grpc.keepalive_timeout_ms': options.keepAliveTimeoutMs } : {}),
