@@ -95,6 +95,20 @@ test('keep-alives through a follower: a batch answers lease by lease, and a lead
     const twice = [keepAlives[0], new KeepAlive(clients[follower].lease, leases[0])];
     assert.deepEqual(await round(twice), [ttl, ttl]);
     twice[1].close();
+    // A stream the client closes right after its keep-alives still answers them, then ends: etcd's
+    // loop answers each request before it reads the end.
+    const closing = clients[follower].lease.leaseKeepAlive();
+    const closingAnswers: bigint[] = [];
+    const closed = new Promise<void>((resolve, reject) => {
+      closing.on('data', (r: etcdserverpb.LeaseKeepAliveResponse) => closingAnswers.push(r.TTL));
+      closing.on('end', resolve);
+      closing.on('error', reject);
+    });
+    closing.write({ ID: leases[0] });
+    closing.write({ ID: leases[2] });
+    closing.end();
+    await closed;
+    assert.deepEqual(closingAnswers, [ttl, ttl]);
 
     // The leader hands over to the third member while keep-alives flow through the follower.
     // raft may give up a transfer on a busy machine: asked again, at most five times.

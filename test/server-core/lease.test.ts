@@ -63,6 +63,23 @@ describe('Lease service', () => {
     assert.deepEqual(responses.map((r) => [r.ID, r.TTL]), [[lease.ID, 30n], [999n, 0n]]);
   });
 
+  test('a keep-alive stream the client closes at once still answers what it was sent, then ends', async () => {
+    const lease = await c.grant(30n);
+    const stream = running.clients.lease.leaseKeepAlive();
+    const responses: etcdserverpb.LeaseKeepAliveResponse[] = [];
+    const ended = new Promise<void>((resolve, reject) => {
+      stream.on('data', (r: etcdserverpb.LeaseKeepAliveResponse) => responses.push(r));
+      stream.on('end', resolve);
+      stream.on('error', reject);
+    });
+    stream.write({ ID: lease.ID });
+    stream.write({ ID: lease.ID });
+    stream.write({ ID: 999n });
+    stream.end();
+    await ended;
+    assert.deepEqual(responses.map((r) => [r.ID, r.TTL]), [[lease.ID, 30n], [lease.ID, 30n], [999n, 0n]]);
+  });
+
   test('an expired lease is revoked through a proposal and its keys go', async () => {
     const lease = await c.grant(1n);
     await c.put('exp', 'v', { lease: lease.ID });

@@ -67,7 +67,13 @@ export function leaseService(core: LeaseCore): UntypedServiceImplementation {
           call.destroy(wire);
         });
       });
-      call.on('end', () => call.end());
+      // The client closed its side: the renewals it sent are answered first, as etcd's loop answers
+      // each request before it reads the end.
+      call.on('end', () => {
+        void previous.then(() => {
+          if (!call.destroyed && !call.writableEnded) call.end();
+        });
+      });
       call.on('error', () => call.end());
     },
     leaseTimeToLive: handle('LeaseTimeToLive', async (req: etcdserverpb.LeaseTimeToLiveRequest) => {
