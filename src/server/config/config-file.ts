@@ -2,7 +2,7 @@
 // client-transport-security and peer-transport-security blocks, durations are integer nanoseconds and
 // sizes are bytes. Unlike etcd, which skips keys it does not know, a key neither etcd nor cairn knows
 // is an error: a misspelt key would otherwise fall back to a default without a word.
-import { load as loadYaml, YAMLException } from 'js-yaml';
+import type * as JsYaml from 'js-yaml';
 import { ConfigError } from './errors';
 import { fileKeyOf, flagSpec, flagTable, type FlagSpec } from './flag-table';
 import { type FlagValue, valueFromYaml } from './values';
@@ -44,6 +44,8 @@ function hint(key: string): string {
 
 /** The flag values a config file sets; `where` names the file in errors. A `key:` with no value sets nothing, as in etcd. */
 export function valuesFromConfigFile(text: string, where: string): Map<string, FlagValue> {
+  // Loaded here, not at start-up: a member started with flags has no use for a YAML parser.
+  const { load: loadYaml, YAMLException } = require('js-yaml') as typeof JsYaml;
   let doc: unknown;
   try {
     doc = loadYaml(text, { filename: where });

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { ETCD_CA, ETCD_SERVER, KEY_FILE_MODE, createCA, createLeaf } from '../../pki';
+import type * as Pki from '../../pki';
 
 export interface AutoTlsOptions {
   readonly logger: Logger;
@@ -17,6 +17,9 @@ export function autoTlsFiles(dataDir: string, hosts: readonly string[], options:
   const certFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');
   if (existsSync(certFile) && existsSync(keyFile)) return { certFile, keyFile };
+  // Loaded here, not at start-up: node-forge is ~0.9 MB of JavaScript, ~5 MiB of a member's memory
+  // that only --auto-tls needs.
+  const { ETCD_CA, ETCD_SERVER, KEY_FILE_MODE, createCA, createLeaf } = require('../../pki') as typeof Pki;
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const names = [...new Set(hosts.filter((h) => h !== '' && h !== '0.0.0.0' && h !== '::'))];
   const ca = createCA(ETCD_CA);
