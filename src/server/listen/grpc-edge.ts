@@ -2,6 +2,7 @@
 // the connections they route to it (grpc-js's connection injector), so gRPC and HTTP share a port.
 import * as grpc from '@grpc/grpc-js';
 import type { Duplex } from 'node:stream';
+import { answerUnaryDirectly } from './grpc-unary';
 
 /** What the gRPC edge needs from the member; EtcdServer (src/server) has this shape. */
 export interface GrpcMember {
@@ -42,7 +43,9 @@ export function grpcChannelOptions(member: GrpcMember, options: GrpcEdgeOptions)
 
 export function createGrpcEdge(member: GrpcMember, options: GrpcEdgeOptions): GrpcEdge {
   const server = new grpc.Server(grpcChannelOptions(member, options));
-  for (const [definition, implementation] of member.grpcServices()) server.addService(definition, implementation);
+  const services = member.grpcServices();
+  for (const [definition, implementation] of services) server.addService(definition, implementation);
+  answerUnaryDirectly(server, services, Number(member.grpcServerOptions()['grpc.max_receive_message_length'] ?? 4 * 1024 * 1024));
   // TLS, when configured, is already terminated by the listener.
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   return {

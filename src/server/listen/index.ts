@@ -5,6 +5,7 @@ export type { BoundMember, ServedMember, ServeOptions, ServingMember } from './s
 export { listenUrl } from './listener';
 export type { Listener, ListenOptions, ConnectionRoutes } from './listener';
 export { createGrpcEdge, grpcChannelOptions } from './grpc-edge';
+export { answerUnaryDirectly } from './grpc-unary';
 export type { GrpcEdge, GrpcEdgeOptions, GrpcMember } from './grpc-edge';
 export { serverTlsOptions, ListenError } from './tls-options';
 export type { TlsVersions } from './tls-options';
