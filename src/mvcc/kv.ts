@@ -151,6 +151,8 @@ export interface LeaseHooks {
   exists(id: bigint): boolean;
   attach(id: bigint, key: Buffer): void;
   detach(id: bigint, key: Buffer): void;
+  /** The lease the key is attached to, 0n for none: a put or delete asks it instead of reading the key's record. */
+  leaseOf(key: Buffer): bigint;
 }
 
 /** Reads served from committed state. */

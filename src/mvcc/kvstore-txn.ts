@@ -95,7 +95,7 @@ export class TxnWrite {
     if (prev !== undefined) {
       createRevision = prev.created.main;
       version = prev.version + 1;
-      if (this.core.lease !== undefined) oldLease = readRecord(this.core, prev.modified).lease;
+      if (this.core.lease !== undefined) oldLease = this.core.lease.leaseOf(key);
     }
     const rev: Revision = { main, sub: this.changes.length };
     const kv: KeyValue = { key, value, createRevision, modRevision: main, version, lease };
@@ -123,7 +123,7 @@ export class TxnWrite {
     const key = indexKeyToKey(ikey);
     const rev: Revision = { main: this.beginRev + 1, sub: this.changes.length };
     const hooks = this.core.lease;
-    const oldLease = hooks !== undefined ? readRecord(this.core, lastRev).lease : 0n;
+    const oldLease = hooks !== undefined ? hooks.leaseOf(key) : 0n;
     const tombstone: KeyValue = { key, value: Buffer.alloc(0), createRevision: 0, modRevision: 0, version: 0, lease: 0n };
     backend.db(KEY_DB).putSync(revToBytes(rev, true), encodeKeyValue(tombstone));
     index.tombstone(ikey, rev);

@@ -19,6 +19,8 @@ interface Lease {
 
 export class Lessor implements LeaseHooks {
   private readonly leases = new Map<bigint, Lease>();
+  /** Key (latin1 string of its bytes) → its lease, for attached keys only: etcd's itemMap. */
+  private readonly leaseByKey = new Map<string, bigint>();
   /** etcd's minimum TTL: 1.5 election timeouts, rounded up to whole seconds. */
   readonly minTtl: number;
 
@@ -29,6 +31,7 @@ export class Lessor implements LeaseHooks {
   /** Loads the leases the store holds; keys attach as the store restores its index. */
   restore(snapshot: BackendSnapshot): void {
     this.leases.clear();
+    this.leaseByKey.clear();
     for (const { value } of snapshot.entries('lease')) {
       const record = decodeLeaseRecord(value);
       this.leases.set(record.id, { ttl: record.ttl, remainingTtl: record.remainingTtl, keys: new Set() });
@@ -40,11 +43,21 @@ export class Lessor implements LeaseHooks {
   }
 
   attach(id: bigint, key: Buffer): void {
-    this.leases.get(id)?.keys.add(key.toString('latin1'));
+    const lease = this.leases.get(id);
+    if (lease === undefined) return;
+    const name = key.toString('latin1');
+    lease.keys.add(name);
+    this.leaseByKey.set(name, id);
   }
 
   detach(id: bigint, key: Buffer): void {
-    this.leases.get(id)?.keys.delete(key.toString('latin1'));
+    const name = key.toString('latin1');
+    this.leases.get(id)?.keys.delete(name);
+    if (this.leaseByKey.get(name) === id) this.leaseByKey.delete(name);
+  }
+
+  leaseOf(key: Buffer): bigint {
+    return this.leaseByKey.get(key.toString('latin1')) ?? 0n;
   }
 
   ids(): bigint[] {
@@ -86,6 +99,8 @@ export class Lessor implements LeaseHooks {
     if (keys.length > 0) {
       writer.txn({ compare: [], success: keys.map((key) => ({ deleteRange: { key } })), failure: [] });
     }
+    // the deletes above detached every key; a key the index no longer had must not keep the lease either
+    for (const key of keys) this.detach(id, key);
     this.leases.delete(id);
     writer.backend.delete('lease', leaseKey(id));
   }

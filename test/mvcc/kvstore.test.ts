@@ -142,6 +142,7 @@ test('put: prevKv, ignoreValue, ignoreLease; key not found when the key is absen
       exists: (id) => leases.has(id),
       attach: (id, key) => leases.get(id)?.add(key.toString()),
       detach: (id, key) => leases.get(id)?.delete(key.toString()),
+      leaseOf: (key) => [...leases].find(([, keys]) => keys.has(key.toString()))?.[0] ?? 0n,
     },
   });
   try {
@@ -213,6 +214,7 @@ test('restart replays lease attachments of live keys into the lessor', async () 
     exists: () => true,
     attach: (id: bigint, key: Buffer) => void attached.set(key.toString(), id),
     detach: (_id: bigint, key: Buffer) => void attached.delete(key.toString()),
+    leaseOf: (key: Buffer) => attached.get(key.toString()) ?? 0n,
   };
   const t = openTestStore({ lease });
   try {

@@ -33,6 +33,7 @@ test('restart rebuilds the index the live store had (random history, compaction,
     exists: () => true,
     attach: (id: bigint, key: Buffer) => void attached.set(key.toString('hex'), id),
     detach: (_id: bigint, key: Buffer) => void attached.delete(key.toString('hex')),
+    leaseOf: (key: Buffer) => attached.get(key.toString('hex')) ?? 0n,
   };
   const write = (w: BatchWriter) => {
     const roll = rnd();

@@ -93,7 +93,7 @@ test('txn: nested txns follow their own compares; responses nest', async () => {
 });
 
 test('txn: errors are found before anything changes', async () => {
-  const t = openTestStore({ lease: { exists: () => false, attach: () => undefined, detach: () => undefined } });
+  const t = openTestStore({ lease: { exists: () => false, attach: () => undefined, detach: () => undefined, leaseOf: () => 0n } });
   try {
     t.apply((w) => w.put({ key: b('a'), value: b('1') }));
     t.apply((w) => w.put({ key: b('a'), value: b('2') }));

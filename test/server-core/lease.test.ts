@@ -110,3 +110,35 @@ test('leases survive a restart with their keys attached', async () => {
     removeDir(dir);
   }
 });
+
+test('a key moved to another lease, or off leases, is detached from the old one, before and after a restart', async () => {
+  const dir = tempDataDir();
+  try {
+    let running = await startCore(dir);
+    let c = api(running.clients);
+    const first = await c.grant(100n);
+    const second = await c.grant(100n);
+    await c.put('moved', '1', { lease: first.ID });
+    await c.put('moved', '2', { lease: second.ID });
+    await c.put('freed', '1', { lease: first.ID });
+    await c.put('freed', '2');
+    await c.put('gone', '1', { lease: second.ID });
+    await c.del('gone');
+    await c.put('gone', '2');
+    assert.deepEqual((await c.timeToLive(first.ID, true)).keys.map((k) => k.toString()), []);
+    assert.deepEqual((await c.timeToLive(second.ID, true)).keys.map((k) => k.toString()), ['moved']);
+    await running.stop();
+    running = await startCore(dir);
+    c = api(running.clients);
+    assert.deepEqual((await c.timeToLive(second.ID, true)).keys.map((k) => k.toString()), ['moved']);
+    await c.revoke(first.ID);
+    assert.equal((await c.range('moved')).kvs[0].value.toString(), '2');
+    assert.equal((await c.range('freed')).kvs[0].value.toString(), '2');
+    await c.revoke(second.ID);
+    assert.equal((await c.range('moved')).count, 0n);
+    assert.equal((await c.range('gone')).kvs[0].value.toString(), '2');
+    await running.stop();
+  } finally {
+    removeDir(dir);
+  }
+});
