@@ -52,6 +52,19 @@ interface AppliedWaiter {
   resolve(): void;
 }
 
+/**
+ * The request to encode. Puts, deletes and txns come whole from the gRPC decoder and encode as they
+ * are; other proposals are built in the server, some partly, and get their defaults filled in
+ * (`fromPartial` copies the whole tree: ~2 % of a member's CPU at 100 clients when every put took it).
+ */
+function wholeRequest(proposal: Proposal, id: bigint): InternalRaftRequest {
+  const header = { ID: id, username: '', authRevision: 0n };
+  if (proposal.put !== undefined || proposal.deleteRange !== undefined || proposal.txn !== undefined) {
+    return { ID: 0n, ...proposal, header } as InternalRaftRequest;
+  }
+  return InternalRaftRequest.fromPartial({ ...proposal, header });
+}
+
 export class Proposals {
   private readonly waits = new WaitRegistry<Outcome>();
   private readonly appliedWaiters: AppliedWaiter[] = [];
@@ -70,7 +83,7 @@ export class Proposals {
   async propose(proposal: Proposal): Promise<ApplyValue> {
     if (this.stopError) throw this.stopError;
     const id = this.options.ids.next();
-    const encoded = encodeWith((w) => InternalRaftRequest.encode(InternalRaftRequest.fromPartial({ ...proposal, header: { ID: id } }), w));
+    const encoded = encodeWith((w) => InternalRaftRequest.encode(wholeRequest(proposal, id), w));
     const data = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
     checkRequestSize(data.length, this.options.maxRequestBytes);
     const outcome = this.waits.register(id);
