@@ -24,6 +24,7 @@ function rangeHandler(call: grpc.ServerUnaryCall<etcdserverpb.RangeRequest, etcd
     return callback({ code: grpc.status.NOT_FOUND, details: 'gone', metadata, name: 'E', message: 'gone' });
   }
   if (key === 'throw') throw new Error('handler threw');
+  if (key === 'unencodable') return callback({ code: grpc.status.FAILED_PRECONDITION, details: 'lone \ud800 surrogate', name: 'E', message: 'm' });
   if (key === 'metadata') {
     // the peer's port differs between the two servers' connections: its shape is what must agree
     const peer = call.getPeer().replace(/:\d+$/, ':port');
@@ -155,4 +156,11 @@ test('a real grpc-js client gets its answers and errors through the direct path'
   } finally {
     client.close();
   }
+});
+
+test('a status node cannot write ends its stream only; the server answers the next call', async () => {
+  const failed = await call(direct.address, rangePath, range('unencodable'));
+  assert.equal(failed.trailers['grpc-status'], undefined);
+  assert.equal(failed.headers['grpc-status'], undefined);
+  assert.equal((await call(direct.address, rangePath, range('ok'))).trailers['grpc-status'], '0');
 });

@@ -111,19 +111,30 @@ function answerUnary(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, me
     if (timer !== undefined) clearTimeout(timer);
     received = [];
   };
+  // Handlers answer from promise callbacks: a write node refuses (the session went away since the
+  // check, a message encodeURI cannot take) must end this stream, not surface as an unhandled rejection.
+  const onWire = (write: () => void) => {
+    try {
+      write();
+    } catch {
+      stream.destroy();
+    }
+  };
   const sendStatus = (status: WireStatus) => {
     if (closed()) return finish();
     finish();
     // a status before any message is a trailers-only response, as grpc-js sends it
-    stream.respond(
-      {
-        'grpc-status': status.code,
-        'grpc-message': encodeURI(status.details),
-        ':status': 200,
-        'content-type': 'application/grpc+proto',
-        ...status.metadata?.toHttp2Headers(),
-      },
-      { endStream: true },
+    onWire(() =>
+      stream.respond(
+        {
+          'grpc-status': status.code,
+          'grpc-message': encodeURI(status.details),
+          ':status': 200,
+          'content-type': 'application/grpc+proto',
+          ...status.metadata?.toHttp2Headers(),
+        },
+        { endStream: true },
+      ),
     );
   };
   const sendMessage = (value: unknown) => {
@@ -139,9 +150,11 @@ function answerUnary(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, me
       return sendStatus({ code: Status.INTERNAL, details: 'Error serializing response' });
     }
     finish();
-    stream.respond(responseHeaders, { waitForTrailers: true });
-    stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': Status.OK, 'grpc-message': 'OK' }));
-    stream.end(frame);
+    onWire(() => {
+      stream.respond(responseHeaders, { waitForTrailers: true });
+      stream.once('wantTrailers', () => onWire(() => stream.sendTrailers({ 'grpc-status': Status.OK, 'grpc-message': 'OK' })));
+      stream.end(frame);
+    });
   };
 
   // grpc-js adds the same: an error without a listener would throw, and 'close' follows it anyway
