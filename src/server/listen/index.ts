@@ -10,3 +10,4 @@ export type { GrpcEdge, GrpcEdgeOptions, GrpcMember } from './grpc-edge';
 export { serverTlsOptions, ListenError } from './tls-options';
 export type { TlsVersions } from './tls-options';
 export { autoTlsFiles } from './auto-tls';
+export { routeByFirstRequest, scanOpening } from './first-request';

@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import { sniffPreface } from '../../preface';
 import { parseEtcdUrl } from '../config';
 import { authorityFixingSocket } from './authority-socket';
+import { routeByFirstRequest } from './first-request';
 import { ListenError } from './tls-options';
 
 /** Where routed connections go; a connection for a missing route is closed. */
@@ -47,8 +48,10 @@ export interface Listener {
 type Route = 'h2' | 'http1';
 
 function route(socket: net.Socket, kind: Route, routes: ConnectionRoutes, logger: Logger): boolean {
-  if (kind === 'h2' && routes.grpc) {
-    routes.grpc(socket instanceof tls.TLSSocket ? socket : authorityFixingSocket(socket, { logger }));
+  const grpc = routes.grpc;
+  if (kind === 'h2' && grpc) {
+    if (socket instanceof tls.TLSSocket) grpc(socket);
+    else routeByFirstRequest(socket, (needsRewriter) => grpc(needsRewriter ? authorityFixingSocket(socket, { logger }) : socket));
     return true;
   }
   if (kind === 'http1' && routes.http) {
