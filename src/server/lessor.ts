@@ -99,8 +99,6 @@ export class Lessor implements LeaseHooks {
     if (keys.length > 0) {
       writer.txn({ compare: [], success: keys.map((key) => ({ deleteRange: { key } })), failure: [] });
     }
-    // the deletes above detached every key; a key the index no longer had must not keep the lease either
-    for (const key of keys) this.detach(id, key);
     this.leases.delete(id);
     writer.backend.delete('lease', leaseKey(id));
   }

@@ -11,6 +11,7 @@
 // the client's indices are resolved here), split into frames nghttp2 accepts.
 import { type HeaderField, HpackDecoder, encodeWithoutIndexing } from '../../hpack';
 import { http2Preface } from '../../preface';
+import { CONTINUATION, END_HEADERS, END_STREAM, HEADERS, PADDED, PRIORITY, PUSH_PROMISE, frameHeaderSize, headerTableSize, maxFrameSize, priorityFieldsSize } from './h2-frame';
 
 /** A connection that breaks HTTP/2 framing or HPACK where this rewriter must understand it. */
 export class Http2RewriteError extends Error {
@@ -35,20 +36,6 @@ export const defaultAuthorityRewriterOptions: AuthorityRewriterOptions = {
   maxHeaderBlockSize: 1 << 20,
   maxHeaderListSize: 1 << 20,
 };
-
-const frameHeaderSize = 9;
-const HEADERS = 0x1;
-const PUSH_PROMISE = 0x5;
-const CONTINUATION = 0x9;
-const END_STREAM = 0x1;
-const END_HEADERS = 0x4;
-const PADDED = 0x8;
-const PRIORITY = 0x20;
-const priorityFieldsSize = 5;
-/** SETTINGS_MAX_FRAME_SIZE's initial value, which every HTTP/2 endpoint accepts (RFC 9113 6.5.2). */
-const maxFrameSize = 16384;
-/** nghttp2's and Node's SETTINGS_HEADER_TABLE_SIZE; grpc-js does not change it. */
-const headerTableSize = 4096;
 
 const schemePrefix = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
 

@@ -9,17 +9,8 @@
 import type { Socket } from 'node:net';
 import { HpackDecoder } from '../../hpack';
 import { http2Preface } from '../../preface';
-import { authorityWithoutScheme } from './authority-rewriter';
-
-const SETTINGS = 0x4;
-const HEADERS = 0x1;
-const CONTINUATION = 0x9;
-const ACK = 0x1;
-const END_HEADERS = 0x4;
-const PADDED = 0x8;
-const PRIORITY = 0x20;
-const frameHeaderSize = 9;
-const maxFrameSize = 16384;
+import { authorityWithoutScheme, defaultAuthorityRewriterOptions } from './authority-rewriter';
+import { ACK, CONTINUATION, END_HEADERS, HEADERS, PADDED, PRIORITY, SETTINGS, frameHeaderSize, headerTableSize, maxFrameSize, priorityFieldsSize } from './h2-frame';
 
 /** An empty SETTINGS frame: the peer keeps HTTP/2's initial values until node's SETTINGS arrive. */
 const emptySettings = Buffer.from([0, 0, 0, SETTINGS, 0, 0, 0, 0, 0]);
@@ -73,7 +64,7 @@ export function scanOpening(bytes: Buffer): OpeningScan {
         if (payload.length < 1 || payload[0] >= payload.length) return { ackAt, unreadable: true };
         payload = payload.subarray(1, payload.length - payload[0]);
       }
-      if ((flags & PRIORITY) !== 0) payload = payload.subarray(5);
+      if ((flags & PRIORITY) !== 0) payload = payload.subarray(priorityFieldsSize);
       fragments = [payload];
       if ((flags & END_HEADERS) !== 0) authority = authorityIn(fragments) ?? '\0';
     }
@@ -87,7 +78,7 @@ export function scanOpening(bytes: Buffer): OpeningScan {
 
 function authorityIn(fragments: Buffer[]): string | undefined {
   try {
-    const fields = new HpackDecoder({ maxTableSize: 4096, maxHeaderListSize: 1 << 20 }).decode(Buffer.concat(fragments));
+    const fields = new HpackDecoder({ maxTableSize: headerTableSize, maxHeaderListSize: defaultAuthorityRewriterOptions.maxHeaderListSize }).decode(Buffer.concat(fragments));
     return fields.find((f) => f.name === ':authority')?.value ?? '';
   } catch {
     return undefined;
