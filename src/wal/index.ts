@@ -37,7 +37,8 @@
 // file layout is described in snapshotter.ts.
 
 export { Wal, DEFAULT_SEGMENT_BYTES } from './wal';
-export { validSnapshotMarkers } from './reader';
+export { scanLog, validSnapshotMarkers } from './reader';
+export type { LogScan } from './reader';
 export type { WalOptions, OpenOptions, WalContents, WalFailpoint } from './wal';
 export type { WalLogger } from './logger';
 export { Snapshotter } from './snapshotter';

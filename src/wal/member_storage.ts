@@ -5,7 +5,7 @@
 
 import * as path from 'node:path';
 import { WalError } from './errors';
-import { validSnapshotMarkers } from './reader';
+import { scanLog, validSnapshotMarkers } from './reader';
 import { Wal, WalOptions } from './wal';
 import { walExists } from './names';
 import { Entry, HardState, WalMetadata } from './record';
@@ -57,9 +57,10 @@ export class MemberStorage {
         restored: { created: true, metadata, hardState: { term: 0, vote: 0n, commit: 0 }, entries: [] },
       };
     }
-    const snapshot = snapshotter.loadNewestAvailable(validSnapshotMarkers(walDir));
+    const scan = scanLog(walDir);
+    const snapshot = snapshotter.loadNewestAvailable(validSnapshotMarkers(scan));
     const wal = Wal.open(walDir, { ...options, snapshot: snapshot && { index: snapshot.index, term: snapshot.term } });
-    const contents = wal.readAll();
+    const contents = wal.readAll(scan);
     return {
       storage: new MemberStorage(wal, snapshotter, maxSnapshots),
       restored: { created: false, metadata: contents.metadata, hardState: contents.hardState, snapshot, entries: contents.entries },

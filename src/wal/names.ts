@@ -65,6 +65,14 @@ export function allSegments(dir: string): SegmentName[] {
   return checkSequence(all);
 }
 
+/** The position in `segments` (in sequence) of the last one whose first index is at most `index`: reading from it finds everything after `index`. */
+export function firstSegmentCovering(segments: readonly SegmentName[], index: number): number {
+  for (let i = segments.length - 1; i >= 0; i--) {
+    if (segments[i].index <= index) return i;
+  }
+  throw new WalError('not-found', `wal: file not found which matches the snapshot index ${index}`);
+}
+
 /**
  * The segments to read to find everything after raft index `index`: the last one whose first
  * index is at most `index`, and all after it, with no gap in the sequence numbers.
@@ -72,13 +80,5 @@ export function allSegments(dir: string): SegmentName[] {
 export function segmentsFrom(dir: string, index: number): SegmentName[] {
   const all = listSegments(dir);
   if (all.length === 0) throw new WalError('not-found', `wal: no wal files in ${dir}`);
-  let first = -1;
-  for (let i = all.length - 1; i >= 0; i--) {
-    if (all[i].index <= index) {
-      first = i;
-      break;
-    }
-  }
-  if (first < 0) throw new WalError('not-found', `wal: file not found which matches the snapshot index ${index}`);
-  return checkSequence(all.slice(first));
+  return checkSequence(all.slice(firstSegmentCovering(all, index)));
 }

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { WalError } from './errors';
 import { scanSegmentFile } from './segment_file';
-import { SegmentName, allSegments, segmentsFrom } from './names';
+import { SegmentName, allSegments, firstSegmentCovering } from './names';
 import {
   Entry,
   HardState,
@@ -66,13 +66,30 @@ function decodeRecord(type: number, payload: Uint8Array, where: string): LogReco
   }
 }
 
-/** Every record of `segments` (in `dir`) in log order, each with where it was found. */
-export function readSegments(dir: string, segments: readonly SegmentName[]): { records: LocatedRecord[]; tail: TailEnd } {
+/**
+ * Every record of a log directory, read once: a restart picks its snapshot from these records and
+ * replays the log after it from them (reading the segments twice doubled the time a restart spends
+ * reading and checksumming hundreds of MB).
+ */
+export interface LogScan {
+  /** every segment of the directory, in sequence */
+  segments: SegmentName[];
+  records: LocatedRecord[];
+  /** records[firstRecord[i]] is the first record of segments[i] (records.length when it has none) */
+  firstRecord: number[];
+  tail: TailEnd;
+}
+
+/** Reads and checks every segment of the log in `dir`, changing none; damage anywhere but at the end of the last segment is an error. */
+export function scanLog(dir: string): LogScan {
+  const segments = allSegments(dir);
   const records: LocatedRecord[] = [];
+  const firstRecord: number[] = [];
   let tail: TailEnd | undefined;
   segments.forEach((segment, i) => {
     const { name } = segment;
     const isLast = i === segments.length - 1;
+    firstRecord.push(records.length);
     const scan = scanSegmentFile(path.join(dir, name));
     for (const rec of scan.records) {
       const where = `${name} at offset ${rec.offset}`;
@@ -93,7 +110,7 @@ export function readSegments(dir: string, segments: readonly SegmentName[]): { r
     else if (scan.dataAfterEnd) tail.damage = 'unreadable bytes after the last record';
   });
   if (!tail) throw new WalError('not-found', `wal: no wal files in ${dir}`);
-  return { records, tail };
+  return { segments, records, firstRecord, tail };
 }
 
 export interface LogRead {
@@ -107,12 +124,13 @@ export interface LogRead {
 }
 
 /**
- * Reads the log in `dir` from the raft snapshot `start` on: the entries after it (a later entry replaces
+ * The log from the raft snapshot `start` on, as read by scanLog: the records of the last segment
+ * starting at or before it and of all after it give the entries after it (a later entry replaces
  * an earlier one at the same index and all after it), the last hard state, and every snapshot
  * marker. The marker of `start` must be among them.
  */
-export function readLog(dir: string, start: { index: number; term: number }): LogRead {
-  const segments = segmentsFrom(dir, start.index);
+export function readLog(scan: LogScan, start: { index: number; term: number }): LogRead {
+  const first = firstSegmentCovering(scan.segments, start.index);
   let metadata: WalMetadata | undefined;
   let hardState: HardState = { term: 0, vote: 0n, commit: 0 }; // the caller's own, not the frozen constant
   const entries: Entry[] = [];
@@ -120,8 +138,9 @@ export function readLog(dir: string, start: { index: number; term: number }): Lo
   let matched = false;
   let lastIndex = start.index;
 
-  const { records, tail } = readSegments(dir, segments);
-  for (const { record: rec, where } of records) {
+  const { records, tail } = scan;
+  for (let i = scan.firstRecord[first]; i < records.length; i++) {
+    const { record: rec, where } = records[i];
     switch (rec.type) {
       case RecordType.Metadata: {
         const m = rec.metadata;
@@ -162,7 +181,7 @@ export function readLog(dir: string, start: { index: number; term: number }): Lo
     }
   }
 
-  if (!metadata) throw new WalError('corrupt', `wal: no metadata record in ${segments[0].name}`);
+  if (!metadata) throw new WalError('corrupt', `wal: no metadata record in ${scan.segments[first].name}`);
   if (!matched) {
     throw new WalError('snapshot-not-found', `wal: snapshot not found: no marker for index ${start.index} term ${start.term}`);
   }
@@ -170,14 +189,14 @@ export function readLog(dir: string, start: { index: number; term: number }): Lo
 }
 
 /**
- * The snapshot markers of the log in `dir` that a restart may start from: those at or below the
- * commit index of the last hard state (etcd's ValidSnapshotEntries). Reads every segment without
- * changing any; a torn tail is simply where reading ends.
+ * The snapshot markers of a scanned log that a restart may start from: those at or below the
+ * commit index of the last hard state (etcd's ValidSnapshotEntries). A torn tail is simply where
+ * the records end.
  */
-export function validSnapshotMarkers(dir: string): SnapshotMarker[] {
+export function validSnapshotMarkers(scan: LogScan): SnapshotMarker[] {
   const markers: SnapshotMarker[] = [];
   let commit = 0;
-  for (const { record } of readSegments(dir, allSegments(dir)).records) {
+  for (const { record } of scan.records) {
     if (record.type === RecordType.Snapshot) markers.push(record.snapshot);
     else if (record.type === RecordType.State) commit = record.state.commit;
   }

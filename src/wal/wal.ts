@@ -9,7 +9,7 @@ import { RawRecord, encodeFrames } from './encoder';
 import { DURABLE_APPEND, FILE_MODE, DIR_MODE, closeFile, fdatasync, ftruncate, rename, syncDir, syncDirSync, unlink, writeAll, writeAllSync } from './fsio';
 import { FilePipeline } from './file_pipeline';
 import { SegmentName, listSegments, segmentsFrom, walExists, walName } from './names';
-import { readLog } from './reader';
+import { LogScan, readLog, scanLog } from './reader';
 import {
   EMPTY_HARD_STATE,
   Entry,
@@ -211,13 +211,14 @@ export class Wal {
   /**
    * Reads every record after the snapshot the log was opened at and makes the log appendable.
    * A torn last record is cut off (logged, the original kept as `.broken`); any other damage
-   * throws a WalError naming the segment and offset.
+   * throws a WalError naming the segment and offset. `scan` is the directory's records when the
+   * caller has read them already (to choose the snapshot), so they are not read again.
    */
-  readAll(): WalContents {
+  readAll(scan: LogScan = scanLog(this.dir)): WalContents {
     const pending = this.pendingRead;
     if (!pending) throw new WalError('bad-state', 'wal: readAll must be called once, right after open');
     this.pendingRead = undefined;
-    const { metadata, hardState, entries, snapshots, lastIndex, tail } = readLog(this.dir, pending.start);
+    const { metadata, hardState, entries, snapshots, lastIndex, tail } = readLog(scan, pending.start);
     const { segment: last, end, damage } = tail;
     if (damage) {
       keepBrokenCopy(path.join(this.dir, last.name));

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Wal, WalError, validSnapshotMarkers } from '../../src/wal';
+import { Wal, WalError, scanLog, validSnapshotMarkers } from '../../src/wal';
 import { decodeSegment } from '../../src/wal/decoder';
 import { RecordType, decodeEntry } from '../../src/wal/record';
 import { META, entries, recordingLogger, tempWalDir } from './helpers';
@@ -151,10 +151,10 @@ test('validSnapshotMarkers lists the markers at or below the last commit index',
   const wal = Wal.create(dir, META);
   // No hard state yet: the marker goes alone, and a log whose commit is behind it does not vouch for it.
   await wal.saveSnapshot({ index: 100, term: 1 });
-  assert.deepEqual(validSnapshotMarkers(dir), [{ index: 0, term: 0 }]);
+  assert.deepEqual(validSnapshotMarkers(scanLog(dir)), [{ index: 0, term: 0 }]);
   await wal.save({ term: 1, vote: 2n, commit: 100 }, []);
   await wal.close();
-  assert.deepEqual(validSnapshotMarkers(dir), [{ index: 0, term: 0 }, { index: 100, term: 1 }]);
+  assert.deepEqual(validSnapshotMarkers(scanLog(dir)), [{ index: 0, term: 0 }, { index: 100, term: 1 }]);
 });
 
 test('a snapshot marker carries the hard state, its commit raised to the marker', async (t) => {
@@ -165,10 +165,10 @@ test('a snapshot marker carries the hard state, its commit raised to the marker'
   wal.readAll();
   await wal.save({ term: 1, vote: 2n, commit: 120 }, []); // commit only: waits for the next write
   await wal.saveSnapshot({ index: 100, term: 1 });
-  assert.deepEqual(validSnapshotMarkers(dir), [{ index: 0, term: 0 }, { index: 100, term: 1 }]);
+  assert.deepEqual(validSnapshotMarkers(scanLog(dir)), [{ index: 0, term: 0 }, { index: 100, term: 1 }]);
   // A snapshot from the leader is saved before the commit that reaches it.
   await wal.saveSnapshot({ index: 150, term: 1 });
-  assert.deepEqual(validSnapshotMarkers(dir), [{ index: 0, term: 0 }, { index: 100, term: 1 }, { index: 150, term: 1 }]);
+  assert.deepEqual(validSnapshotMarkers(scanLog(dir)), [{ index: 0, term: 0 }, { index: 100, term: 1 }, { index: 150, term: 1 }]);
   await wal.save({ term: 1, vote: 2n, commit: 150 }, []); // nothing new to write
   await wal.close();
   const again = Wal.open(dir, { snapshot: { index: 150, term: 1 } });
@@ -191,4 +191,26 @@ test('a segment of 200,000 small entries reads back', async (t) => {
   await again.close();
   assert.equal(entries.length, 200_000);
   assert.ok(entries.every((e, i) => e.index === i + 1));
+});
+
+test('one scan of the log serves both the choice of snapshot and the replay after it', async (t) => {
+  const { dir, cleanup } = tempWalDir();
+  t.after(cleanup);
+  await fill(dir, 200);
+  const wal = Wal.open(dir, { segmentBytes: SEGMENT });
+  wal.readAll();
+  await wal.save({ term: 1, vote: 2n, commit: 200 }, []);
+  await wal.saveSnapshot({ index: 150, term: 1 });
+  await wal.close();
+  const scan = scanLog(dir);
+  assert.ok(scan.segments.length >= 4, 'the marker is in a later segment than the first');
+  assert.deepEqual(validSnapshotMarkers(scan), [{ index: 0, term: 0 }, { index: 150, term: 1 }]);
+  const fromScan = Wal.open(dir, { snapshot: { index: 150, term: 1 }, segmentBytes: SEGMENT });
+  const replayed = fromScan.readAll(scan);
+  await fromScan.close();
+  const fromDisk = Wal.open(dir, { snapshot: { index: 150, term: 1 }, segmentBytes: SEGMENT });
+  const reread = fromDisk.readAll();
+  await fromDisk.close();
+  assert.deepEqual(replayed.entries, entries(151, 200));
+  assert.deepEqual(replayed, reread);
 });
