@@ -110,7 +110,9 @@ export function addIdReplacements(target: Target, id: bigint, placeholder: strin
   target.replacements.set(id.toString(), placeholder);
 }
 
-const TOOK = /took = [\d.]+(µs|ms|s|ns)|"took":"[\d.]+(µs|ms|s|ns)"/g;
+// stdout is read as latin1 (byte for byte), so Go's "µs" (UTF-8) shows as "Âµs" there.
+const DURATION = /[\d.]+(Âµs|µs|ms|s|ns)/;
+const TOOK = new RegExp(`took = ${DURATION.source}|"took":"${DURATION.source}"`, 'g');
 
 export function normalise(outcome: Outcome, c: GoldenCase, target: Target): Outcome {
   const fix = (text: string) => {
@@ -118,7 +120,7 @@ export function normalise(outcome: Outcome, c: GoldenCase, target: Target): Outc
     // Longest first, so a hex id is not cut by a shorter decimal one inside it.
     const keys = [...target.replacements.keys()].sort((a, b) => b.length - a.length);
     for (const k of keys) out = out.replace(new RegExp(`(?<![0-9a-f])${escapeRegExp(k)}(?![0-9a-f])`, 'g'), target.replacements.get(k) ?? '');
-    out = out.replace(TOOK, (m) => m.replace(/[\d.]+(µs|ms|s|ns)/, '<T>'));
+    out = out.replace(TOOK, (m) => m.replace(DURATION, '<T>'));
     for (const mask of c.mask ?? []) out = out.replace(mask, '<MASKED>');
     out = out.replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} /gm, '<TIME> ').replace(/\b(etcdctl|cairnctl)\b/g, '<CTL>');
     return c.unordered ? sortLines(out) : out;
