@@ -43,6 +43,8 @@ async function start(config: ServerConfig, logger: Logger): Promise<{ server: Et
     initialClusterToken: config.initialClusterToken,
     initialClusterState: config.initialClusterState,
     quotaBackendBytes: config.quotaBackendBytes,
+    backendBatchIntervalMs: config.backendBatchIntervalMs,
+    backendBatchLimit: config.backendBatchLimit,
     maxRequestBytes: config.maxRequestBytes,
     maxTxnOps: config.maxTxnOps,
     heartbeatMs: config.heartbeatIntervalMs,

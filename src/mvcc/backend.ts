@@ -14,6 +14,10 @@ import { DB_DIR, META_DB, MetaKey, SUB_DATABASES } from './schema';
 export interface BackendOptions {
   /** flush every commit to disk (default false: the WAL is the durable record) */
   syncCommits?: boolean;
+  /** --backend-batch-interval: longest time applied writes wait for their commit (default 100 ms) */
+  batchIntervalMs?: number;
+  /** --backend-batch-limit: most writes a batch holds before it commits (default 10000) */
+  batchLimit?: number;
 }
 
 type RangeOpts = { start?: Buffer; end?: Buffer };
@@ -33,6 +37,17 @@ export interface RecordDecoder<K, V> {
 export type RecordWriter = (name: SubDatabaseName, records: Iterable<readonly [Buffer, Buffer]>) => void;
 
 type Env = RootDatabase<Buffer, Buffer>;
+
+/** etcd's defaults for --backend-batch-interval and --backend-batch-limit. */
+export const defaultBatchIntervalMs = 100;
+export const defaultBatchLimit = 10_000;
+
+interface OpenBatch {
+  commit(result: undefined): unknown;
+  timer: NodeJS.Timeout;
+  /** puts and deletes in it so far */
+  writes: number;
+}
 
 export function encodeUint64(n: number): Buffer {
   const buf = Buffer.alloc(8);
@@ -58,6 +73,10 @@ export class Backend {
   private defragmenting = false;
   /** data.mdb's size as of the last commit (undefined: not known since) */
   private fileSize: number | undefined;
+  /** the open batch transaction: applied writes not committed yet */
+  private batch: OpenBatch | undefined;
+  /** a batch commit that failed on its timer: the writes it held are gone, so no write may follow */
+  private commitFailure: Error | undefined;
 
   private constructor(dir: string, opts: BackendOptions) {
     this.dir = dir;
@@ -126,6 +145,7 @@ export class Backend {
    */
   decodedEntries<K, V>(name: SubDatabaseName, decoder: RecordDecoder<K, V>): Iterable<{ key: K; value: V }> {
     if (this.inWrite) throw new Error('mvcc: decodedEntries inside a write transaction');
+    this.commitBatch();
     this.db(name); // an unknown name fails here, not as a new sub-database
     // lmdb-js's typings leave these two database options out; its README documents them
     const options = {
@@ -166,26 +186,79 @@ export class Backend {
   writeSync<T>(fn: (w: BackendWriter) => T): T {
     if (this.closed) throw new Error('mvcc: backend is closed');
     if (this.inWrite) throw new Error('mvcc: nested write transaction');
+    if (this.commitFailure !== undefined) throw this.commitFailure;
+    const batch = (this.batch ??= this.openBatch());
     this.inWrite = true;
     try {
+      // a child of the batch transaction: a throw aborts only this one
       return this.env.transactionSync(() => fn(this.writer));
     } finally {
       this.inWrite = false;
-      this.fileSize = undefined;
+      if (batch.writes >= (this.opts.batchLimit ?? defaultBatchLimit)) this.commitBatch();
     }
+  }
+
+  /** A put inside writeSync straight to a sub-database, counted toward the batch limit (the apply's path for revision records). */
+  putInWrite(name: SubDatabaseName, key: Buffer, value: Buffer): void {
+    if (this.batch === undefined || !this.inWrite) throw new Error('mvcc: a put outside writeSync');
+    this.db(name).putSync(key, value);
+    this.batch.writes++;
+  }
+
+  /**
+   * etcd's batch transaction: writes stay in one open LMDB write transaction, which every read
+   * sees, and commit together after the batch interval or limit. A commit per apply touched the tree's
+   * right edge through the map at every put (the kernel maps 64 KiB around each touched page, so
+   * the whole file ended up resident) and paid a commit's page writes per put. lmdb-js keeps a
+   * transaction open while its callback's result is pending: the result here is a thenable that
+   * hands over the commit, so the batch commits synchronously when a snapshot, sync or close needs it.
+   */
+  private openBatch(): OpenBatch {
+    let finish: ((result: undefined) => unknown) | undefined;
+    const pending = {
+      then(onCommit: (result: undefined) => unknown) {
+        finish = onCommit;
+        return pending;
+      },
+    };
+    this.env.transactionSync(() => pending);
+    if (finish === undefined) throw new Error('mvcc: lmdb did not hold the batch transaction open');
+    const commit = finish;
+    const timer = setTimeout(() => {
+      try {
+        this.commitBatch();
+      } catch (err) {
+        this.commitFailure = err instanceof Error ? err : new Error(String(err));
+      }
+    }, this.opts.batchIntervalMs ?? defaultBatchIntervalMs);
+    timer.unref();
+    return { commit, timer, writes: 0 };
+  }
+
+  /** Commits the open batch, if any. */
+  commitBatch(): void {
+    const batch = this.batch;
+    if (batch === undefined) return;
+    if (this.inWrite) throw new Error('mvcc: commit inside a write transaction');
+    this.batch = undefined;
+    clearTimeout(batch.timer);
+    this.fileSize = undefined;
+    batch.commit(undefined);
   }
 
   private readonly writer: BackendWriter = {
     get: (name, key) => this.db(name).get(key),
-    put: (name, key, value) => {
-      this.db(name).putSync(key, value);
+    put: (name, key, value) => this.putInWrite(name, key, value),
+    delete: (name, key) => {
+      if (this.batch !== undefined) this.batch.writes++;
+      return this.db(name).removeSync(key);
     },
-    delete: (name, key) => this.db(name).removeSync(key),
     entries: (name, opts = {}) => this.db(name).getRange({ start: opts.start, end: opts.end }),
   };
 
   /** A consistent view of every sub-database as of the last commit; close() it when done. */
   snapshot(): BackendSnapshot {
+    this.commitBatch();
     const env = this.env;
     const txn: Transaction = env.useReadTransaction();
     const dbs = this.dbs;
@@ -250,6 +323,7 @@ export class Backend {
   private async swapIn(fill: (write: RecordWriter) => void | Promise<void>): Promise<void> {
     if (this.closed) throw new Error('mvcc: backend is closed');
     if (this.inWrite || this.defragmenting) throw new Error('mvcc: defragment while writing');
+    this.commitBatch();
     this.defragmenting = true;
     try {
       const copyDir = `${this.dir}.defrag`;
@@ -288,8 +362,9 @@ export class Backend {
     }
   }
 
-  /** Flushes every committed transaction to disk. */
+  /** Commits the open batch and flushes every committed transaction to disk. */
   sync(): Promise<void> {
+    this.commitBatch();
     return new Promise((resolve, reject) => {
       (this.env as unknown as { sync(cb: (err?: Error) => void): void }).sync((err) => (err ? reject(err) : resolve()));
     });
@@ -319,8 +394,8 @@ export class Backend {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.closed = true;
     await this.sync();
+    this.closed = true;
     await this.env.close();
   }
 }

@@ -37,7 +37,7 @@ export type { MvccErrorCode } from './errors';
 export { MvccError, isMvccError } from './errors';
 export type { BackendOptions } from './backend';
 export type { RecordWriter } from './backend';
-export { Backend } from './backend';
+export { Backend, defaultBatchIntervalMs, defaultBatchLimit } from './backend';
 export type { StoreOptions, MvccLogger } from './kvstore';
 export type { CompactionObserver } from './kvstore-compaction';
 export type { WatchOptions, WatchableStoreOptions } from './watchable-store';

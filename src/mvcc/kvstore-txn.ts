@@ -99,7 +99,7 @@ export class TxnWrite {
     }
     const rev: Revision = { main, sub: this.changes.length };
     const kv: KeyValue = { key, value, createRevision, modRevision: main, version, lease };
-    backend.db(KEY_DB).putSync(revToBytes(rev), encodeKeyValue(kv));
+    backend.putInWrite(KEY_DB, revToBytes(rev), encodeKeyValue(kv));
     index.put(ikey, rev, ki);
     this.changes.push({ kv, deleted: false });
     const hooks = this.core.lease;
@@ -125,7 +125,7 @@ export class TxnWrite {
     const hooks = this.core.lease;
     const oldLease = hooks !== undefined ? hooks.leaseOf(key) : 0n;
     const tombstone: KeyValue = { key, value: Buffer.alloc(0), createRevision: 0, modRevision: 0, version: 0, lease: 0n };
-    backend.db(KEY_DB).putSync(revToBytes(rev, true), encodeKeyValue(tombstone));
+    backend.putInWrite(KEY_DB, revToBytes(rev, true), encodeKeyValue(tombstone));
     index.tombstone(ikey, rev);
     this.changes.push({ kv: { ...tombstone, modRevision: rev.main }, deleted: true });
     if (hooks !== undefined && oldLease !== 0n) hooks.detach(oldLease, key);

@@ -78,7 +78,7 @@ export async function openMember(options: ResolvedOptions, io: OpenMemberOptions
     clusterToken: options.initialClusterToken,
     advertiseClientUrls: options.advertiseClientUrls,
   };
-  const backend = Backend.open(options.dataDir);
+  const backend = Backend.open(options.dataDir, { batchIntervalMs: options.backendBatchIntervalMs, batchLimit: options.backendBatchLimit });
   let store: WatchableStore | undefined;
   let storage: MemberStorage | undefined;
   try {

@@ -1,5 +1,6 @@
 // What EtcdServer.open takes, and etcd's defaults for what the caller leaves out.
 import type { Logger } from '../log';
+import { defaultBatchIntervalMs, defaultBatchLimit } from '../mvcc';
 import type { PeerRequester } from '../transport';
 import type { PeerLinkFactory } from './peer-link';
 
@@ -20,6 +21,9 @@ export interface EtcdServerOptions {
   initialClusterState?: 'new' | 'existing';
   /** --quota-backend-bytes; 0 means etcd's default of 2 GiB. */
   quotaBackendBytes?: number;
+  /** --backend-batch-interval in milliseconds and --backend-batch-limit; 0 means etcd's defaults (100 ms, 10000). */
+  backendBatchIntervalMs?: number;
+  backendBatchLimit?: number;
   /** --max-request-bytes; default 1.5 MiB. */
   maxRequestBytes?: number;
   /** --max-txn-ops; default 128. */
@@ -60,6 +64,8 @@ export interface ResolvedOptions {
   initialClusterToken: string;
   initialClusterState: 'new' | 'existing';
   quotaBackendBytes: number;
+  backendBatchIntervalMs: number;
+  backendBatchLimit: number;
   maxRequestBytes: number;
   maxTxnOps: number;
   heartbeatMs: number;
@@ -92,6 +98,8 @@ export function resolveOptions(options: EtcdServerOptions): ResolvedOptions {
     initialClusterToken: options.initialClusterToken || 'etcd-cluster',
     initialClusterState: options.initialClusterState ?? 'new',
     quotaBackendBytes: options.quotaBackendBytes || defaultQuotaBackendBytes,
+    backendBatchIntervalMs: options.backendBatchIntervalMs || defaultBatchIntervalMs,
+    backendBatchLimit: options.backendBatchLimit || defaultBatchLimit,
     maxRequestBytes: options.maxRequestBytes || defaultMaxRequestBytes,
     maxTxnOps: options.maxTxnOps || defaultMaxTxnOps,
     heartbeatMs: options.heartbeatMs || 100,

@@ -1,5 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { b, openTestStore, show } from './helpers';
 
 test('defragment shrinks the file after compaction; data, writes and restart are intact', async () => {
@@ -14,6 +18,7 @@ test('defragment shrinks the file after compaction; data, writes and restart are
     t.apply((w) => w.deleteRange({ key: b('key-1'), rangeEnd: b('key-9') }));
     await t.apply((w) => w.compact(t.store.currentRevision)).physical;
     t.apply((w) => w.backend.put('lease', b('lease-1'), b('record')));
+    await t.store.backend.sync(); // the file's size is as of the last commit
     const before = { size: t.store.backend.size(), inUse: t.store.backend.sizeInUse(), hash: t.store.hash().hash, kv: t.store.hashKV(0) };
     assert.ok(before.inUse < before.size, 'compaction left free pages');
     const snap = t.store.snapshot();
@@ -142,5 +147,67 @@ test('replaceContents swaps in new contents; a snapshot open across the swap rea
   } finally {
     await t.cleanup();
     await other.cleanup();
+  }
+});
+
+test('applied writes wait in one batch transaction: reads see them at once, a process killed before its commit restarts at the last commit', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-batch-'));
+  try {
+    // The child applies twice, syncs after the first (a commit), and dies by SIGKILL right after the
+    // second: no timer runs in between, so the second is not committed (the WAL replays such entries).
+    const script = `
+      const { Backend, openStore } = require(${JSON.stringify(path.resolve(__dirname, '../../src/mvcc'))});
+      const store = openStore(Backend.open(${JSON.stringify(dataDir)}));
+      store.applyBatch(1, (w) => w.put({ key: Buffer.from('a'), value: Buffer.from('1') }));
+      store.backend.sync().then(() => {
+        store.applyBatch(2, (w) => w.put({ key: Buffer.from('b'), value: Buffer.from('2') }));
+        const seen = store.range({ key: Buffer.from('b') }).kvs.length;
+        process.stdout.write(String(seen), () => process.kill(process.pid, 'SIGKILL'));
+      });`;
+    const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    assert.equal(child.signal, 'SIGKILL', child.stderr);
+    assert.equal(child.stdout, '1', 'the uncommitted put is read by the process that applied it');
+    const t = openTestStore({}, dataDir);
+    try {
+      assert.equal(t.store.consistentIndex, 1);
+      assert.deepEqual(t.store.range({ key: b('a'), rangeEnd: b('z') }).kvs.map(show), ['a=1@2/2/1']);
+      // Applied again (as the WAL replays it), then closed: close commits the batch.
+      t.apply((w) => w.put({ key: b('b'), value: b('2') }));
+      await t.reopen();
+      assert.equal(t.store.consistentIndex, 2);
+      assert.deepEqual(t.store.range({ key: b('a'), rangeEnd: b('z') }).kvs.map(show), ['a=1@2/2/1', 'b=2@3/3/1']);
+    } finally {
+      await t.cleanup();
+    }
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a batch commits when it reaches the batch limit, and not before its interval otherwise', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-batch-'));
+  // What another process finds committed: the consistent index, read without taking LMDB's writer lock.
+  const committedIndex = () => {
+    const script = `const { open } = require(${JSON.stringify(require.resolve('lmdb'))});
+      const env = open({ path: ${JSON.stringify(path.join(dataDir, 'member', 'db'))}, readOnly: true, maxDbs: 16, keyEncoding: 'binary', encoding: 'binary' });
+      const index = env.openDB({ name: 'meta', keyEncoding: 'binary', encoding: 'binary' }).get(Buffer.from('consistent_index'));
+      process.stdout.write(String(index === undefined ? 0 : Number(index.readBigUInt64BE())));`;
+    const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(child.status, 0, child.stderr);
+    return Number(child.stdout);
+  };
+  const t = openTestStore({}, dataDir, { batchIntervalMs: 60_000, batchLimit: 3 });
+  try {
+    t.apply((w) => w.put({ key: b('a'), value: b('1') }));
+    assert.equal(committedIndex(), 0, 'one put (and the consistent index) waits for its batch');
+    t.apply((w) => w.put({ key: b('b'), value: b('2') }));
+    assert.equal(committedIndex(), 2, 'the second apply took the batch to its limit of 3 writes');
+    t.apply((w) => w.put({ key: b('c'), value: b('3') }));
+    assert.equal(committedIndex(), 2);
+    await t.store.backend.sync();
+    assert.equal(committedIndex(), 3);
+  } finally {
+    await t.cleanup();
+    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 });

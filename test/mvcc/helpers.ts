@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Backend, openStore } from '../../src/mvcc';
-import type { BatchWriter, KeyValue, WatchableStore, WatchableStoreOptions } from '../../src/mvcc';
+import type { BackendOptions, BatchWriter, KeyValue, WatchableStore, WatchableStoreOptions } from '../../src/mvcc';
 
 export const b = (s: string): Buffer => Buffer.from(s);
 
@@ -20,10 +20,10 @@ export interface TestStore {
   cleanup(): Promise<void>;
 }
 
-export function openTestStore(opts: WatchableStoreOptions = {}, dataDir = tempDataDir()): TestStore {
+export function openTestStore(opts: WatchableStoreOptions = {}, dataDir = tempDataDir(), backendOptions: BackendOptions = {}): TestStore {
   let index = 0;
   const t: TestStore = {
-    store: openStore(Backend.open(dataDir), opts),
+    store: openStore(Backend.open(dataDir, backendOptions), opts),
     dataDir,
     apply(fn) {
       index++;
@@ -31,7 +31,7 @@ export function openTestStore(opts: WatchableStoreOptions = {}, dataDir = tempDa
     },
     async reopen(reopenOpts = opts) {
       await t.store.close();
-      t.store = openStore(Backend.open(dataDir), reopenOpts);
+      t.store = openStore(Backend.open(dataDir, backendOptions), reopenOpts);
       index = t.store.consistentIndex;
     },
     async cleanup() {

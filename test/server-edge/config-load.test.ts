@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { resolveOptions } from '../../src/server/options';
 import { ConfigError, loadConfig, parseCommandLine, valuesFromConfigFile, valuesFromEnv, type LoadResult, type ServerConfig } from '../../src/server/config';
 
 function configOf(result: LoadResult): ServerConfig {
@@ -265,4 +266,16 @@ test('kubeadm\'s etcd static pod command line parses (cairnadm renders the same 
   assert.equal(config.initialCluster, 'cp1=https://10.0.0.11:2380');
   // the corruption check is etcd-only: accepted with a warning
   assert.ok(result.kind === 'config' && result.warnings.some((w) => w.startsWith('--experimental-initial-corrupt-check=true has no effect in cairn')));
+});
+
+test('--backend-batch-interval and --backend-batch-limit set the store\'s batch commits (0, the default, is etcd\'s 100ms and 10000)', () => {
+  const defaults = configOf(load([]));
+  assert.deepEqual([defaults.backendBatchIntervalMs, defaults.backendBatchLimit], [0, 0]);
+  const set = configOf(load(['--backend-batch-interval', '20ms', '--backend-batch-limit', '500']));
+  assert.deepEqual([set.backendBatchIntervalMs, set.backendBatchLimit], [20, 500]);
+  const fromEnv = configOf(load([], { ETCD_BACKEND_BATCH_INTERVAL: '1s', ETCD_BACKEND_BATCH_LIMIT: '7' }));
+  assert.deepEqual([fromEnv.backendBatchIntervalMs, fromEnv.backendBatchLimit], [1000, 7]);
+  configError(() => load(['--backend-batch-interval', '5 minutes']), /^invalid value "5 minutes" for flag -backend-batch-interval: parse error$/, 2);
+  const resolved = resolveOptions({ name: 'm', dataDir: '/d', advertiseClientUrls: [], initialAdvertisePeerUrls: [] });
+  assert.deepEqual([resolved.backendBatchIntervalMs, resolved.backendBatchLimit], [100, 10_000]);
 });

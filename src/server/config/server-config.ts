@@ -39,6 +39,8 @@ export interface ServerConfig {
 
   /** 0 means etcd's default quota (2 GiB). */
   readonly quotaBackendBytes: number;
+  readonly backendBatchIntervalMs: number;
+  readonly backendBatchLimit: number;
   readonly maxTxnOps: number;
   readonly maxRequestBytes: number;
   readonly maxConcurrentStreams: number;
@@ -123,6 +125,8 @@ export function buildServerConfig(values: ReadonlyMap<string, FlagValue>, option
     initialClusterToken: str('initial-cluster-token'),
     initialClusterState: str('initial-cluster-state') as 'new' | 'existing',
     quotaBackendBytes: num('quota-backend-bytes'),
+    backendBatchIntervalMs: num('backend-batch-interval'),
+    backendBatchLimit: num('backend-batch-limit'),
     maxTxnOps: num('max-txn-ops'),
     maxRequestBytes: num('max-request-bytes'),
     maxConcurrentStreams: num('max-concurrent-streams'),

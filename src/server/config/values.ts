@@ -28,7 +28,7 @@ export function valueFromText(spec: FlagSpec, text: string): FlagValue {
     }
     case 'duration': {
       const value = parseGoDuration(text);
-      if (value === undefined) throw new Error(`time: invalid duration "${text}"`);
+      if (value === undefined) throw new Error('parse error'); // Go's flag package, as etcd 3.4 reports it
       return value;
     }
     case 'urls':
