@@ -18,6 +18,8 @@ export interface BackendOptions {
   batchIntervalMs?: number;
   /** --backend-batch-limit: most writes a batch holds before it commits (default 10000) */
   batchLimit?: number;
+  /** Called with the duration of every batch commit (etcd_disk_backend_commit_duration_seconds). */
+  onCommit?: (seconds: number) => void;
 }
 
 type RangeOpts = { start?: Buffer; end?: Buffer };
@@ -243,7 +245,9 @@ export class Backend {
     this.batch = undefined;
     clearTimeout(batch.timer);
     this.fileSize = undefined;
+    const started = performance.now();
     batch.commit(undefined);
+    this.opts.onCommit?.((performance.now() - started) / 1000);
   }
 
   private readonly writer: BackendWriter = {

@@ -226,6 +226,7 @@ export class EtcdServer {
     const member = await openMember(resolved, {
       logger,
       onWalSync: (seconds) => metrics.walFsyncDuration.observe(seconds),
+      onBackendCommit: (seconds) => metrics.backendCommitDuration.observe(seconds),
       onWalWrite: (bytes) => metrics.walWriteBytes.inc(bytes),
       compactions: metrics.compactionObserver(),
       peerRequest: options.peerRequest,

@@ -42,6 +42,8 @@ export interface OpenedMember {
 export interface OpenMemberOptions {
   logger: Logger;
   onWalSync: (seconds: number) => void;
+  /** the duration of every store commit */
+  onBackendCommit: (seconds: number) => void;
   onWalWrite: (bytes: number) => void;
   compactions: CompactionObserver;
   /** etcd's peer API requests, for a member that joins a running cluster */
@@ -78,7 +80,7 @@ export async function openMember(options: ResolvedOptions, io: OpenMemberOptions
     clusterToken: options.initialClusterToken,
     advertiseClientUrls: options.advertiseClientUrls,
   };
-  const backend = Backend.open(options.dataDir, { batchIntervalMs: options.backendBatchIntervalMs, batchLimit: options.backendBatchLimit });
+  const backend = Backend.open(options.dataDir, { batchIntervalMs: options.backendBatchIntervalMs, batchLimit: options.backendBatchLimit, onCommit: io.onBackendCommit });
   let store: WatchableStore | undefined;
   let storage: MemberStorage | undefined;
   try {

@@ -165,7 +165,6 @@ export class Proposals {
       { term: last.term },
     );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    metrics.backendCommitDuration.observe(seconds);
     if (seconds > slowApplySeconds) metrics.slowApplies.inc();
     this.applied = last.index;
     decoded.forEach((req, i) => {
