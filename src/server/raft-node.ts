@@ -292,9 +292,11 @@ export class RaftReplicationLog implements ReplicationLog {
     this.kick();
   }
 
+  // Read from raft's fields rather than RawNode.status(), which copies the progress of every peer
+  // and the configuration: these run for every response header and every Ready.
   status(): ReplicationStatus {
-    const s = this.node.status();
-    return { leader: this.leader, term: s.term, commitIndex: s.commit, isLearner: s.config.learners.includes(this.options.memberId) };
+    const raft = this.node.raft;
+    return { leader: this.leader, term: raft.term, commitIndex: raft.raftLog.committed, isLearner: raft.isLearner };
   }
 
   /** The leader's view of a member's log (undefined when this member is not the leader). */
@@ -307,7 +309,7 @@ export class RaftReplicationLog implements ReplicationLog {
   }
 
   isLeader(): boolean {
-    return this.node.status().raftState === StateType.StateLeader;
+    return this.node.raft.state === StateType.StateLeader;
   }
 
   pending(): number {
