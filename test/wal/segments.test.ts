@@ -157,12 +157,18 @@ test('validSnapshotMarkers lists the markers at or below the last commit index',
   assert.deepEqual(validSnapshotMarkers(scanLog(dir)), [{ index: 0, term: 0 }, { index: 100, term: 1 }]);
 });
 
-test('a snapshot marker carries the hard state, its commit raised to the marker', async (t) => {
+/** A log of entries 1..200 over several segments, reopened and appendable. */
+async function reopenedLog(t: { after(fn: () => void): void }): Promise<{ dir: string; wal: Wal }> {
   const { dir, cleanup } = tempWalDir();
   t.after(cleanup);
   await fill(dir, 200);
   const wal = Wal.open(dir, { segmentBytes: SEGMENT });
   wal.readAll();
+  return { dir, wal };
+}
+
+test('a snapshot marker carries the hard state, its commit raised to the marker', async (t) => {
+  const { dir, wal } = await reopenedLog(t);
   await wal.save({ term: 1, vote: 2n, commit: 120 }, []); // commit only: waits for the next write
   await wal.saveSnapshot({ index: 100, term: 1 });
   assert.deepEqual(validSnapshotMarkers(scanLog(dir)), [{ index: 0, term: 0 }, { index: 100, term: 1 }]);
@@ -194,11 +200,7 @@ test('a segment of 200,000 small entries reads back', async (t) => {
 });
 
 test('one scan of the log serves both the choice of snapshot and the replay after it', async (t) => {
-  const { dir, cleanup } = tempWalDir();
-  t.after(cleanup);
-  await fill(dir, 200);
-  const wal = Wal.open(dir, { segmentBytes: SEGMENT });
-  wal.readAll();
+  const { dir, wal } = await reopenedLog(t);
   await wal.save({ term: 1, vote: 2n, commit: 200 }, []);
   await wal.saveSnapshot({ index: 150, term: 1 });
   await wal.close();
