@@ -275,6 +275,8 @@ test('--backend-batch-interval and --backend-batch-limit set the store\'s batch 
   assert.deepEqual([set.backendBatchIntervalMs, set.backendBatchLimit], [20, 500]);
   const fromEnv = configOf(load([], { ETCD_BACKEND_BATCH_INTERVAL: '1s', ETCD_BACKEND_BATCH_LIMIT: '7' }));
   assert.deepEqual([fromEnv.backendBatchIntervalMs, fromEnv.backendBatchLimit], [1000, 7]);
+  const fromFile = configOf(load(['--config-file', '/c.yaml'], {}, { '/c.yaml': 'backend-batch-interval: 20000000\nbackend-batch-limit: 5\n' }));
+  assert.deepEqual([fromFile.backendBatchIntervalMs, fromFile.backendBatchLimit], [20, 5]);
   configError(() => load(['--backend-batch-interval', '5 minutes']), /^invalid value "5 minutes" for flag -backend-batch-interval: parse error$/, 2);
   const resolved = resolveOptions({ name: 'm', dataDir: '/d', advertiseClientUrls: [], initialAdvertisePeerUrls: [] });
   assert.deepEqual([resolved.backendBatchIntervalMs, resolved.backendBatchLimit], [100, 10_000]);
