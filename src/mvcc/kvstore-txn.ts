@@ -113,12 +113,12 @@ export class TxnWrite {
   /** Deletes every key alive in range; returns the count and the revision (etcd's rules). */
   deleteRange(range: IndexRange): { deleted: number; rev: number } {
     const { hits } = this.core.index.revisions(range, this.rev);
-    for (const hit of hits) this.delete(hit.key, hit.modified);
+    for (const hit of hits) this.delete(hit.key);
     if (hits.length > 0 || this.changes.length > 0) return { deleted: hits.length, rev: this.beginRev + 1 };
     return { deleted: 0, rev: this.beginRev };
   }
 
-  private delete(ikey: string, lastRev: Revision): void {
+  private delete(ikey: string): void {
     const { index, backend } = this.core;
     const key = indexKeyToKey(ikey);
     const rev: Revision = { main: this.beginRev + 1, sub: this.changes.length };
