@@ -6,6 +6,7 @@
 import { Metadata, status as Status, type Server, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { TLSSocket } from 'node:tls';
+import { answerWithTrailers } from './trailing-answer';
 
 /** A unary method's codec and handler, as grpc-js's service definition and implementation give them. */
 interface UnaryMethod {
@@ -38,6 +39,8 @@ const responseHeaders = {
   'grpc-accept-encoding': 'identity,deflate,gzip',
   'grpc-encoding': 'identity',
 };
+
+const okTrailers = { 'grpc-status': Status.OK, 'grpc-message': 'OK' };
 
 /** Request headers grpc-js keeps out of the call's metadata. */
 const transportHeaders = ['grpc-timeout', 'grpc-encoding', 'grpc-accept-encoding', 'accept-encoding', 'te', 'content-type'];
@@ -150,11 +153,7 @@ function answerUnary(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, me
       return sendStatus({ code: Status.INTERNAL, details: 'Error serializing response' });
     }
     finish();
-    onWire(() => {
-      stream.respond(responseHeaders, { waitForTrailers: true });
-      stream.once('wantTrailers', () => onWire(() => stream.sendTrailers({ 'grpc-status': Status.OK, 'grpc-message': 'OK' })));
-      stream.end(frame);
-    });
+    onWire(() => answerWithTrailers(stream, responseHeaders, frame, okTrailers));
   };
 
   // grpc-js adds the same: an error without a listener would throw, and 'close' follows it anyway
