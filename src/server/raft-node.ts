@@ -427,9 +427,12 @@ export class RaftReplicationLog implements ReplicationLog {
     }
     if (!sendFirst && messages.length > 0) this.options.network.send(messages);
     if (rd.committedEntries.length > 0) {
-      // The transport writes messages in the event loop's check phase: let them (the new commit
-      // index, which a follower waits for to answer its client) leave before the apply, not after it.
-      if (messages.length > 0) await afterPendingWrites();
+      // The transport writes messages in the event loop's check phase: let those someone waits on
+      // leave before the apply, not after it: a leader's new commit index (a follower waits for it
+      // to answer its client) and a follower's acks of new entries (the leader waits for them to
+      // commit). A follower's other messages (acks of a commit index) can wait: its own client's
+      // answer, written by the apply, goes first.
+      if (messages.length > 0 && (this.isLeader() || rd.entries.length > 0)) await afterPendingWrites();
       await this.applyCommitted(rd.committedEntries);
     }
     this.node.advance();
