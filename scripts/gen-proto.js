@@ -38,6 +38,7 @@ execFileSync('protoc', [
   ...protoFiles(protoDir),
 ], { stdio: 'inherit' });
 writeFieldNames(protoFiles(protoDir).map((f) => join(protoDir, f)));
+require('./shared-writer-answers').main();
 console.log(`generated ${outDir}`);
 
 // etcdctl's JSON output uses Go's encoding of the etcd structs: each field under its proto name

@@ -1,6 +1,7 @@
-// One protobuf writer for the hot encodes (raft messages, proposals). A new BinaryWriter starts at
-// 128 bytes and doubles, a new array and a copy each time; this one keeps the buffer it grew to
-// (the largest message encoded: raft batches appends up to 1 MB, one entry up to --max-request-bytes).
+// One protobuf writer for the hot encodes (raft messages, proposals, the server's answers). A new
+// BinaryWriter starts at 128 bytes and doubles, a new array and a copy each time; this one keeps the
+// buffer it grew to (the largest message encoded: raft batches appends up to 1 MB, one entry up to
+// --max-request-bytes).
 // Encoding is synchronous, so one writer serves the whole process, one encode at a time.
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
 
@@ -20,4 +21,10 @@ export function encodeWith(write: (writer: BinaryWriter) => unknown): Uint8Array
   } finally {
     busy = false;
   }
+}
+
+/** encodeWith's bytes as a Buffer over the same memory (grpc-js and node's HTTP/2 take Buffers): no second copy. */
+export function encodeToBuffer(write: (writer: BinaryWriter) => unknown): Buffer {
+  const bytes = encodeWith(write);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
-import { encodeWith } from '../../src/protobuf-writer';
+import { encodeToBuffer, encodeWith } from '../../src/protobuf-writer';
 
 const fresh = (write: (w: BinaryWriter) => unknown): Uint8Array => {
   const w = new BinaryWriter();
@@ -32,4 +32,13 @@ test('an encode inside an encode is refused rather than sharing the buffer', () 
     { message: 'protobuf-writer: an encode inside an encode would share the buffer' },
   );
   assert.deepEqual(encodeWith((w) => w.tag(1, WireType.Varint).uint32(6)), Uint8Array.of(8, 6));
+});
+
+test('encodeToBuffer gives the same bytes as a Buffer of their own', () => {
+  const large = (w: BinaryWriter) => w.tag(2, WireType.LengthDelimited).fork().bytes(new Uint8Array(5000).fill(7)).join();
+  const first = encodeToBuffer(large);
+  const second = encodeToBuffer((w) => w.tag(1, WireType.Varint).uint32(9));
+  assert.ok(Buffer.isBuffer(first));
+  assert.deepEqual(new Uint8Array(first), fresh(large));
+  assert.deepEqual(new Uint8Array(second), Uint8Array.of(8, 9));
 });

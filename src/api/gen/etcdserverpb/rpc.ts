@@ -6,6 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { encodeToBuffer } from "../../../protobuf-writer";
 import {
   type CallOptions,
   type ChannelCredentials,
@@ -9826,7 +9827,7 @@ export const KVService = {
     responseStream: false as const,
     requestSerialize: (value: RangeRequest): Buffer => Buffer.from(RangeRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): RangeRequest => RangeRequest.decode(value),
-    responseSerialize: (value: RangeResponse): Buffer => Buffer.from(RangeResponse.encode(value).finish()),
+    responseSerialize: (value: RangeResponse): Buffer => encodeToBuffer((w) => RangeResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): RangeResponse => RangeResponse.decode(value),
   },
   put: {
@@ -9835,7 +9836,7 @@ export const KVService = {
     responseStream: false as const,
     requestSerialize: (value: PutRequest): Buffer => Buffer.from(PutRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): PutRequest => PutRequest.decode(value),
-    responseSerialize: (value: PutResponse): Buffer => Buffer.from(PutResponse.encode(value).finish()),
+    responseSerialize: (value: PutResponse): Buffer => encodeToBuffer((w) => PutResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): PutResponse => PutResponse.decode(value),
   },
   deleteRange: {
@@ -9844,7 +9845,7 @@ export const KVService = {
     responseStream: false as const,
     requestSerialize: (value: DeleteRangeRequest): Buffer => Buffer.from(DeleteRangeRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): DeleteRangeRequest => DeleteRangeRequest.decode(value),
-    responseSerialize: (value: DeleteRangeResponse): Buffer => Buffer.from(DeleteRangeResponse.encode(value).finish()),
+    responseSerialize: (value: DeleteRangeResponse): Buffer => encodeToBuffer((w) => DeleteRangeResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): DeleteRangeResponse => DeleteRangeResponse.decode(value),
   },
   txn: {
@@ -9853,7 +9854,7 @@ export const KVService = {
     responseStream: false as const,
     requestSerialize: (value: TxnRequest): Buffer => Buffer.from(TxnRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): TxnRequest => TxnRequest.decode(value),
-    responseSerialize: (value: TxnResponse): Buffer => Buffer.from(TxnResponse.encode(value).finish()),
+    responseSerialize: (value: TxnResponse): Buffer => encodeToBuffer((w) => TxnResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): TxnResponse => TxnResponse.decode(value),
   },
   compact: {
@@ -9862,7 +9863,7 @@ export const KVService = {
     responseStream: false as const,
     requestSerialize: (value: CompactionRequest): Buffer => Buffer.from(CompactionRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): CompactionRequest => CompactionRequest.decode(value),
-    responseSerialize: (value: CompactionResponse): Buffer => Buffer.from(CompactionResponse.encode(value).finish()),
+    responseSerialize: (value: CompactionResponse): Buffer => encodeToBuffer((w) => CompactionResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): CompactionResponse => CompactionResponse.decode(value),
   },
 } as const;
@@ -9961,7 +9962,7 @@ export const WatchService = {
     responseStream: true as const,
     requestSerialize: (value: WatchRequest): Buffer => Buffer.from(WatchRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): WatchRequest => WatchRequest.decode(value),
-    responseSerialize: (value: WatchResponse): Buffer => Buffer.from(WatchResponse.encode(value).finish()),
+    responseSerialize: (value: WatchResponse): Buffer => encodeToBuffer((w) => WatchResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): WatchResponse => WatchResponse.decode(value),
   },
 } as const;
@@ -9990,7 +9991,7 @@ export const LeaseService = {
     responseStream: false as const,
     requestSerialize: (value: LeaseGrantRequest): Buffer => Buffer.from(LeaseGrantRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): LeaseGrantRequest => LeaseGrantRequest.decode(value),
-    responseSerialize: (value: LeaseGrantResponse): Buffer => Buffer.from(LeaseGrantResponse.encode(value).finish()),
+    responseSerialize: (value: LeaseGrantResponse): Buffer => encodeToBuffer((w) => LeaseGrantResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): LeaseGrantResponse => LeaseGrantResponse.decode(value),
   },
   leaseRevoke: {
@@ -9999,7 +10000,7 @@ export const LeaseService = {
     responseStream: false as const,
     requestSerialize: (value: LeaseRevokeRequest): Buffer => Buffer.from(LeaseRevokeRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): LeaseRevokeRequest => LeaseRevokeRequest.decode(value),
-    responseSerialize: (value: LeaseRevokeResponse): Buffer => Buffer.from(LeaseRevokeResponse.encode(value).finish()),
+    responseSerialize: (value: LeaseRevokeResponse): Buffer => encodeToBuffer((w) => LeaseRevokeResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): LeaseRevokeResponse => LeaseRevokeResponse.decode(value),
   },
   leaseKeepAlive: {
@@ -10009,8 +10010,7 @@ export const LeaseService = {
     requestSerialize: (value: LeaseKeepAliveRequest): Buffer =>
       Buffer.from(LeaseKeepAliveRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): LeaseKeepAliveRequest => LeaseKeepAliveRequest.decode(value),
-    responseSerialize: (value: LeaseKeepAliveResponse): Buffer =>
-      Buffer.from(LeaseKeepAliveResponse.encode(value).finish()),
+    responseSerialize: (value: LeaseKeepAliveResponse): Buffer => encodeToBuffer((w) => LeaseKeepAliveResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): LeaseKeepAliveResponse => LeaseKeepAliveResponse.decode(value),
   },
   leaseTimeToLive: {
@@ -10020,8 +10020,7 @@ export const LeaseService = {
     requestSerialize: (value: LeaseTimeToLiveRequest): Buffer =>
       Buffer.from(LeaseTimeToLiveRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): LeaseTimeToLiveRequest => LeaseTimeToLiveRequest.decode(value),
-    responseSerialize: (value: LeaseTimeToLiveResponse): Buffer =>
-      Buffer.from(LeaseTimeToLiveResponse.encode(value).finish()),
+    responseSerialize: (value: LeaseTimeToLiveResponse): Buffer => encodeToBuffer((w) => LeaseTimeToLiveResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): LeaseTimeToLiveResponse => LeaseTimeToLiveResponse.decode(value),
   },
   leaseLeases: {
@@ -10030,7 +10029,7 @@ export const LeaseService = {
     responseStream: false as const,
     requestSerialize: (value: LeaseLeasesRequest): Buffer => Buffer.from(LeaseLeasesRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): LeaseLeasesRequest => LeaseLeasesRequest.decode(value),
-    responseSerialize: (value: LeaseLeasesResponse): Buffer => Buffer.from(LeaseLeasesResponse.encode(value).finish()),
+    responseSerialize: (value: LeaseLeasesResponse): Buffer => encodeToBuffer((w) => LeaseLeasesResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): LeaseLeasesResponse => LeaseLeasesResponse.decode(value),
   },
 } as const;
@@ -10126,7 +10125,7 @@ export const ClusterService = {
     responseStream: false as const,
     requestSerialize: (value: MemberAddRequest): Buffer => Buffer.from(MemberAddRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): MemberAddRequest => MemberAddRequest.decode(value),
-    responseSerialize: (value: MemberAddResponse): Buffer => Buffer.from(MemberAddResponse.encode(value).finish()),
+    responseSerialize: (value: MemberAddResponse): Buffer => encodeToBuffer((w) => MemberAddResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): MemberAddResponse => MemberAddResponse.decode(value),
   },
   memberRemove: {
@@ -10135,8 +10134,7 @@ export const ClusterService = {
     responseStream: false as const,
     requestSerialize: (value: MemberRemoveRequest): Buffer => Buffer.from(MemberRemoveRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): MemberRemoveRequest => MemberRemoveRequest.decode(value),
-    responseSerialize: (value: MemberRemoveResponse): Buffer =>
-      Buffer.from(MemberRemoveResponse.encode(value).finish()),
+    responseSerialize: (value: MemberRemoveResponse): Buffer => encodeToBuffer((w) => MemberRemoveResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): MemberRemoveResponse => MemberRemoveResponse.decode(value),
   },
   memberUpdate: {
@@ -10145,8 +10143,7 @@ export const ClusterService = {
     responseStream: false as const,
     requestSerialize: (value: MemberUpdateRequest): Buffer => Buffer.from(MemberUpdateRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): MemberUpdateRequest => MemberUpdateRequest.decode(value),
-    responseSerialize: (value: MemberUpdateResponse): Buffer =>
-      Buffer.from(MemberUpdateResponse.encode(value).finish()),
+    responseSerialize: (value: MemberUpdateResponse): Buffer => encodeToBuffer((w) => MemberUpdateResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): MemberUpdateResponse => MemberUpdateResponse.decode(value),
   },
   memberList: {
@@ -10155,7 +10152,7 @@ export const ClusterService = {
     responseStream: false as const,
     requestSerialize: (value: MemberListRequest): Buffer => Buffer.from(MemberListRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): MemberListRequest => MemberListRequest.decode(value),
-    responseSerialize: (value: MemberListResponse): Buffer => Buffer.from(MemberListResponse.encode(value).finish()),
+    responseSerialize: (value: MemberListResponse): Buffer => encodeToBuffer((w) => MemberListResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): MemberListResponse => MemberListResponse.decode(value),
   },
   memberPromote: {
@@ -10164,8 +10161,7 @@ export const ClusterService = {
     responseStream: false as const,
     requestSerialize: (value: MemberPromoteRequest): Buffer => Buffer.from(MemberPromoteRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): MemberPromoteRequest => MemberPromoteRequest.decode(value),
-    responseSerialize: (value: MemberPromoteResponse): Buffer =>
-      Buffer.from(MemberPromoteResponse.encode(value).finish()),
+    responseSerialize: (value: MemberPromoteResponse): Buffer => encodeToBuffer((w) => MemberPromoteResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): MemberPromoteResponse => MemberPromoteResponse.decode(value),
   },
 } as const;
@@ -10270,7 +10266,7 @@ export const MaintenanceService = {
     responseStream: false as const,
     requestSerialize: (value: AlarmRequest): Buffer => Buffer.from(AlarmRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): AlarmRequest => AlarmRequest.decode(value),
-    responseSerialize: (value: AlarmResponse): Buffer => Buffer.from(AlarmResponse.encode(value).finish()),
+    responseSerialize: (value: AlarmResponse): Buffer => encodeToBuffer((w) => AlarmResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): AlarmResponse => AlarmResponse.decode(value),
   },
   status: {
@@ -10279,7 +10275,7 @@ export const MaintenanceService = {
     responseStream: false as const,
     requestSerialize: (value: StatusRequest): Buffer => Buffer.from(StatusRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): StatusRequest => StatusRequest.decode(value),
-    responseSerialize: (value: StatusResponse): Buffer => Buffer.from(StatusResponse.encode(value).finish()),
+    responseSerialize: (value: StatusResponse): Buffer => encodeToBuffer((w) => StatusResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): StatusResponse => StatusResponse.decode(value),
   },
   defragment: {
@@ -10288,7 +10284,7 @@ export const MaintenanceService = {
     responseStream: false as const,
     requestSerialize: (value: DefragmentRequest): Buffer => Buffer.from(DefragmentRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): DefragmentRequest => DefragmentRequest.decode(value),
-    responseSerialize: (value: DefragmentResponse): Buffer => Buffer.from(DefragmentResponse.encode(value).finish()),
+    responseSerialize: (value: DefragmentResponse): Buffer => encodeToBuffer((w) => DefragmentResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): DefragmentResponse => DefragmentResponse.decode(value),
   },
   hash: {
@@ -10297,7 +10293,7 @@ export const MaintenanceService = {
     responseStream: false as const,
     requestSerialize: (value: HashRequest): Buffer => Buffer.from(HashRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): HashRequest => HashRequest.decode(value),
-    responseSerialize: (value: HashResponse): Buffer => Buffer.from(HashResponse.encode(value).finish()),
+    responseSerialize: (value: HashResponse): Buffer => encodeToBuffer((w) => HashResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): HashResponse => HashResponse.decode(value),
   },
   hashKv: {
@@ -10306,7 +10302,7 @@ export const MaintenanceService = {
     responseStream: false as const,
     requestSerialize: (value: HashKVRequest): Buffer => Buffer.from(HashKVRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): HashKVRequest => HashKVRequest.decode(value),
-    responseSerialize: (value: HashKVResponse): Buffer => Buffer.from(HashKVResponse.encode(value).finish()),
+    responseSerialize: (value: HashKVResponse): Buffer => encodeToBuffer((w) => HashKVResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): HashKVResponse => HashKVResponse.decode(value),
   },
   snapshot: {
@@ -10315,7 +10311,7 @@ export const MaintenanceService = {
     responseStream: true as const,
     requestSerialize: (value: SnapshotRequest): Buffer => Buffer.from(SnapshotRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): SnapshotRequest => SnapshotRequest.decode(value),
-    responseSerialize: (value: SnapshotResponse): Buffer => Buffer.from(SnapshotResponse.encode(value).finish()),
+    responseSerialize: (value: SnapshotResponse): Buffer => encodeToBuffer((w) => SnapshotResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): SnapshotResponse => SnapshotResponse.decode(value),
   },
   moveLeader: {
@@ -10324,7 +10320,7 @@ export const MaintenanceService = {
     responseStream: false as const,
     requestSerialize: (value: MoveLeaderRequest): Buffer => Buffer.from(MoveLeaderRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): MoveLeaderRequest => MoveLeaderRequest.decode(value),
-    responseSerialize: (value: MoveLeaderResponse): Buffer => Buffer.from(MoveLeaderResponse.encode(value).finish()),
+    responseSerialize: (value: MoveLeaderResponse): Buffer => encodeToBuffer((w) => MoveLeaderResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): MoveLeaderResponse => MoveLeaderResponse.decode(value),
   },
   downgrade: {
@@ -10333,7 +10329,7 @@ export const MaintenanceService = {
     responseStream: false as const,
     requestSerialize: (value: DowngradeRequest): Buffer => Buffer.from(DowngradeRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): DowngradeRequest => DowngradeRequest.decode(value),
-    responseSerialize: (value: DowngradeResponse): Buffer => Buffer.from(DowngradeResponse.encode(value).finish()),
+    responseSerialize: (value: DowngradeResponse): Buffer => encodeToBuffer((w) => DowngradeResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): DowngradeResponse => DowngradeResponse.decode(value),
   },
 } as const;
@@ -10477,7 +10473,7 @@ export const AuthService = {
     responseStream: false as const,
     requestSerialize: (value: AuthEnableRequest): Buffer => Buffer.from(AuthEnableRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): AuthEnableRequest => AuthEnableRequest.decode(value),
-    responseSerialize: (value: AuthEnableResponse): Buffer => Buffer.from(AuthEnableResponse.encode(value).finish()),
+    responseSerialize: (value: AuthEnableResponse): Buffer => encodeToBuffer((w) => AuthEnableResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): AuthEnableResponse => AuthEnableResponse.decode(value),
   },
   authDisable: {
@@ -10486,7 +10482,7 @@ export const AuthService = {
     responseStream: false as const,
     requestSerialize: (value: AuthDisableRequest): Buffer => Buffer.from(AuthDisableRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): AuthDisableRequest => AuthDisableRequest.decode(value),
-    responseSerialize: (value: AuthDisableResponse): Buffer => Buffer.from(AuthDisableResponse.encode(value).finish()),
+    responseSerialize: (value: AuthDisableResponse): Buffer => encodeToBuffer((w) => AuthDisableResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): AuthDisableResponse => AuthDisableResponse.decode(value),
   },
   authStatus: {
@@ -10495,7 +10491,7 @@ export const AuthService = {
     responseStream: false as const,
     requestSerialize: (value: AuthStatusRequest): Buffer => Buffer.from(AuthStatusRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): AuthStatusRequest => AuthStatusRequest.decode(value),
-    responseSerialize: (value: AuthStatusResponse): Buffer => Buffer.from(AuthStatusResponse.encode(value).finish()),
+    responseSerialize: (value: AuthStatusResponse): Buffer => encodeToBuffer((w) => AuthStatusResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): AuthStatusResponse => AuthStatusResponse.decode(value),
   },
   authenticate: {
@@ -10504,8 +10500,7 @@ export const AuthService = {
     responseStream: false as const,
     requestSerialize: (value: AuthenticateRequest): Buffer => Buffer.from(AuthenticateRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): AuthenticateRequest => AuthenticateRequest.decode(value),
-    responseSerialize: (value: AuthenticateResponse): Buffer =>
-      Buffer.from(AuthenticateResponse.encode(value).finish()),
+    responseSerialize: (value: AuthenticateResponse): Buffer => encodeToBuffer((w) => AuthenticateResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): AuthenticateResponse => AuthenticateResponse.decode(value),
   },
   userAdd: {
@@ -10514,7 +10509,7 @@ export const AuthService = {
     responseStream: false as const,
     requestSerialize: (value: AuthUserAddRequest): Buffer => Buffer.from(AuthUserAddRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): AuthUserAddRequest => AuthUserAddRequest.decode(value),
-    responseSerialize: (value: AuthUserAddResponse): Buffer => Buffer.from(AuthUserAddResponse.encode(value).finish()),
+    responseSerialize: (value: AuthUserAddResponse): Buffer => encodeToBuffer((w) => AuthUserAddResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): AuthUserAddResponse => AuthUserAddResponse.decode(value),
   },
   userGet: {
@@ -10523,7 +10518,7 @@ export const AuthService = {
     responseStream: false as const,
     requestSerialize: (value: AuthUserGetRequest): Buffer => Buffer.from(AuthUserGetRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): AuthUserGetRequest => AuthUserGetRequest.decode(value),
-    responseSerialize: (value: AuthUserGetResponse): Buffer => Buffer.from(AuthUserGetResponse.encode(value).finish()),
+    responseSerialize: (value: AuthUserGetResponse): Buffer => encodeToBuffer((w) => AuthUserGetResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): AuthUserGetResponse => AuthUserGetResponse.decode(value),
   },
   userList: {
@@ -10532,8 +10527,7 @@ export const AuthService = {
     responseStream: false as const,
     requestSerialize: (value: AuthUserListRequest): Buffer => Buffer.from(AuthUserListRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): AuthUserListRequest => AuthUserListRequest.decode(value),
-    responseSerialize: (value: AuthUserListResponse): Buffer =>
-      Buffer.from(AuthUserListResponse.encode(value).finish()),
+    responseSerialize: (value: AuthUserListResponse): Buffer => encodeToBuffer((w) => AuthUserListResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): AuthUserListResponse => AuthUserListResponse.decode(value),
   },
   userDelete: {
@@ -10543,8 +10537,7 @@ export const AuthService = {
     requestSerialize: (value: AuthUserDeleteRequest): Buffer =>
       Buffer.from(AuthUserDeleteRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): AuthUserDeleteRequest => AuthUserDeleteRequest.decode(value),
-    responseSerialize: (value: AuthUserDeleteResponse): Buffer =>
-      Buffer.from(AuthUserDeleteResponse.encode(value).finish()),
+    responseSerialize: (value: AuthUserDeleteResponse): Buffer => encodeToBuffer((w) => AuthUserDeleteResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): AuthUserDeleteResponse => AuthUserDeleteResponse.decode(value),
   },
   userChangePassword: {
@@ -10554,8 +10547,7 @@ export const AuthService = {
     requestSerialize: (value: AuthUserChangePasswordRequest): Buffer =>
       Buffer.from(AuthUserChangePasswordRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): AuthUserChangePasswordRequest => AuthUserChangePasswordRequest.decode(value),
-    responseSerialize: (value: AuthUserChangePasswordResponse): Buffer =>
-      Buffer.from(AuthUserChangePasswordResponse.encode(value).finish()),
+    responseSerialize: (value: AuthUserChangePasswordResponse): Buffer => encodeToBuffer((w) => AuthUserChangePasswordResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): AuthUserChangePasswordResponse =>
       AuthUserChangePasswordResponse.decode(value),
   },
@@ -10566,8 +10558,7 @@ export const AuthService = {
     requestSerialize: (value: AuthUserGrantRoleRequest): Buffer =>
       Buffer.from(AuthUserGrantRoleRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): AuthUserGrantRoleRequest => AuthUserGrantRoleRequest.decode(value),
-    responseSerialize: (value: AuthUserGrantRoleResponse): Buffer =>
-      Buffer.from(AuthUserGrantRoleResponse.encode(value).finish()),
+    responseSerialize: (value: AuthUserGrantRoleResponse): Buffer => encodeToBuffer((w) => AuthUserGrantRoleResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): AuthUserGrantRoleResponse => AuthUserGrantRoleResponse.decode(value),
   },
   userRevokeRole: {
@@ -10577,8 +10568,7 @@ export const AuthService = {
     requestSerialize: (value: AuthUserRevokeRoleRequest): Buffer =>
       Buffer.from(AuthUserRevokeRoleRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): AuthUserRevokeRoleRequest => AuthUserRevokeRoleRequest.decode(value),
-    responseSerialize: (value: AuthUserRevokeRoleResponse): Buffer =>
-      Buffer.from(AuthUserRevokeRoleResponse.encode(value).finish()),
+    responseSerialize: (value: AuthUserRevokeRoleResponse): Buffer => encodeToBuffer((w) => AuthUserRevokeRoleResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): AuthUserRevokeRoleResponse => AuthUserRevokeRoleResponse.decode(value),
   },
   roleAdd: {
@@ -10587,7 +10577,7 @@ export const AuthService = {
     responseStream: false as const,
     requestSerialize: (value: AuthRoleAddRequest): Buffer => Buffer.from(AuthRoleAddRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): AuthRoleAddRequest => AuthRoleAddRequest.decode(value),
-    responseSerialize: (value: AuthRoleAddResponse): Buffer => Buffer.from(AuthRoleAddResponse.encode(value).finish()),
+    responseSerialize: (value: AuthRoleAddResponse): Buffer => encodeToBuffer((w) => AuthRoleAddResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): AuthRoleAddResponse => AuthRoleAddResponse.decode(value),
   },
   roleGet: {
@@ -10596,7 +10586,7 @@ export const AuthService = {
     responseStream: false as const,
     requestSerialize: (value: AuthRoleGetRequest): Buffer => Buffer.from(AuthRoleGetRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): AuthRoleGetRequest => AuthRoleGetRequest.decode(value),
-    responseSerialize: (value: AuthRoleGetResponse): Buffer => Buffer.from(AuthRoleGetResponse.encode(value).finish()),
+    responseSerialize: (value: AuthRoleGetResponse): Buffer => encodeToBuffer((w) => AuthRoleGetResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): AuthRoleGetResponse => AuthRoleGetResponse.decode(value),
   },
   roleList: {
@@ -10605,8 +10595,7 @@ export const AuthService = {
     responseStream: false as const,
     requestSerialize: (value: AuthRoleListRequest): Buffer => Buffer.from(AuthRoleListRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): AuthRoleListRequest => AuthRoleListRequest.decode(value),
-    responseSerialize: (value: AuthRoleListResponse): Buffer =>
-      Buffer.from(AuthRoleListResponse.encode(value).finish()),
+    responseSerialize: (value: AuthRoleListResponse): Buffer => encodeToBuffer((w) => AuthRoleListResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): AuthRoleListResponse => AuthRoleListResponse.decode(value),
   },
   roleDelete: {
@@ -10616,8 +10605,7 @@ export const AuthService = {
     requestSerialize: (value: AuthRoleDeleteRequest): Buffer =>
       Buffer.from(AuthRoleDeleteRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): AuthRoleDeleteRequest => AuthRoleDeleteRequest.decode(value),
-    responseSerialize: (value: AuthRoleDeleteResponse): Buffer =>
-      Buffer.from(AuthRoleDeleteResponse.encode(value).finish()),
+    responseSerialize: (value: AuthRoleDeleteResponse): Buffer => encodeToBuffer((w) => AuthRoleDeleteResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): AuthRoleDeleteResponse => AuthRoleDeleteResponse.decode(value),
   },
   roleGrantPermission: {
@@ -10627,8 +10615,7 @@ export const AuthService = {
     requestSerialize: (value: AuthRoleGrantPermissionRequest): Buffer =>
       Buffer.from(AuthRoleGrantPermissionRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): AuthRoleGrantPermissionRequest => AuthRoleGrantPermissionRequest.decode(value),
-    responseSerialize: (value: AuthRoleGrantPermissionResponse): Buffer =>
-      Buffer.from(AuthRoleGrantPermissionResponse.encode(value).finish()),
+    responseSerialize: (value: AuthRoleGrantPermissionResponse): Buffer => encodeToBuffer((w) => AuthRoleGrantPermissionResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): AuthRoleGrantPermissionResponse =>
       AuthRoleGrantPermissionResponse.decode(value),
   },
@@ -10640,8 +10627,7 @@ export const AuthService = {
       Buffer.from(AuthRoleRevokePermissionRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): AuthRoleRevokePermissionRequest =>
       AuthRoleRevokePermissionRequest.decode(value),
-    responseSerialize: (value: AuthRoleRevokePermissionResponse): Buffer =>
-      Buffer.from(AuthRoleRevokePermissionResponse.encode(value).finish()),
+    responseSerialize: (value: AuthRoleRevokePermissionResponse): Buffer => encodeToBuffer((w) => AuthRoleRevokePermissionResponse.encode(value, w)),
     responseDeserialize: (value: Buffer): AuthRoleRevokePermissionResponse =>
       AuthRoleRevokePermissionResponse.decode(value),
   },
