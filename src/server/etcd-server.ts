@@ -41,6 +41,7 @@ import { unsafeDeleteMember, unsafeSaveMembers } from './member-store';
 import type { PeerEvents } from './peer-link';
 import { OnDemandPeerLink } from './on-demand-link';
 import { guardLearner } from './learner-guard';
+import { countMessageBytes } from './message-bytes';
 import { forwardPromote, forwardRenewBatch, forwardTimeToLive, maxRenewBatch, peerApiHandler, type LeaseTimeToLive } from './peer-api';
 import { RenewBatcher } from './renew-batcher';
 import type { PeerReply, PeerRequester } from '../transport';
@@ -639,6 +640,6 @@ export class EtcdServer {
       [etcdserverpb.AuthService, authService({ metrics, gate: this.auth, header, propose: (p) => this.propose(p), readBarrier })],
     ];
     const isLearner = () => this.memberList.find((m) => m.id === this.memberId)?.isLearner ?? false;
-    return guardLearner(guardServices(services, this.auth, { leaseKeys: (id) => this.lessor.keys(id) }), isLearner);
+    return countMessageBytes(guardLearner(guardServices(services, this.auth, { leaseKeys: (id) => this.lessor.keys(id) }), isLearner), metrics.grpc);
   }
 }

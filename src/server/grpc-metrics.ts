@@ -38,9 +38,18 @@ export class MethodCounts {
 
 export class GrpcServerMetrics {
   private readonly methods: MethodCounts[] = [];
+  /** protobuf bytes of the messages decoded from clients (etcd_network_client_grpc_received_bytes_total) */
+  receivedBytes = 0;
+  /** protobuf bytes of the messages encoded for clients (etcd_network_client_grpc_sent_bytes_total) */
+  sentBytes = 0;
 
   constructor(registers: Registry[]) {
     const methods = this.methods;
+    const total = (name: string, help: string, read: () => number): void => {
+      new Counter({ name, help, registers, collect() { this.reset(); this.inc(read()); } });
+    };
+    total('etcd_network_client_grpc_sent_bytes_total', 'The total number of bytes sent to grpc clients.', () => this.sentBytes);
+    total('etcd_network_client_grpc_received_bytes_total', 'The total number of bytes received from grpc clients.', () => this.receivedBytes);
     const perMethod = (name: string, help: string, read: (m: MethodCounts) => number): void => {
       new Counter({
         name, help, labelNames: ['grpc_type', 'grpc_service', 'grpc_method'], registers,

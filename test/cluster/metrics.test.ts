@@ -11,7 +11,7 @@ import { CairnProcess, startCairn } from '../cli/cairn-process';
 import { etcdctl, etcdctlBackground, hasEtcdctl } from '../server-core/etcdctl';
 import { api, closeClients, makeClients, removeDir, startCore, tempDataDir, type Clients } from '../server-core/harness';
 import { TestWatch } from '../server-core/watch-client';
-import type { etcdserverpb } from '../../src/api';
+import { etcdserverpb } from '../../src/api';
 import { hasRealEtcd, startRealEtcd } from '../support/real-etcd';
 import { makeTlsCluster } from './tls-cluster';
 import { eventually, leaderIndex, putEventually } from './polls';
@@ -47,6 +47,7 @@ const watched = [
   'etcd_cluster_version', 'etcd_server_learner_promote_successes', 'etcd_mvcc_hash_duration_seconds', 'etcd_mvcc_hash_rev_duration_seconds',
   'etcd_server_read_indexes_failed_total', 'etcd_server_slow_read_indexes_total', 'etcd_disk_wal_write_bytes_total',
   'etcd_debugging_mvcc_events_total', 'etcd_debugging_mvcc_pending_events_total',
+  'etcd_network_client_grpc_sent_bytes_total', 'etcd_network_client_grpc_received_bytes_total',
   'etcd_debugging_mvcc_index_compaction_pause_duration_milliseconds', 'etcd_debugging_mvcc_db_compaction_pause_duration_milliseconds',
   'etcd_debugging_mvcc_db_compaction_total_duration_milliseconds', 'etcd_debugging_mvcc_db_compaction_keys_total',
 ];
@@ -151,8 +152,14 @@ test('a put moves the WAL bytes, a watch stream counts its messages and events, 
   const keepAliveLabels = '{grpc_method="LeaseKeepAlive",grpc_service="etcdserverpb.Lease",grpc_type="bidi_stream"}';
   try {
     const walBefore = await value('etcd_disk_wal_write_bytes_total');
-    await client.put('k', 'v');
+    const receivedBefore = await value('etcd_network_client_grpc_received_bytes_total');
+    const sentBefore = await value('etcd_network_client_grpc_sent_bytes_total');
+    const answer = await client.put('k', 'v');
     assert.ok((await value('etcd_disk_wal_write_bytes_total')) > walBefore, 'the put was written to the WAL');
+    // as etcd's gRPC codec counts: the protobuf bytes of the request and of its answer
+    const request = etcdserverpb.PutRequest.fromPartial({ key: Buffer.from('k'), value: Buffer.from('v') });
+    assert.equal((await value('etcd_network_client_grpc_received_bytes_total')) - receivedBefore, etcdserverpb.PutRequest.encode(request).finish().length);
+    assert.equal((await value('etcd_network_client_grpc_sent_bytes_total')) - sentBefore, etcdserverpb.PutResponse.encode(answer).finish().length);
 
     const watch = new TestWatch(cairn.clients.watch);
     watch.create({ key: Buffer.from('w') });
