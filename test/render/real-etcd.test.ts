@@ -172,7 +172,8 @@ test('a member joins as a learner with a rendered "existing" config and is promo
     running.push(startEtcd(['--config-file', second.configFile]));
 
     // A learner that has not caught up yet is refused promotion; retry, bounded (40 x 250 ms).
-    const id = /Member ([0-9a-f]+) added/.exec(add.out)?.[1];
+    // etcdctl pads the ID to 16 columns ("Member  dabaacc6428f7d6 added" for a 15-digit one)
+    const id = /Member +([0-9a-f]+) added/.exec(add.out)?.[1];
     assert.ok(id, add.out);
     let promoted = '';
     for (let i = 0; i < 40 && !/promoted/.test(promoted); i++) {
