@@ -41,10 +41,18 @@ function findInternals(stream: ServerHttp2Stream): Internals | null {
   return { handle, state, maybeDestroy };
 }
 
+/** Header lists already built, by trailers object: callers pass the same constant for every answer. */
+const headerLists = new WeakMap<Trailers, [string, number]>();
+
 /** nghttp2's header list as node passes it to its native handle: name NUL value NUL flags, and the count. */
 function headerList(trailers: Trailers): [string, number] {
-  const names = Object.keys(trailers);
-  return [names.map((name) => `${name}\0${trailers[name]}\0\0`).join(''), names.length];
+  let list = headerLists.get(trailers);
+  if (list === undefined) {
+    const names = Object.keys(trailers);
+    list = [names.map((name) => `${name}\0${trailers[name]}\0\0`).join(''), names.length];
+    headerLists.set(trailers, list);
+  }
+  return list;
 }
 
 /** The public way; a stream that went away meanwhile is destroyed, as a refused write is. */
