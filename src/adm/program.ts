@@ -1,6 +1,6 @@
-// The cairnadm command line (commander): init, join, reset, each with `phase <name>` subcommands
-// built from its phase list, plus config and certs. Flags are parsed here and nothing else: the
-// work is in the phases.
+// The cairnadm command line (commander): init, join, reset, certs renew, backup and restore, each
+// with `phase <name>` subcommands built from its phase list, plus config and certs
+// check-expiration. Flags are parsed here and nothing else: the work is in the phases.
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
@@ -96,29 +96,65 @@ async function execute(kind: 'init' | 'join' | 'reset', hostArgs: string[], flag
   }
 }
 
-function addPhaseCommands(parent: Command, phases: readonly Phase<Session>[], kind: 'init' | 'join' | 'reset', io: AdmIo, prefix = ''): void {
+/**
+ * A command made of phases. The command and each of its `phase <name>` subcommands take the same
+ * options and arguments (define) and run the same way (run), the subcommand with its phase alone.
+ */
+interface Workflow<C> {
+  /** the command's name under its parent */
+  name: string;
+  /** how help names it: "init", "certs renew" */
+  label: string;
+  description: string;
+  phases: readonly Phase<C>[];
+  define(cmd: Command): Command;
+  /** `args` are commander's processed arguments, in order */
+  run(args: unknown[], flags: CommonFlags, only?: string): Promise<void>;
+}
+
+function runFrom<C>(workflow: Workflow<C>, only?: string) {
+  return async (...actionArgs: unknown[]): Promise<void> => {
+    // commander passes the arguments, then the options, then the command itself
+    const cmd = actionArgs[actionArgs.length - 1] as Command;
+    await workflow.run(cmd.processedArgs as unknown[], cmd.opts<CommonFlags>(), only);
+  };
+}
+
+function addPhaseCommands<C>(parent: Command, workflow: Workflow<C>, phases: readonly Phase<C>[], prefix = ''): void {
   for (const phase of phases) {
     const full = prefix ? `${prefix}/${phase.name}` : phase.name;
-    const cmd = commonOptions(new Command(phase.name).description(phase.help), kind).argument(kind === 'join' ? '<host>' : '[hosts...]', 'host names from the configuration');
-    cmd.action(async (hosts: string[] | string, flags: CommonFlags) => execute(kind, Array.isArray(hosts) ? hosts : [hosts], flags, io, full));
+    const cmd = workflow.define(new Command(phase.name)).description(phase.help).action(runFrom(workflow, full));
     parent.addCommand(cmd);
-    if (phase.phases?.length) addPhaseCommands(cmd, phase.phases, kind, io, full);
+    if (phase.phases?.length) addPhaseCommands(cmd, workflow, phase.phases, full);
   }
 }
 
-function workflowCommand(kind: 'init' | 'join' | 'reset', description: string, phases: readonly Phase<Session>[], io: AdmIo): Command {
-  const cmd = commonOptions(new Command(kind).description(description), kind)
-    .argument(kind === 'join' ? '<host>' : '[hosts...]', kind === 'join' ? 'the configured host to add' : 'host names from the configuration (default: every host)')
-    .addHelpText('after', `\nThe "${kind}" command executes the following phases:\n\n${phaseTree(phases)}\n`)
-    .action(async (hosts: string[] | string, flags: CommonFlags) => execute(kind, Array.isArray(hosts) ? hosts : [hosts], flags, io));
-  const phaseCmd = new Command('phase').enablePositionalOptions().description(`Use this command to invoke a single phase of the ${kind} workflow (${flattenPhases(phases).map((n) => n.fullName).join(', ')})`);
-  addPhaseCommands(phaseCmd, phases, kind, io);
+function workflowCommand<C>(workflow: Workflow<C>): Command {
+  const cmd = workflow.define(new Command(workflow.name))
+    .description(workflow.description)
+    .addHelpText('after', `\nThe "${workflow.label}" command executes the following phases:\n\n${phaseTree(workflow.phases)}\n`)
+    .action(runFrom(workflow));
+  const phaseCmd = new Command('phase').enablePositionalOptions()
+    .description(`Use this command to invoke a single phase of the ${workflow.label} workflow (${flattenPhases(workflow.phases).map((n) => n.fullName).join(', ')})`);
+  addPhaseCommands(phaseCmd, workflow, workflow.phases);
   cmd.addCommand(phaseCmd);
   return cmd;
 }
 
+function setUpWorkflow(kind: 'init' | 'join' | 'reset', description: string, phases: readonly Phase<Session>[], io: AdmIo): Workflow<Session> {
+  return {
+    name: kind,
+    label: kind,
+    description,
+    phases,
+    define: (cmd) => commonOptions(cmd, kind).argument(kind === 'join' ? '<host>' : '[hosts...]', kind === 'join' ? 'the configured host to add' : 'host names from the configuration (default: every host)'),
+    run: ([hosts], flags, only) => execute(kind, Array.isArray(hosts) ? (hosts as string[]) : [String(hosts)], flags, io, only),
+  };
+}
+
 function certsCommand(io: AdmIo): Command {
-  const certs = new Command('certs').description('Commands related to handling the cluster certificates');
+  // positional options here too, or `renew` would take the options given after `renew phase <name>`
+  const certs = new Command('certs').enablePositionalOptions().description('Commands related to handling the cluster certificates');
   certs
     .command('check-expiration')
     .description('Check the expiration of the certificates of the local PKI (as kubeadm certs check-expiration)')
@@ -136,66 +172,90 @@ function certsCommand(io: AdmIo): Command {
         await host.close();
       }
     });
-  certs.addCommand(
-    commonOptions(new Command('renew'), 'renew')
-      .description('Renew certificates (all, or one by name) on the configured hosts, then restart the members one at a time without downtime')
+  certs.addCommand(workflowCommand<RenewSession>({
+    name: 'renew',
+    label: 'certs renew',
+    description: 'Renew certificates (all, or one by name) on the configured hosts, then restart the members one at a time without downtime',
+    phases: renewPhases(),
+    define: (cmd) => commonOptions(cmd, 'renew')
       .argument('<certificate>', `all, or one of ${CERT_LIST.filter((c) => c.caName).map((c) => c.name).join(', ')}`)
-      .argument('[hosts...]', 'host names from the configuration (default: every host)')
-      .addHelpText('after', `\nThe "certs renew" command executes the following phases:\n\n${phaseTree(renewPhases())}\n`)
-      .action(async (name: string, hosts: string[], flags: CommonFlags) => renewCommand(name, hosts, flags, io)),
-  );
+      .argument('[hosts...]', 'host names from the configuration (default: every host)'),
+    run: ([name, hosts], flags, only) => renewCommand(String(name), hosts as string[], flags, io, only),
+  }));
   return certs;
 }
 
-async function renewCommand(name: string, hostArgs: string[], flags: CommonFlags, io: AdmIo): Promise<void> {
+async function renewCommand(name: string, hostArgs: string[], flags: CommonFlags, io: AdmIo, only?: string): Promise<void> {
   const certs = certificatesNamed(name);
   const config = await loadCommandConfig(flags);
   const targets = targetHosts(config, hostArgs);
   io.out(`[renew] Reading configuration from ${flags.config ?? 'the --local defaults'}${flags.dir ? ` under ${flags.dir}` : ''}`);
   const session: RenewSession = Object.assign(commandSession(config, flags, io, { caHost: config.hosts[0].name, targets }), { certs });
-  await runSession(session, renewPhases(), flags);
-  if (flags.dryRun) return;
-  const restarted = !(flags.skipPhases ?? []).includes('restart');
+  await runSession(session, renewPhases(), flags, only);
+  if (flags.dryRun || (only !== undefined && only !== 'renew')) return;
+  const restarted = only === undefined && !(flags.skipPhases ?? []).includes('restart');
   io.out(
     restarted
       ? `\nDone renewing certificates. cairnadm restarted the members (${targets.join(', ')}) one at a time, each healthy again before the next, so they use the new certificates.`
-      : `\nDone renewing certificates. You must restart the members (${targets.join(', ')}) so that they use the new certificates.`,
+      : `\nDone renewing certificates. You must restart the members (${targets.join(', ')}) so that they use the new certificates (cairnadm certs renew phase restart ${name} does it one at a time).`,
   );
 }
 
-function backupCommand(io: AdmIo): Command {
-  return commonOptions(new Command('backup'), 'backup')
-    .description('Save a snapshot of the cluster from a healthy member (Maintenance Snapshot, as etcdctl snapshot save), with its sha256')
-    .requiredOption('-o, --output <file>', 'the snapshot file to write on this machine (must not exist); FILE.sha256 goes beside it')
-    .option('--with-pki', 'also copy the etcd CA certificate and key of the CA host to FILE.pki/etcd/')
-    .argument('[hosts...]', 'members to take the snapshot from, the first healthy one wins (default: every host)')
-    .addHelpText('after', `\nThe "backup" command executes the following phases:\n\n${phaseTree(backupPhases())}\n`)
-    .action(async (hosts: string[], flags: CommonFlags & { output: string; withPki?: boolean }) => {
-      const config = await loadCommandConfig(flags);
-      const targets = targetHosts(config, hosts);
-      const session: BackupSession = Object.assign(commandSession(config, flags, io, { caHost: config.hosts[0].name, targets }), { output: resolve(flags.output), withPki: flags.withPki === true });
-      await runSession(session, backupPhases(), flags);
-    });
+/**
+ * What commander's requiredOption checks, checked here instead: commander would also ask for the
+ * option on the command above a `phase <name>` subcommand, which gets it only after the name.
+ */
+function requireOption(value: string | undefined, option: string): void {
+  if (value === undefined) throw new AdmError(`required option '${option}' not specified`);
 }
 
-function restoreCommand(io: AdmIo): Command {
-  return commonOptions(new Command('restore'), 'restore')
-    .description('Disaster recovery: stop every member, rebuild each data dir from a snapshot (as etcdctl snapshot restore), start them as a new cluster')
-    .requiredOption('--snapshot <file>', 'the snapshot file (from cairnadm backup or etcdctl snapshot save)')
-    .addHelpText('after', `\nThe "restore" command executes the following phases:\n\n${phaseTree(restorePhases())}\n`)
-    .action(async (flags: CommonFlags & { snapshot: string }) => {
+type BackupFlags = CommonFlags & { output: string; withPki?: boolean };
+
+function backupWorkflow(io: AdmIo): Workflow<BackupSession> {
+  return {
+    name: 'backup',
+    label: 'backup',
+    description: 'Save a snapshot of the cluster from a healthy member (Maintenance Snapshot, as etcdctl snapshot save), with its sha256',
+    phases: backupPhases(),
+    define: (cmd) => commonOptions(cmd, 'backup')
+      .option('-o, --output <file>', 'the snapshot file to write on this machine (must not exist); FILE.sha256 goes beside it (required)')
+      .option('--with-pki', 'also copy the etcd CA certificate and key of the CA host to FILE.pki/etcd/')
+      .argument('[hosts...]', 'members to take the snapshot from, the first healthy one wins (default: every host)'),
+    run: async ([hosts], commonFlags, only) => {
+      const flags = commonFlags as BackupFlags;
+      requireOption(flags.output, '-o, --output <file>');
+      const config = await loadCommandConfig(flags);
+      const targets = targetHosts(config, hosts as string[]);
+      const session: BackupSession = Object.assign(commandSession(config, flags, io, { caHost: config.hosts[0].name, targets }), { output: resolve(flags.output), withPki: flags.withPki === true });
+      await runSession(session, backupPhases(), flags, only);
+    },
+  };
+}
+
+function restoreWorkflow(io: AdmIo): Workflow<RestoreSession> {
+  return {
+    name: 'restore',
+    label: 'restore',
+    description: 'Disaster recovery: stop every member, rebuild each data dir from a snapshot (as etcdctl snapshot restore), start them as a new cluster',
+    phases: restorePhases(),
+    define: (cmd) => commonOptions(cmd, 'restore').option('--snapshot <file>', 'the snapshot file, from cairnadm backup or etcdctl snapshot save (required)'),
+    run: async (_args, commonFlags, only) => {
+      const flags = commonFlags as CommonFlags & { snapshot: string };
+      requireOption(flags.snapshot, '--snapshot <file>');
       const config = await loadCommandConfig(flags);
       const targets = config.hosts.map((h) => h.name);
-      await confirmOrStop(io, flags, `[restore] This stops every cairn member (${targets.join(', ')}) and replaces their data with ${flags.snapshot}; what was written after it is lost. Are you sure you want to proceed? [y/N]: `, 'restore');
+      // the check changes nothing, so it alone runs without asking
+      if (only !== 'check') await confirmOrStop(io, flags, `[restore] This stops every cairn member (${targets.join(', ')}) and replaces their data with ${flags.snapshot}; what was written after it is lost. Are you sure you want to proceed? [y/N]: `, 'restore');
       const session: RestoreSession = Object.assign(commandSession(config, flags, io, { caHost: config.hosts[0].name, targets }), { snapshot: resolve(flags.snapshot) });
-      await runSession(session, restorePhases(), flags);
-      if (!flags.dryRun) io.out(`[restore] done: the members (${targets.join(', ')}) serve the data of ${flags.snapshot}`);
-    });
+      await runSession(session, restorePhases(), flags, only);
+      if (!flags.dryRun && only === undefined) io.out(`[restore] done: the members (${targets.join(', ')}) serve the data of ${flags.snapshot}`);
+    },
+  };
 }
 
-async function runSession<S extends Session>(session: S, phases: Phase<S>[], flags: CommonFlags): Promise<void> {
+async function runSession<S extends Session>(session: S, phases: Phase<S>[], flags: CommonFlags, only?: string): Promise<void> {
   try {
-    await runPhases(phases, session, { targets: session.targets, skipPhases: flags.skipPhases, renderer: 'simple' });
+    await runPhases(phases, session, { targets: session.targets, skipPhases: flags.skipPhases, only, renderer: 'simple' });
   } finally {
     await session.close();
   }
@@ -216,9 +276,9 @@ export function admProgram(io: AdmIo): Command {
     .showHelpAfterError()
     .enablePositionalOptions()
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
-  program.addCommand(workflowCommand('init', 'Run this command to set up a cairn cluster on the configured hosts (or this machine with --local)', initPhases(), io));
-  program.addCommand(workflowCommand('join', 'Run this command on a running cluster to add one configured host as a member', joinPhases() as Phase<Session>[], io));
-  program.addCommand(workflowCommand('reset', 'Performs a best effort revert of changes made by cairnadm init or join', resetPhases(), io));
+  program.addCommand(workflowCommand(setUpWorkflow('init', 'Run this command to set up a cairn cluster on the configured hosts (or this machine with --local)', initPhases(), io)));
+  program.addCommand(workflowCommand(setUpWorkflow('join', 'Run this command on a running cluster to add one configured host as a member', joinPhases() as Phase<Session>[], io)));
+  program.addCommand(workflowCommand(setUpWorkflow('reset', 'Performs a best effort revert of changes made by cairnadm init or join', resetPhases(), io)));
   const config = new Command('config').description('Manage the cairnadm configuration');
   config
     .command('print')
@@ -228,8 +288,8 @@ export function admProgram(io: AdmIo): Command {
     .action(() => io.out(initDefaults().replace(/\n$/, '')));
   program.addCommand(config);
   program.addCommand(certsCommand(io));
-  program.addCommand(backupCommand(io));
-  program.addCommand(restoreCommand(io));
+  program.addCommand(workflowCommand(backupWorkflow(io)));
+  program.addCommand(workflowCommand(restoreWorkflow(io)));
   return program;
 }
 

@@ -4,7 +4,6 @@
 // shows the new dates.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,17 +11,8 @@ import { etcdserverpb } from '../../src/api';
 import { EtcdClient } from '../../src/client';
 import { formatExpiry } from '../../src/pki';
 import { cairnadm } from './adm-process';
+import { servedCertificate } from './served-certificate';
 import { initThreeHosts, ROOT } from './ssh-cluster';
-
-/** Serial and NotAfter of the certificate the member at `endpoint` presents (openssl s_client). */
-function servedCertificate(creds: string, endpoint: string): { serial: string; notAfter: Date } {
-  const { host } = new URL(endpoint);
-  const text = execFileSync('sh', ['-c', `openssl s_client -connect ${host} -alpn h2 -CAfile ${creds}/ca.crt -cert ${creds}/healthcheck-client.crt -key ${creds}/healthcheck-client.key </dev/null 2>/dev/null | openssl x509 -noout -serial -enddate`], {
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  return { serial: /serial=(\w+)/.exec(text)![1], notAfter: new Date(/notAfter=(.+)/.exec(text)![1]) };
-}
 
 interface PutLoop {
   acked: Map<string, string>;

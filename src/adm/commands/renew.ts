@@ -90,7 +90,7 @@ async function restartOnHost(ctx: RenewSession, name: string): Promise<void> {
     const onDisk = new X509Certificate(await ctx.host(name).read(file));
     if (onDisk.serialNumber !== served.serialNumber) throw new Error(`${name} restarted but serves certificate serial ${served.serialNumber}, not ${onDisk.serialNumber} of ${file}`);
     const members = (await startedMembers(client)).length;
-    ctx.print(`[restart] ${name}: restarted (runtime ${ctx.config.runtime}); healthy, serving certificate serial ${served.serialNumber} valid until ${served.validTo}; leader ${memberIdHex(leader)} (all ${members} members agree)`);
+    ctx.print(`[restart] ${name}: restarted (runtime ${ctx.config.runtime}); healthy, serving certificate serial ${served.serialNumber} valid until ${served.validTo}; leader ${memberIdHex(leader)} (${members === 1 ? 'the only member' : `all ${members} members agree`})`);
   });
 }
 
