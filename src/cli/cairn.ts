@@ -43,6 +43,7 @@ async function start(config: ServerConfig, logger: Logger): Promise<{ server: Et
     initialClusterToken: config.initialClusterToken,
     initialClusterState: config.initialClusterState,
     quotaBackendBytes: config.quotaBackendBytes,
+    metricsDetail: config.metrics,
     backendBatchIntervalMs: config.backendBatchIntervalMs,
     backendBatchLimit: config.backendBatchLimit,
     maxRequestBytes: config.maxRequestBytes,

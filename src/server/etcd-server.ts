@@ -222,7 +222,7 @@ export class EtcdServer {
     const resolved = resolveOptions(options);
     const autoCompaction = parseAutoCompaction(resolved.autoCompactionMode, resolved.autoCompactionRetention);
     const logger = namedLogger(resolved.logger ?? silentLogger(), 'etcdserver');
-    const metrics = new ServerMetrics(etcdServerVersion, etcdClusterVersion.split('.').slice(0, 2).join('.'));
+    const metrics = new ServerMetrics(etcdServerVersion, etcdClusterVersion.split('.').slice(0, 2).join('.'), { handlingTime: resolved.metricsDetail === 'extensive' });
     const memberDir = path.join(resolved.dataDir, 'member');
     const member = await openMember(resolved, {
       logger,

@@ -1,9 +1,11 @@
 // go-grpc-prometheus's server counters (grpc_server_started_total, _msg_received_total, _msg_sent_total,
 // _handled_total), kept per method as plain numbers (a message costs one increment, no label hashing)
 // and read when /metrics is scraped. Every method is listed from the start with 0, and
-// _handled_total with every code, as etcd lists them.
+// _handled_total with every code, as etcd lists them. With --metrics extensive, as etcd, also its
+// handling-time histogram (grpc_server_handling_seconds), observed when a call or stream ends.
+import { performance } from 'node:perf_hooks';
 import type { status as Status } from '@grpc/grpc-js';
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 
 export type GrpcType = 'unary' | 'server_stream' | 'bidi_stream';
 
@@ -20,6 +22,9 @@ interface MethodLabels {
   grpc_type: GrpcType;
 }
 
+/** go-grpc-prometheus's handling-time buckets (Prometheus's DefBuckets), in seconds. */
+const handlingBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
 /** One method's counts. */
 export class MethodCounts {
   started = 0;
@@ -28,11 +33,21 @@ export class MethodCounts {
   /** by gRPC code */
   readonly handled: number[] = goCodeNames.map(() => 0);
 
-  constructor(readonly labels: MethodLabels) {}
+  constructor(
+    readonly labels: MethodLabels,
+    private readonly handlingTime?: Histogram<keyof MethodLabels>,
+  ) {}
 
-  /** The call ended with this code. */
-  handle(code: Status): void {
+  /** A call starts: returns what handle() takes when it ends (its start in ms; 0 when not timed). */
+  start(): number {
+    this.started++;
+    return this.handlingTime === undefined ? 0 : performance.now();
+  }
+
+  /** The call that start() answered `startedAt` for ended with this code. */
+  handle(code: Status, startedAt: number): void {
     this.handled[code]++;
+    this.handlingTime?.observe(this.labels, (performance.now() - startedAt) / 1000);
   }
 }
 
@@ -43,8 +58,16 @@ export class GrpcServerMetrics {
   /** protobuf bytes of the messages encoded for clients (etcd_network_client_grpc_sent_bytes_total) */
   sentBytes = 0;
 
-  constructor(registers: Registry[]) {
+  private readonly handlingTime: Histogram<keyof MethodLabels> | undefined;
+
+  constructor(registers: Registry[], handlingTime: boolean) {
     const methods = this.methods;
+    this.handlingTime = handlingTime
+      ? new Histogram({
+        name: 'grpc_server_handling_seconds', help: 'Histogram of response latency (seconds) of gRPC that had been application-level handled by the server.',
+        labelNames: ['grpc_type', 'grpc_service', 'grpc_method'], buckets: handlingBuckets, registers,
+      })
+      : undefined;
     const total = (name: string, help: string, read: () => number): void => {
       new Counter({ name, help, registers, collect() { this.reset(); this.inc(read()); } });
     };
@@ -76,7 +99,8 @@ export class GrpcServerMetrics {
 
   /** The counts of one method; call once per method, when its handler is built. */
   method(service: string, method: string, type: GrpcType): MethodCounts {
-    const counts = new MethodCounts({ grpc_method: method, grpc_service: service, grpc_type: type });
+    const counts = new MethodCounts({ grpc_method: method, grpc_service: service, grpc_type: type }, this.handlingTime);
+    this.handlingTime?.zero(counts.labels);
     this.methods.push(counts);
     return counts;
   }

@@ -73,8 +73,8 @@ export class ServerMetrics {
   readonly leaseTtl: Histogram;
   private source: MetricsSource | undefined;
 
-  /** `clusterVersion` major.minor, as etcd labels it */
-  constructor(serverVersion: string, clusterVersion: string) {
+  /** `clusterVersion` major.minor, as etcd labels it; `handlingTime` is --metrics extensive */
+  constructor(serverVersion: string, clusterVersion: string, options: { handlingTime?: boolean } = {}) {
     const registers = [this.registry];
     const src = (): MetricsSource | undefined => this.source;
     const scraped = (name: string, help: string, read: (source: MetricsSource) => number): void => {
@@ -171,7 +171,7 @@ export class ServerMetrics {
     // 10 ms doubling to 163.84 s, as etcd.
     this.hashDuration = new Histogram({ name: 'etcd_mvcc_hash_duration_seconds', help: 'The latency distribution of storage hash operation.', buckets: exponentialBuckets(0.01, 2, 15), registers });
     this.hashRevDuration = new Histogram({ name: 'etcd_mvcc_hash_rev_duration_seconds', help: 'The latency distribution of storage hash by revision operation.', buckets: exponentialBuckets(0.01, 2, 15), registers });
-    this.grpc = new GrpcServerMetrics(registers);
+    this.grpc = new GrpcServerMetrics(registers, options.handlingTime === true);
   }
 
   /** Feeds the compaction histograms and the count of records compacted from the store. */

@@ -21,6 +21,8 @@ export interface EtcdServerOptions {
   initialClusterState?: 'new' | 'existing';
   /** --quota-backend-bytes; 0 means etcd's default of 2 GiB. */
   quotaBackendBytes?: number;
+  /** --metrics: `extensive` adds grpc_server_handling_seconds; default `basic`. */
+  metricsDetail?: 'basic' | 'extensive';
   /** --backend-batch-interval in milliseconds and --backend-batch-limit; 0 means etcd's defaults (100 ms, 10000). */
   backendBatchIntervalMs?: number;
   backendBatchLimit?: number;
@@ -64,6 +66,7 @@ export interface ResolvedOptions {
   initialClusterToken: string;
   initialClusterState: 'new' | 'existing';
   quotaBackendBytes: number;
+  metricsDetail: 'basic' | 'extensive';
   backendBatchIntervalMs: number;
   backendBatchLimit: number;
   maxRequestBytes: number;
@@ -98,6 +101,7 @@ export function resolveOptions(options: EtcdServerOptions): ResolvedOptions {
     initialClusterToken: options.initialClusterToken || 'etcd-cluster',
     initialClusterState: options.initialClusterState ?? 'new',
     quotaBackendBytes: options.quotaBackendBytes || defaultQuotaBackendBytes,
+    metricsDetail: options.metricsDetail ?? 'basic',
     backendBatchIntervalMs: options.backendBatchIntervalMs || defaultBatchIntervalMs,
     backendBatchLimit: options.backendBatchLimit || defaultBatchLimit,
     maxRequestBytes: options.maxRequestBytes || defaultMaxRequestBytes,

@@ -13,17 +13,17 @@ export function unary<Req, Res>(
   const counts = metrics.grpc.method(service, method, 'unary');
   return (call, callback) => {
     // As go-grpc-prometheus counts a unary call: started, one message in, one out when it succeeds.
-    counts.started++;
+    const startedAt = counts.start();
     counts.received++;
     handler(call.request, call).then(
       (response) => {
         counts.sent++;
-        counts.handle(Status.OK);
+        counts.handle(Status.OK, startedAt);
         callback(null, response);
       },
       (err: unknown) => {
         const wire = toWireError(err);
-        counts.handle(wire.code);
+        counts.handle(wire.code, startedAt);
         callback(wire);
       },
     );

@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { CairnProcess, startCairn } from '../cli/cairn-process';
+import { CairnProcess, runCairnSync, startCairn } from '../cli/cairn-process';
+import { freePorts } from '../support/ports';
 import { etcdctl, etcdctlBackground, hasEtcdctl } from '../server-core/etcdctl';
 import { api, closeClients, makeClients, removeDir, startCore, tempDataDir, type Clients } from '../server-core/harness';
 import { TestWatch } from '../server-core/watch-client';
@@ -138,6 +139,57 @@ test('the watched metrics have etcd 3.4\'s names, types and help texts', { skip:
     removeDir(dir);
     await etcd.stop();
   }
+});
+
+test('--metrics extensive adds grpc_server_handling_seconds as etcd 3.4 does; basic (the default) leaves it out', { skip: !(hasRealEtcd() && hasEtcdctl()) && 'etcd 3.4 is not installed' }, async () => {
+  const ports = await freePorts(2);
+  const url = (port: number) => `http://127.0.0.1:${port}`;
+  const etcd = await startRealEtcd({ extraArgs: ['--metrics', 'extensive'] });
+  const cairn = await startCairn({
+    args: ['--metrics', 'extensive', '--listen-client-urls', url(ports[0]), '--advertise-client-urls', url(ports[0]), '--listen-peer-urls', url(ports[1]), '--initial-advertise-peer-urls', url(ports[1]), '--initial-cluster', `default=${url(ports[1])}`],
+  });
+  try {
+    const put = 'grpc_server_handling_seconds_count{grpc_method="Put",grpc_service="etcdserverpb.KV",grpc_type="unary"}';
+    const scrape = async (endpoint: string) => (await fetch(`${endpoint}/metrics`)).text();
+    const lines = (text: string) => text.split('\n');
+    // every method is listed before its first call, as etcd lists them
+    for (const endpoint of [etcd.endpoint, url(ports[0])]) assert.ok(lines(await scrape(endpoint)).includes(`${put} 0`), endpoint);
+    for (const endpoint of [etcd.endpoint, url(ports[0])]) assert.equal((await etcdctl(endpoint, ['put', 'a', '1'])).code, 0);
+    const theirText = await scrape(etcd.endpoint);
+    const ourText = await scrape(url(ports[0]));
+    assert.equal(families(ourText).get('grpc_server_handling_seconds'), families(theirText).get('grpc_server_handling_seconds'));
+    assert.ok(families(theirText).has('grpc_server_handling_seconds'));
+    const bounds = (text: string) => [...new Set(lines(text).filter((l) => l.startsWith('grpc_server_handling_seconds_bucket{')).map((l) => Number(/le="([^"]+)"/.exec(l)?.[1])))];
+    assert.deepEqual(bounds(ourText), bounds(theirText));
+    for (const text of [theirText, ourText]) assert.ok(lines(text).includes(`${put} 1`), text.slice(0, 200));
+    const seconds = Number(lines(ourText).find((l) => l.startsWith('grpc_server_handling_seconds_sum{') && l.includes('method="Put"'))?.split(' ')[1]);
+    assert.ok(seconds > 0 && seconds < 10, `Put took ${seconds} s`);
+    // the default, basic, has no histogram on either
+    const basic = await startRealEtcd();
+    try {
+      assert.ok(!families(await scrape(basic.endpoint)).has('grpc_server_handling_seconds'));
+    } finally {
+      await basic.stop();
+    }
+    const dir = tempDataDir();
+    const core = await startCore(dir);
+    try {
+      assert.ok(!families(await core.server.metrics.metrics()).has('grpc_server_handling_seconds'));
+    } finally {
+      await core.stop();
+      removeDir(dir);
+    }
+  } finally {
+    await cairn.stop();
+    cairn.cleanup();
+    await etcd.stop();
+  }
+});
+
+test('--metrics takes basic or extensive only', () => {
+  const r = runCairnSync(['--metrics', 'full']);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /invalid value "full" for flag -metrics: valid values are "basic", "extensive"/);
 });
 
 test('a put moves the WAL bytes, a watch stream counts its messages and events, a keep-alive its renewals', async () => {

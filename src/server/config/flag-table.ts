@@ -100,7 +100,7 @@ export const flagTable: readonly FlagSpec[] = [
   flag('auth-token-ttl', 'uint', '300', 'auth', 'ignored', 'Lifetime of a simple auth token in seconds.'),
   // monitoring
   flag('enable-pprof', 'bool', 'false', 'monitoring', 'ignored', 'Go profiling endpoints (none in cairn).'),
-  flag('metrics', 'string', 'basic', 'monitoring', 'ignored', 'Metrics detail: basic or extensive.'),
+  flag('metrics', 'choice', 'basic', 'monitoring', 'used', 'Metrics detail: basic, or extensive to add grpc_server_handling_seconds (time to handle each gRPC call, per method).', { choices: ['basic', 'extensive'] }),
   flag('listen-metrics-urls', 'urls', '', 'monitoring', 'used', 'URLs to listen on for /metrics and the health endpoints only.'),
   flag('enable-grpc-gateway', 'bool', 'true', 'monitoring', 'ignored', 'The JSON gateway for gRPC.'),
   // logging

@@ -39,6 +39,8 @@ export interface ServerConfig {
 
   /** 0 means etcd's default quota (2 GiB). */
   readonly quotaBackendBytes: number;
+  /** --metrics: extensive adds the gRPC handling-time histogram */
+  readonly metrics: 'basic' | 'extensive';
   readonly backendBatchIntervalMs: number;
   readonly backendBatchLimit: number;
   readonly maxTxnOps: number;
@@ -125,6 +127,7 @@ export function buildServerConfig(values: ReadonlyMap<string, FlagValue>, option
     initialClusterToken: str('initial-cluster-token'),
     initialClusterState: str('initial-cluster-state') as 'new' | 'existing',
     quotaBackendBytes: num('quota-backend-bytes'),
+    metrics: str('metrics') as 'basic' | 'extensive',
     backendBatchIntervalMs: num('backend-batch-interval'),
     backendBatchLimit: num('backend-batch-limit'),
     maxTxnOps: num('max-txn-ops'),

@@ -38,14 +38,14 @@ export function leaseService(core: LeaseCore): UntypedServiceImplementation {
       return { header: core.header(value.kind === 'leaseRevoke' ? value.revision : undefined) };
     }),
     leaseKeepAlive(call: ServerDuplexStream<etcdserverpb.LeaseKeepAliveRequest, etcdserverpb.LeaseKeepAliveResponse>) {
-      keepAliveCounts.started++;
+      const startedAt = keepAliveCounts.start();
       // Counted once, with the code etcd's handler returns: the renewal's error, "no leader" (Unavailable)
       // when the client's context ends first, OK when the status goes out first (the client closed its side).
       let ended = false;
       const handled = (code: Status) => {
         if (ended) return;
         ended = true;
-        keepAliveCounts.handle(code);
+        keepAliveCounts.handle(code, startedAt);
       };
       call.on('cancelled', () => handled(Status.UNAVAILABLE));
       call.on('finish', () => handled(Status.OK));

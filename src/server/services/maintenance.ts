@@ -52,13 +52,13 @@ export function maintenanceService(core: MaintenanceCore): UntypedServiceImpleme
       return { header: core.header(r.revision), hash: r.hash, compactRevision: BigInt(r.compactRevision), hashRevision: BigInt(r.hashRevision) };
     }),
     snapshot(call: ServerWritableStream<etcdserverpb.SnapshotRequest, etcdserverpb.SnapshotResponse>) {
-      snapshotCounts.started++;
+      const startedAt = snapshotCounts.start();
       snapshotCounts.received++;
       sendSnapshot(core, call, snapshotCounts).then(
-        () => snapshotCounts.handle(Status.OK),
+        () => snapshotCounts.handle(Status.OK, startedAt),
         (err: unknown) => {
           const wire = toWireError(err);
-          snapshotCounts.handle(wire.code);
+          snapshotCounts.handle(wire.code, startedAt);
           call.destroy(wire);
         },
       );

@@ -39,13 +39,17 @@ export class WatchSession {
   /** a progress request waits for every watcher to be synced */
   private deferredProgress = false;
   private closed = false;
+  /** counts.start()'s answer: the session counts as the Watch call's start */
+  private readonly startedAt: number;
 
   constructor(
     private readonly call: Call,
     private readonly stream: mvcc.WatchStream,
     private readonly core: WatchSessionCore,
     private readonly counts: MethodCounts,
-  ) {}
+  ) {
+    this.startedAt = counts.start();
+  }
 
   /** Starts serving; resolves when the stream ends. */
   run(): Promise<void> {
@@ -73,7 +77,7 @@ export class WatchSession {
     if (this.closed) return;
     this.closed = true;
     // Whoever ends it, etcd's Watch handler returns "watch canceled" (Canceled): the client's context ended.
-    this.counts.handle(Status.CANCELLED);
+    this.counts.handle(Status.CANCELLED, this.startedAt);
     this.stream.close();
     if (!this.call.writableEnded) this.call.end();
   }

@@ -29,7 +29,6 @@ export function watchService(core: WatchCore): WatchServiceHandle {
   };
   const impl: etcdserverpb.WatchServer = {
     watch(call: ServerDuplexStream<etcdserverpb.WatchRequest, etcdserverpb.WatchResponse>) {
-      counts.started++;
       const session = new WatchSession(call, core.newWatchStream(), core, counts);
       sessions.add(session);
       startTicker();
