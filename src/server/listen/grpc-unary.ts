@@ -177,7 +177,8 @@ function answerUnary(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, me
       if (receivedBytes < 5) return;
       declaredBytes = (received.length === 1 ? chunk : Buffer.concat(received)).readUInt32BE(1);
       if (declaredBytes > maxReceiveBytes) {
-        return sendStatus({ code: Status.RESOURCE_EXHAUSTED, details: `Received message larger than max (${declaredBytes} vs ${maxReceiveBytes})` });
+        // in grpc-go's words, as etcd answers an oversize put (grpc-js says "Received message larger than max (N vs M)")
+        return sendStatus({ code: Status.RESOURCE_EXHAUSTED, details: `grpc: received message larger than max (${declaredBytes} vs. ${maxReceiveBytes})` });
       }
     }
     if (receivedBytes > declaredBytes + 5) {
