@@ -9,6 +9,8 @@ command -v etcdctl >/dev/null || need+=(etcd-client)
 command -v etcd >/dev/null || need+=(etcd-server)
 command -v sshd >/dev/null || [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v openssl >/dev/null || need+=(openssl)
+# the python etcd3 client (test/clients): Debian's, for Debian's python
+/usr/bin/python3 -c 'import etcd3' 2>/dev/null || need+=(python3-etcd3)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
