@@ -3,24 +3,11 @@ import type { Command } from 'commander';
 import { etcdserverpb } from '../../api';
 import type { CtlContext } from '../context';
 import { badArgs, CtlError, ExitCode } from '../exit';
+import { keepAliveOnce, keepLeaseAlive } from '../lease-keep-alive';
 import { callOrFail, parseHexId, parseInt64 } from './shared';
 
 function leaseFromArg(text: string): bigint {
   return parseHexId(text, (m) => `bad lease ID arg (${m}), expecting ID in Hex`);
-}
-
-/** One keep-alive round trip on an open stream. */
-async function keepAliveOnce(ctx: CtlContext, id: bigint): Promise<etcdserverpb.LeaseKeepAliveResponse> {
-  const stream = await callOrFail(ctx.client().bidi(etcdserverpb.LeaseService.leaseKeepAlive), ExitCode.badConnection);
-  try {
-    return await new Promise((resolve, reject) => {
-      stream.once('data', resolve);
-      stream.once('error', reject);
-      stream.write({ ID: id });
-    });
-  } finally {
-    stream.cancel();
-  }
 }
 
 export function registerLeaseCommands(program: Command, ctx: CtlContext): void {
@@ -68,18 +55,12 @@ export function registerLeaseCommands(program: Command, ctx: CtlContext): void {
       if (args.length !== 1) throw badArgs('lease keep-alive command needs lease ID as argument');
       const id = leaseFromArg(args[0]);
       if (o.once) {
-        const resp = await callOrFail(keepAliveOnce(ctx, id), ExitCode.badConnection);
+        const resp = await callOrFail(keepAliveOnce(ctx.client(), id), ExitCode.badConnection);
         if (resp.TTL <= 0n) throw new CtlError(ExitCode.badConnection, 'etcdserver: requested lease not found');
         ctx.printer.keepAlive(resp);
         return;
       }
-      // Renew every third of the TTL, as clientv3 does, until the lease is gone.
-      for (;;) {
-        const resp = await callOrFail(keepAliveOnce(ctx, id), ExitCode.badConnection);
-        if (resp.TTL <= 0n) break;
-        ctx.printer.keepAlive(resp);
-        await new Promise((r) => setTimeout(r, Math.max(500, (Number(resp.TTL) * 1000) / 3)));
-      }
+      await keepLeaseAlive(ctx.client(), id, { firstDeadlineMs: ctx.global.dialTimeoutMs + 1000, onRenew: (resp) => ctx.printer.keepAlive(resp) });
       if (ctx.global.output === 'simple') ctx.output.out(`lease ${BigInt.asUintN(64, id).toString(16).padStart(16, '0')} expired or revoked.\n`);
     });
 }

@@ -9,6 +9,8 @@ import type { CtlContext } from '../context';
 import { badArgs, CtlError, ExitCode } from '../exit';
 import { callOrFail, parseInt64 } from './shared';
 import { argify } from './txn-parse';
+import { goExecError } from '../exec-command';
+import { watchCancelReason } from '../watch-stream';
 
 interface WatchSpec {
   readonly key: string;
@@ -40,8 +42,7 @@ function follow(ctx: CtlContext, stream: WatchStream, exec: readonly string[]): 
     stream.on('data', (resp: etcdserverpb.WatchResponse) => {
       if (resp.created && resp.events.length === 0 && !resp.canceled) return;
       if (resp.canceled) {
-        const reason = resp.compactRevision > 0n ? 'etcdserver: mvcc: required revision has been compacted' : resp.cancelReason || 'etcdserver: watch canceled';
-        ctx.output.err(`watch was canceled (${reason})\n`);
+        ctx.output.err(`watch was canceled (${watchCancelReason(resp)})\n`);
         stream.end();
         resolve();
         return;
@@ -68,7 +69,7 @@ function follow(ctx: CtlContext, stream: WatchStream, exec: readonly string[]): 
         if (result.status !== 0) {
           // etcdctl prints this line itself (no "Error:") and exits 1.
           const words = exec.map((w) => JSON.stringify(w)).join(' ');
-          const why = result.error ? `exec: ${JSON.stringify(exec[0])}: executable file not found in $PATH` : result.signal ? `signal: ${result.signal}` : `exit status ${result.status}`;
+          const why = goExecError(exec[0], result);
           ctx.output.err(`command [${words}] error (${why})\n`);
           reject(new CtlError(ExitCode.error, ''));
           return;
