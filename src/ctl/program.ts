@@ -16,6 +16,8 @@ import { registerDirCommands } from './commands/dirs';
 import { registerVersionCommand } from './commands/version';
 import { registerSnapshotCommands } from './commands/snapshot';
 import { registerCheckCommands } from './commands/check';
+import { registerLockCommand } from './commands/lock';
+import { registerElectCommand } from './commands/elect';
 import { toCtlError } from './commands/shared';
 
 export interface CtlRegistration {
@@ -25,7 +27,7 @@ export interface CtlRegistration {
 const COMMANDS: CtlRegistration[] = [
   registerKvCommands, registerTxnCommand, registerWatchCommand, registerLeaseCommands, registerMemberCommands, registerClusterCommands,
   registerAuthCommands, registerDirCommands, registerVersionCommand,
-  registerSnapshotCommands, registerCheckCommands,
+  registerSnapshotCommands, registerCheckCommands, registerLockCommand, registerElectCommand,
 ];
 
 /**
@@ -146,7 +148,8 @@ function capnslogTime(d: Date): string {
 /** etcdctl's (cobra's) wording for command-line mistakes. */
 function commanderMessage(err: CommanderError): string {
   const option = /unknown option '([^']+)'/.exec(err.message);
-  if (option) return `unknown flag: ${option[1]}`;
+  // pflag names the first letter of an unknown short flag ("unknown shorthand flag: 'c' in -c").
+  if (option) return /^-[^-]/.test(option[1]) ? `unknown shorthand flag: '${option[1][1]}' in ${option[1]}` : `unknown flag: ${option[1]}`;
   const command = /unknown command '([^']+)'/.exec(err.message);
   if (command) return `unknown command ${JSON.stringify(command[1])} for "cairnctl"\nRun 'cairnctl --help' for usage.`;
   const missing = /option '([^']+)' argument missing/.exec(err.message);
