@@ -22,6 +22,14 @@ const io: CtlIo = {
     const next = await lines.next();
     return next.done ? null : next.value;
   },
+  onInterrupt: (listener) => {
+    process.on('SIGINT', listener);
+    process.on('SIGTERM', listener);
+    return () => {
+      process.off('SIGINT', listener);
+      process.off('SIGTERM', listener);
+    };
+  },
 };
 
 runCtl(process.argv.slice(2), io).then((code) => {

@@ -11,6 +11,11 @@ export interface CtlIo {
   readStdin(): Promise<Buffer>;
   /** Standard input line by line, for interactive commands; null at end of input. */
   readLine(): Promise<string | null>;
+  /**
+   * Calls the listener on SIGINT or SIGTERM until the returned function is called (lock and elect
+   * clean up before they exit). Absent, the command is never interrupted.
+   */
+  onInterrupt?(listener: () => void): () => void;
 }
 
 export class CtlContext {
@@ -44,6 +49,16 @@ export class CtlContext {
   /** A client for one endpoint (per-member commands such as endpoint status --cluster). */
   clientFor(endpoint: string): EtcdClient {
     return this.track(new EtcdClient(clientOptionsFor(this.global, [endpoint])));
+  }
+
+  /**
+   * Aborts on SIGINT or SIGTERM from now until release(), as Go's signal.Notify: while it is held
+   * those signals no longer end the process.
+   */
+  interruption(): { signal: AbortSignal; release(): void } {
+    const controller = new AbortController();
+    const release = this.io.onInterrupt?.(() => controller.abort()) ?? (() => undefined);
+    return { signal: controller.signal, release };
   }
 
   close(): void {
