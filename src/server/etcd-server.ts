@@ -40,6 +40,7 @@ import { applyMemberChange, confChangeContext, memberChange } from './conf-chang
 import { unsafeDeleteMember, unsafeSaveMembers } from './member-store';
 import type { PeerEvents } from './peer-link';
 import { OnDemandPeerLink } from './on-demand-link';
+import { guardLeaderRequired, LeaderRequiredStreams } from './leader-required';
 import { guardLearner } from './learner-guard';
 import { countMessageBytes } from './message-bytes';
 import { forwardPromote, forwardRenewBatch, forwardTimeToLive, maxRenewBatch, peerApiHandler, type LeaseTimeToLive } from './peer-api';
@@ -102,6 +103,8 @@ export class EtcdServer {
   private readonly compactor: AutoCompactor | undefined;
   private readonly ids: RequestIdGenerator;
   private readonly watch: WatchServiceHandle;
+  /** streams opened with `hasleader: true` (clientv3's WithRequireLeader) */
+  private readonly leaderRequiredStreams: LeaderRequiredStreams;
   private readonly auth: AuthGate;
   private readonly services: GrpcService[];
   private memberList: Member[];
@@ -196,6 +199,7 @@ export class EtcdServer {
       progressNotifyIntervalMs: this.options.watchProgressNotifyIntervalMs,
       authorizeWatch: (call, creq) => this.auth.checkRange(call, creq.key, creq.rangeEnd),
     });
+    this.leaderRequiredStreams = new LeaderRequiredStreams(() => this.raft.status().leader !== 0n, this.options.electionMs);
     this.services = this.buildServices();
     this.serverMetrics.attach({
       memberIdHex: this.memberId.toString(16),
@@ -328,6 +332,7 @@ export class EtcdServer {
     this.expiry.stop();
     this.compactor?.stop();
     this.watch.closeAll();
+    this.leaderRequiredStreams.stop();
     await this.raft.close();
     await this.link.close();
     this.proposals.stop(new ServerError('stopped'));
@@ -344,6 +349,7 @@ export class EtcdServer {
     // A restarted member gives every lease its remaining TTL again from now, as etcd's new leader does.
     for (const id of this.lessor.ids()) this.expiry.track(id, this.lessor.startingTtl(id) ?? 0);
     this.expiry.start();
+    this.leaderRequiredStreams.start();
     this.compactor?.start();
     this.state = 'serving';
     void this.publish(this.raft);
@@ -640,6 +646,8 @@ export class EtcdServer {
       [etcdserverpb.AuthService, authService({ metrics, gate: this.auth, header, propose: (p) => this.propose(p), readBarrier })],
     ];
     const isLearner = () => this.memberList.find((m) => m.id === this.memberId)?.isLearner ?? false;
-    return countMessageBytes(guardLearner(guardServices(services, this.auth, { leaseKeys: (id) => this.lessor.keys(id) }), isLearner), metrics.grpc);
+    const authorized = guardServices(services, this.auth, { leaseKeys: (id) => this.lessor.keys(id) });
+    const leaderChecked = guardLeaderRequired(authorized, { hasLeader: () => this.raft.status().leader !== 0n, streams: this.leaderRequiredStreams, clientRequests: metrics.clientRequests });
+    return countMessageBytes(guardLearner(leaderChecked, isLearner), metrics.grpc);
   }
 }

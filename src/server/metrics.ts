@@ -71,6 +71,8 @@ export class ServerMetrics {
   readonly leasesRenewed: Counter;
   readonly leasesExpired: Counter;
   readonly leaseTtl: Histogram;
+  /** by the client's client-api-version metadata and unary/stream, as etcd's interceptors count */
+  readonly clientRequests: Counter<'client_api_version' | 'type'>;
   private source: MetricsSource | undefined;
 
   /** `clusterVersion` major.minor, as etcd labels it; `handlingTime` is --metrics extensive */
@@ -167,6 +169,7 @@ export class ServerMetrics {
     this.leasesRenewed = new Counter({ name: 'etcd_debugging_lease_renewed_total', help: 'The number of renewed leases seen by the leader.', registers });
     this.leasesExpired = new Counter({ name: 'etcd_debugging_server_lease_expired_total', help: 'The total number of expired leases.', registers });
     // 1 s doubling to 8388608 s (about 3 months), as etcd.
+    this.clientRequests = new Counter({ name: 'etcd_server_client_requests_total', help: 'The total number of client requests per client version.', labelNames: ['client_api_version', 'type'], registers });
     this.leaseTtl = new Histogram({ name: 'etcd_debugging_lease_ttl_total', help: 'Bucketed histogram of lease TTLs.', buckets: exponentialBuckets(1, 2, 24), registers });
     // 10 ms doubling to 163.84 s, as etcd.
     this.hashDuration = new Histogram({ name: 'etcd_mvcc_hash_duration_seconds', help: 'The latency distribution of storage hash operation.', buckets: exponentialBuckets(0.01, 2, 15), registers });

@@ -25,7 +25,8 @@ export function guardMethods(services: GrpcService[], checkFor: (method: MethodD
         } catch (err) {
           const wire = toWireError(err);
           if (callback !== undefined) callback(wire);
-          else (call as unknown as ServerWritableStream<unknown, unknown>).destroy(wire);
+          // grpc-js sends a stream's status from its 'error' listener; destroy() would end it without one
+          else (call as unknown as ServerWritableStream<unknown, unknown>).emit('error', wire);
           return;
         }
         handler(call, callback);

@@ -1,7 +1,7 @@
 // Lease service: grant and revoke go through the proposal pipeline; keep-alive and time-to-live
 // are answered by the leader's lease expiry driver (a follower asks the leader), as etcd's are.
 import { status as Status, type ServerDuplexStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { etcdserverpb } from '../../api';
+import { EtcdError, etcdserverpb } from '../../api';
 import type { ApplyValue } from '../apply';
 import { toWireError } from '../errors';
 import type { ServerMetrics } from '../metrics';
@@ -64,7 +64,7 @@ export function leaseService(core: LeaseCore): UntypedServiceImplementation {
           if (call.writableEnded) return;
           const wire = toWireError(err);
           handled(wire.code);
-          call.destroy(wire);
+          call.emit('error', wire);
         });
       });
       // The client closed its side: the renewals it sent are answered first, as etcd's loop answers
@@ -74,7 +74,10 @@ export function leaseService(core: LeaseCore): UntypedServiceImplementation {
           if (!call.destroyed && !call.writableEnded) call.end();
         });
       });
-      call.on('error', () => call.end());
+      call.on('error', (err: Error) => {
+        if (err instanceof EtcdError) handled(err.code);
+        call.end();
+      });
     },
     leaseTimeToLive: handle('LeaseTimeToLive', async (req: etcdserverpb.LeaseTimeToLiveRequest) => {
       const found = await core.timeToLive(req.ID, req.keys);

@@ -59,7 +59,7 @@ export function maintenanceService(core: MaintenanceCore): UntypedServiceImpleme
         (err: unknown) => {
           const wire = toWireError(err);
           snapshotCounts.handle(wire.code, startedAt);
-          call.destroy(wire);
+          call.emit('error', wire);
         },
       );
     },

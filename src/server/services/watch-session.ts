@@ -58,7 +58,8 @@ export class WatchSession {
       this.onRequest(req);
     });
     this.call.on('end', () => this.close());
-    this.call.on('error', () => this.close());
+    // ended by the server with an error (a member without a leader ends `hasleader` streams): counted with its code
+    this.call.on('error', (err: Error) => this.close(err instanceof EtcdError ? err.code : Status.CANCELLED));
     this.call.on('close', () => this.close());
     // The client went away (deadline, reset): stop the store-side stream too.
     this.call.on('cancelled', () => this.close());
@@ -73,11 +74,11 @@ export class WatchSession {
     }
   }
 
-  close(): void {
+  close(code: Status = Status.CANCELLED): void {
     if (this.closed) return;
     this.closed = true;
-    // Whoever ends it, etcd's Watch handler returns "watch canceled" (Canceled): the client's context ended.
-    this.counts.handle(Status.CANCELLED, this.startedAt);
+    // Ended by the client, etcd's Watch handler returns "watch canceled" (Canceled): its context ended.
+    this.counts.handle(code, this.startedAt);
     this.stream.close();
     if (!this.call.writableEnded) this.call.end();
   }
