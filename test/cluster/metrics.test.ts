@@ -49,6 +49,7 @@ const watched = [
   'etcd_server_read_indexes_failed_total', 'etcd_server_slow_read_indexes_total', 'etcd_disk_wal_write_bytes_total',
   'etcd_debugging_mvcc_events_total', 'etcd_debugging_mvcc_pending_events_total',
   'etcd_network_client_grpc_sent_bytes_total', 'etcd_network_client_grpc_received_bytes_total',
+  'etcd_server_client_requests_total',
   'etcd_debugging_mvcc_index_compaction_pause_duration_milliseconds', 'etcd_debugging_mvcc_db_compaction_pause_duration_milliseconds',
   'etcd_debugging_mvcc_db_compaction_total_duration_milliseconds', 'etcd_debugging_mvcc_db_compaction_keys_total',
 ];
