@@ -3,9 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Etcd3 } from 'etcd3';
-import { startCairn } from '../cli/cairn-process';
-import { freePorts } from '../support/ports';
-import { hasRealEtcd, startRealEtcd } from '../support/real-etcd';
+import { hasRealEtcd } from '../support/real-etcd';
+import { startBothServers } from './both-servers';
 
 /** What the client saw, one line per step; revisions are relative to the scenario's first put. */
 async function scenario(endpoint: string): Promise<string[]> {
@@ -88,19 +87,9 @@ async function scenario(endpoint: string): Promise<string[]> {
 }
 
 test('the npm etcd3 client sees the same answers from cairn as from etcd 3.4', { skip: !hasRealEtcd() && 'etcd 3.4 is not installed', timeout: 120_000 }, async (t) => {
-  const etcd = await startRealEtcd();
-  t.after(() => etcd.stop());
-  const ports = await freePorts(2);
-  const url = (port: number) => `http://127.0.0.1:${port}`;
-  const cairn = await startCairn({
-    args: ['--listen-client-urls', url(ports[0]), '--advertise-client-urls', url(ports[0]), '--listen-peer-urls', url(ports[1]), '--initial-advertise-peer-urls', url(ports[1]), '--initial-cluster', `default=${url(ports[1])}`],
-  });
-  t.after(async () => {
-    await cairn.stop();
-    cairn.cleanup();
-  });
-  const theirs = await scenario(etcd.endpoint);
-  const ours = await scenario(url(ports[0]));
+  const servers = await startBothServers(t);
+  const theirs = await scenario(servers.etcd);
+  const ours = await scenario(servers.cairn);
   assert.deepEqual(ours, theirs);
   assert.ok(theirs.length > 20);
 });

@@ -4,9 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { repoRoot, startCairn } from '../cli/cairn-process';
-import { freePorts } from '../support/ports';
-import { hasRealEtcd, startRealEtcd } from '../support/real-etcd';
+import { repoRoot } from '../cli/cairn-process';
+import { hasRealEtcd } from '../support/real-etcd';
+import { startBothServers } from './both-servers';
 
 const python = '/usr/bin/python3';
 const hasClient = spawnSync(python, ['-c', 'import etcd3']).status === 0;
@@ -20,18 +20,8 @@ function scenario(endpoint: string): string {
 }
 
 test('the python etcd3 client sees the same answers from cairn as from etcd 3.4', { skip: (!hasRealEtcd() && 'etcd 3.4 is not installed') || (!hasClient && 'python3-etcd3 is not installed'), timeout: 180_000 }, async (t) => {
-  const etcd = await startRealEtcd();
-  t.after(() => etcd.stop());
-  const ports = await freePorts(2);
-  const url = (port: number) => `http://127.0.0.1:${port}`;
-  const cairn = await startCairn({
-    args: ['--listen-client-urls', url(ports[0]), '--advertise-client-urls', url(ports[0]), '--listen-peer-urls', url(ports[1]), '--initial-advertise-peer-urls', url(ports[1]), '--initial-cluster', `default=${url(ports[1])}`],
-  });
-  t.after(async () => {
-    await cairn.stop();
-    cairn.cleanup();
-  });
-  const theirs = scenario(etcd.endpoint);
-  assert.deepEqual(scenario(url(ports[0])).split('\n'), theirs.split('\n'));
+  const servers = await startBothServers(t);
+  const theirs = scenario(servers.etcd);
+  assert.deepEqual(scenario(servers.cairn).split('\n'), theirs.split('\n'));
   assert.ok(theirs.split('\n').length > 20, theirs);
 });

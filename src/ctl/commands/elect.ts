@@ -1,10 +1,11 @@
 // elect: campaigns in a named election and holds the leadership until SIGINT or SIGTERM, or (-l)
 // prints each leader as it changes, as etcdctl does (clientv3/concurrency's Election).
 import type { Command } from 'commander';
-import { DEFAULT_SESSION_TTL, Election, observeLeaders, Session, throwIfCanceled, whenCanceled } from '../concurrency';
+import { DEFAULT_SESSION_TTL, Election, holdUntilStopped, observeLeaders, type Session, throwIfCanceled } from '../concurrency';
 import type { CtlContext } from '../context';
 import { badArgs } from '../exit';
-import { callOrFail, getKey } from './shared';
+import { inSession } from './in-session';
+import { getKey } from './shared';
 
 async function observe(ctx: CtlContext, name: string, stop: AbortSignal): Promise<void> {
   for await (const leader of observeLeaders(ctx.client(), name, stop)) ctx.printer.get(leader);
@@ -16,8 +17,7 @@ async function campaign(ctx: CtlContext, session: Session, name: string, proposa
   await election.campaign(proposal, stop);
   throwIfCanceled(stop);
   ctx.printer.get(await getKey(ctx.client(), election.key));
-  const expired = await Promise.race([whenCanceled(stop).then(() => false), session.done.then(() => true)]);
-  if (expired) throw new Error('elect: session expired');
+  await holdUntilStopped(session, stop, 'elect: session expired');
   await election.resign();
 }
 
@@ -29,17 +29,11 @@ export function registerElectCommand(program: Command, ctx: CtlContext): void {
     .option('-l, --listen', 'observation mode')
     .action(async (args: string[], o: { listen?: boolean }) => {
       if (args.length !== 1 && args.length !== 2) throw badArgs('elect takes one election name argument and an optional proposal argument');
-      const client = ctx.client();
+      // the client is made before the -l checks, as etcdctl makes it (a bad endpoint flag is reported first)
+      ctx.client();
       if (args.length === 1 && !o.listen) throw badArgs('no proposal argument but -l not set');
       if (args.length === 2 && o.listen) throw badArgs('proposal given but -l is set');
       // etcdctl opens a session to observe as well, though nothing is put on its lease.
-      const session = await callOrFail(Session.open(client, { ttl: DEFAULT_SESSION_TTL, dialTimeoutMs: ctx.global.dialTimeoutMs }));
-      const interruption = ctx.interruption();
-      try {
-        await callOrFail(args.length === 1 ? observe(ctx, args[0], interruption.signal) : campaign(ctx, session, args[0], args[1], interruption.signal));
-      } finally {
-        interruption.release();
-        await session.orphan();
-      }
+      await inSession(ctx, DEFAULT_SESSION_TTL, (session, stop) => (args.length === 1 ? observe(ctx, args[0], stop) : campaign(ctx, session, args[0], args[1], stop)));
     });
 }

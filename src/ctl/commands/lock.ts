@@ -1,11 +1,12 @@
 // lock: takes a named lock (clientv3/concurrency's mutex on a session lease) and holds it until
 // SIGINT or SIGTERM, or while a command runs, as etcdctl does.
 import type { Command } from 'commander';
-import { Mutex, Session, throwIfCanceled, whenCanceled } from '../concurrency';
+import { holdUntilStopped, Mutex, type Session, throwIfCanceled } from '../concurrency';
 import type { CtlContext } from '../context';
 import { badArgs } from '../exit';
 import { runCommand } from '../exec-command';
-import { callOrFail, getKey, parseInt64 } from './shared';
+import { inSession } from './in-session';
+import { getKey, parseInt64 } from './shared';
 
 /** Holds the lock until interrupted, or runs the command under it; unlocks either way. */
 async function lockUntilSignal(ctx: CtlContext, session: Session, name: string, command: readonly string[], stop: AbortSignal): Promise<void> {
@@ -24,8 +25,7 @@ async function lockUntilSignal(ctx: CtlContext, session: Session, name: string, 
   const resp = await getKey(ctx.client(), mutex.key);
   if (resp.kvs.length === 0) throw new Error('lock lost on init');
   ctx.printer.get(resp);
-  const expired = await Promise.race([whenCanceled(stop).then(() => false), session.done.then(() => true)]);
-  if (expired) throw new Error('session expired');
+  await holdUntilStopped(session, stop, 'session expired');
   await mutex.unlock();
 }
 
@@ -38,14 +38,6 @@ export function registerLockCommand(program: Command, ctx: CtlContext): void {
     .action(async (args: string[], o: { ttl: string }) => {
       const ttl = parseInt64('ttl', o.ttl);
       if (args.length === 0) throw badArgs('lock takes a lock name argument and an optional command to execute');
-      const session = await callOrFail(Session.open(ctx.client(), { ttl, dialTimeoutMs: ctx.global.dialTimeoutMs }));
-      const interruption = ctx.interruption();
-      try {
-        await callOrFail(lockUntilSignal(ctx, session, args[0], args.slice(1), interruption.signal));
-      } finally {
-        interruption.release();
-        // Not revoked: etcdctl leaves the lease to expire.
-        await session.orphan();
-      }
+      await inSession(ctx, ttl, (session, stop) => lockUntilSignal(ctx, session, args[0], args.slice(1), stop));
     });
 }

@@ -3,6 +3,7 @@
 import { etcdserverpb } from '../../api';
 import type { EtcdClient } from '../../client';
 import { keepLeaseAlive } from '../lease-keep-alive';
+import { whenCanceled } from './canceled';
 
 /** clientv3/concurrency's default TTL (elect uses it; lock has its --ttl). */
 export const DEFAULT_SESSION_TTL = 60n;
@@ -28,4 +29,10 @@ export class Session {
     this.stopper.abort();
     await this.done;
   }
+}
+
+/** Holds until `stop` aborts; throws `expiredMessage` if the session's lease ends first. */
+export async function holdUntilStopped(session: Session, stop: AbortSignal, expiredMessage: string): Promise<void> {
+  const expired = await Promise.race([whenCanceled(stop).then(() => false), session.done.then(() => true)]);
+  if (expired) throw new Error(expiredMessage);
 }
