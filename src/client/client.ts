@@ -47,6 +47,9 @@ export interface CallSettings {
   readonly timeoutMs?: number;
 }
 
+/** The etcd API version this client speaks (clientv3's version.APIVersion). */
+const clientApiVersion = '3.4';
+
 const DEFAULT_CHANNEL_OPTIONS: ChannelOptions = {
   // etcd's clients accept answers of any size; the server enforces the request limit with its own error.
   'grpc.max_receive_message_length': -1,
@@ -109,11 +112,14 @@ export class EtcdClient {
     return channel.makeServerStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, request, this.metadata(), {});
   }
 
-  /** A bidirectional stream (Watch, LeaseKeepAlive) on the current endpoint. */
-  async bidi<Req, Res>(method: RpcMethod<Req, Res>): Promise<ClientDuplexStream<Req, Res>> {
+  /**
+   * A bidirectional stream (Watch, LeaseKeepAlive) on the current endpoint. `requireLeader` is
+   * clientv3's WithRequireLeader: a member without a leader refuses or ends the stream.
+   */
+  async bidi<Req, Res>(method: RpcMethod<Req, Res>, options: { requireLeader?: boolean } = {}): Promise<ClientDuplexStream<Req, Res>> {
     await this.ensureToken(method.path);
     const channel = await this.readyChannel();
-    return channel.makeBidiStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.metadata(), {});
+    return channel.makeBidiStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, this.metadata(options.requireLeader), {});
   }
 
   close(): void {
@@ -163,8 +169,11 @@ export class EtcdClient {
     return channel;
   }
 
-  private metadata(): Metadata {
+  private metadata(requireLeader = false): Metadata {
     const md = new Metadata();
+    // as clientv3 3.4 sends on every call (etcd counts calls by it: etcd_server_client_requests_total)
+    md.set('client-api-version', clientApiVersion);
+    if (requireLeader) md.set('hasleader', 'true');
     if (this.token) md.set('token', this.token);
     return md;
   }

@@ -16,7 +16,8 @@ export interface KeepAliveOptions {
 
 /** One keep-alive round trip on a stream of its own. */
 export async function keepAliveOnce(client: EtcdClient, id: bigint): Promise<etcdserverpb.LeaseKeepAliveResponse> {
-  const stream = await client.bidi(etcdserverpb.LeaseService.leaseKeepAlive);
+  // as clientv3's lessor: a member without a leader cannot renew, so it refuses the stream at once
+  const stream = await client.bidi(etcdserverpb.LeaseService.leaseKeepAlive, { requireLeader: true });
   try {
     return await new Promise((resolve, reject) => {
       stream.once('data', resolve);

@@ -34,6 +34,27 @@ test('put and get against real etcd through the typed client', { skip }, async (
   }
 });
 
+test('calls carry clientv3\'s metadata: real etcd counts them under client_api_version 3.4', { skip }, async () => {
+  const client = new EtcdClient({ endpoints: etcd.endpoint });
+  const counted = async () => new Map([...(await (await fetch(`${etcd.endpoint}/metrics`)).text()).matchAll(/^etcd_server_client_requests_total\{client_api_version="3\.4",type="(\w+)"\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])]));
+  try {
+    const before = await counted();
+    await client.unary(etcdserverpb.KVService.put, etcdserverpb.PutRequest.fromPartial({ key: Buffer.from('/m'), value: Buffer.from('1') }));
+    const stream = await client.bidi(etcdserverpb.LeaseService.leaseKeepAlive, { requireLeader: true });
+    const grant = await client.unary(etcdserverpb.LeaseService.leaseGrant, { TTL: 30n, ID: 0n });
+    const renewed = new Promise<etcdserverpb.LeaseKeepAliveResponse>((resolve) => stream.once('data', resolve));
+    stream.write({ ID: grant.ID });
+    assert.equal((await renewed).ID, grant.ID);
+    stream.on('error', () => undefined); // the cancel below ends it with CANCELLED
+    stream.cancel();
+    const after = await counted();
+    assert.equal((after.get('unary') ?? 0) - (before.get('unary') ?? 0), 2);
+    assert.equal((after.get('stream') ?? 0) - (before.get('stream') ?? 0), 1);
+  } finally {
+    client.close();
+  }
+});
+
 test('a dead first endpoint fails over to the next', { skip }, async () => {
   const dead = await freePort();
   const client = new EtcdClient({ endpoints: [`127.0.0.1:${dead}`, etcd.endpoint], dialTimeoutMs: 500 });
