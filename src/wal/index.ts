@@ -42,7 +42,7 @@ export type { LogScan } from './reader';
 export type { WalOptions, OpenOptions, WalContents, WalFailpoint } from './wal';
 export type { WalLogger } from './logger';
 export { Snapshotter } from './snapshotter';
-export type { SnapshotFile, SnapshotterOptions } from './snapshotter';
+export type { SnapshotFile, SnapshotSaveObserver, SnapshotterOptions } from './snapshotter';
 export type { Entry, HardState, WalMetadata, SnapshotMarker } from './record';
 export { WalError } from './errors';
 export type { WalErrorCode } from './errors';

@@ -9,7 +9,7 @@ import { scanLog, validSnapshotMarkers } from './reader';
 import { Wal, WalOptions } from './wal';
 import { walExists } from './names';
 import { Entry, HardState, WalMetadata } from './record';
-import { SnapshotFile, Snapshotter } from './snapshotter';
+import { SnapshotFile, SnapshotSaveObserver, Snapshotter } from './snapshotter';
 
 /** etcd's --max-snapshots default. */
 export const DEFAULT_MAX_SNAPSHOTS = 5;
@@ -17,6 +17,8 @@ export const DEFAULT_MAX_SNAPSHOTS = 5;
 export interface MemberStorageOptions extends WalOptions {
   /** Snapshot files kept by release (default 5; 0 keeps them all, as etcd's --max-snapshots). */
   maxSnapshots?: number;
+  /** told how long each snapshot file's save took */
+  snapshotSaves?: SnapshotSaveObserver;
 }
 
 export interface RestoredState {
@@ -48,7 +50,7 @@ export class MemberStorage {
       throw new WalError('invalid-argument', `wal: max snapshots must be a whole number, 0 or more, got ${maxSnapshots}`);
     }
     const walDir = path.join(memberDir, 'wal');
-    const snapshotter = new Snapshotter(path.join(memberDir, 'snap'), { logger: options.logger });
+    const snapshotter = new Snapshotter(path.join(memberDir, 'snap'), { logger: options.logger, observer: options.snapshotSaves });
     if (!walExists(walDir)) {
       if (metadata === undefined) throw new WalError('not-found', `wal: no log in ${walDir}`);
       const wal = Wal.create(walDir, metadata, options);
