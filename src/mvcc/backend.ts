@@ -374,6 +374,17 @@ export class Backend {
     });
   }
 
+  /**
+   * Read transactions open now (etcd_mvcc_db_open_read_transactions): the snapshots not closed yet,
+   * on this environment or one swapped out, and the one lmdb-js keeps for plain reads (as etcd's
+   * backend keeps its read transaction).
+   */
+  openReadTransactions(): number {
+    let open = 1 + this.openSnapshots;
+    for (const left of this.retired.values()) open += left;
+    return open;
+  }
+
   /** Size of the database file in bytes (etcd_mvcc_db_total_size_in_bytes). */
   size(): number {
     // Every write request checks the quota against it: one stat per commit, not one per request.

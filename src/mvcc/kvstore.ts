@@ -75,6 +75,8 @@ export class KVStore implements StoreCore {
   /** -1 until the first compaction (etcd reports it so in hashkv) */
   private compactRev = -1;
   private closedFlag = false;
+  /** bytes of the keys and values put since the start, as etcd counts its puts' size */
+  private putSize = 0;
   private readonly compactor: Compactor;
   private readonly compactionObserver: CompactionObserver | undefined;
   private readonly reader: TxnReader = {
@@ -209,12 +211,18 @@ export class KVStore implements StoreCore {
     return result;
   }
 
+  /** Bytes of the keys and values put since the start (etcd_debugging_mvcc_total_put_size_in_bytes). */
+  get totalPutSize(): number {
+    return this.putSize;
+  }
+
   /** Called with each batch's revisions after it commits (the watchable store listens here). */
   protected notify(_revisions: CommittedRevision[]): void {}
 
   /** @internal used by Batch */
   commitWrite(t: TxnWrite, committed: CommittedRevision[]): void {
     if (t.changes.length === 0) return;
+    for (const c of t.changes) if (!c.deleted) this.putSize += c.kv.key.length + c.kv.value.length;
     this.currentRev = t.beginRev + 1;
     committed.push({ rev: this.currentRev, changes: t.changes });
   }

@@ -218,6 +218,9 @@ export class EtcdServer {
       watchEvents: () => this.store.eventCounts,
       compactRevision: () => this.store.compactRevision,
       quotaBackendBytes: () => this.options.quotaBackendBytes,
+      openReadTransactions: () => this.backend.openReadTransactions(),
+      totalPutSize: () => this.store.totalPutSize,
+      authRevision: () => this.auth.store.revision,
     });
   }
 
@@ -233,6 +236,7 @@ export class EtcdServer {
       onWalSync: (seconds) => metrics.walFsyncDuration.observe(seconds),
       onBackendCommit: (seconds) => metrics.backendCommitDuration.observe(seconds),
       onWalWrite: (bytes) => metrics.walWriteBytes.inc(bytes),
+      snapshotSaves: metrics.snap.snapshotSaves,
       compactions: metrics.compactionObserver(),
       peerRequest: options.peerRequest,
     });
@@ -245,7 +249,7 @@ export class EtcdServer {
       unreachable: (id) => raft?.reportUnreachable(id),
       removed: () => server?.removedFromCluster(),
       snapshot: async (m, body) => {
-        await saveReceivedImage(memberDir, m.snapshot?.metadata.index ?? 0, body);
+        await saveReceivedImage(memberDir, m.snapshot?.metadata.index ?? 0, body, metrics.snap.imageSaves);
         raft?.step(m);
       },
       request: (method, path, body) => (server as EtcdServer).peerApi(method, path, body),
@@ -414,7 +418,7 @@ export class EtcdServer {
   private async sendSnapshot(m: Message): Promise<void> {
     // raft asks again once the peer answers; a member that is down costs no image meanwhile
     if (!this.link.isActive(m.to)) throw new Error(`etcdserver: peer ${m.to.toString(16)} is not active; snapshot not sent`);
-    const image = await writeSnapshotImage(this.store.snapshot(), this.memberDir());
+    const image = await this.storeImage();
     try {
       await this.link.sendSnapshot(m, image.path);
     } finally {
@@ -425,8 +429,19 @@ export class EtcdServer {
   /**
    * A follower's side (etcd's applySnapshot): the image received with the snapshot replaces the
    * store, and everything kept beside the store is read again from it. Returns the store's applied index.
+   * The snapshot-apply gauge is 1 meanwhile, as etcd's.
    */
   private async restoreSnapshot(snapshot: Snapshot): Promise<number> {
+    this.serverMetrics.snapshotApplyInProgress.set(1);
+    try {
+      return await this.restoreImage(snapshot);
+    } finally {
+      this.serverMetrics.snapshotApplyInProgress.set(0);
+    }
+  }
+
+  /** restoreSnapshot's work: the store, then what is kept beside it. */
+  private async restoreImage(snapshot: Snapshot): Promise<number> {
     const image = receivedImagePath(this.memberDir(), snapshot.metadata.index);
     await this.store.replaceContents(
       async (write) => void (await copyImageBuckets(image, write)),
@@ -576,7 +591,23 @@ export class EtcdServer {
 
   private async snapshotImage(): Promise<SnapshotImage> {
     await this.readBarrier();
-    return writeSnapshotImage(this.store.snapshot(), this.memberDir());
+    return this.storeImage();
+  }
+
+  /**
+   * The store's image as it is now, for a client or a peer. etcd times a backend snapshot from its
+   * read transaction to the end of its transfer; here, from the consistent read to the image's release.
+   */
+  private async storeImage(): Promise<SnapshotImage> {
+    const transferred = this.serverMetrics.backendSnapshotDuration.startTimer();
+    const image = await writeSnapshotImage(this.store.snapshot(), this.memberDir());
+    return {
+      ...image,
+      release: () => {
+        transferred();
+        return image.release();
+      },
+    };
   }
 
   /** etcd's checks in etcd's order and words: alarms, then the leader, then a one-key range read within a second. */
@@ -638,7 +669,7 @@ export class EtcdServer {
           status: () => this.status(),
           hashKV: (revision) => timed(this.serverMetrics.hashRevDuration, () => this.store.hashKV(revision)),
           hash: () => timed(this.serverMetrics.hashDuration, () => this.store.hash()),
-          defragment: () => this.store.defragment(),
+          defragment: () => this.serverMetrics.defragment(() => this.store.defragment()),
           snapshotImage: () => this.snapshotImage(),
           moveLeader: (target) => this.moveLeader(target),
         }),

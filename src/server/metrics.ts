@@ -2,6 +2,7 @@
 import { Counter, Gauge, Histogram, Registry, exponentialBuckets } from 'prom-client';
 import type { CompactionObserver } from '../mvcc';
 import { GrpcServerMetrics } from './grpc-metrics';
+import { SnapMetrics } from './snap-metrics';
 
 /** Values read when /metrics is scraped rather than pushed on every change. */
 export interface MetricsSource {
@@ -25,6 +26,11 @@ export interface MetricsSource {
   /** 0 before the first compaction */
   compactRevision(): number;
   quotaBackendBytes(): number;
+  /** Read transactions open on the store now. */
+  openReadTransactions(): number;
+  /** Bytes of the keys and values put so far (etcd's etcd_debugging_mvcc_total_put_size_in_bytes). */
+  totalPutSize(): number;
+  authRevision(): number;
 }
 
 /** A counter etcd keeps under two names (etcd_mvcc_* and its older etcd_debugging_mvcc_* twin). */
@@ -54,6 +60,10 @@ export class ServerMetrics {
   readonly dbCompactionTotal: Histogram;
   readonly dbCompactionKeys: Counter;
   readonly backendCommitDuration: Histogram;
+  /** a store image from its consistent read to the end of its transfer (to a client or a peer) */
+  readonly backendSnapshotDuration: Histogram;
+  readonly snapshotApplyInProgress: Gauge;
+  readonly snap: SnapMetrics;
   readonly grpc: GrpcServerMetrics;
   readonly learnerPromoteSuccesses: Counter;
   readonly learnerPromoteFailures: Counter<'Reason'>;
@@ -74,6 +84,10 @@ export class ServerMetrics {
   /** by the client's client-api-version metadata and unary/stream, as etcd's interceptors count */
   readonly clientRequests: Counter<'client_api_version' | 'type'>;
   private source: MetricsSource | undefined;
+  private readonly backendDefragDuration: Histogram;
+  private readonly defragInflight: Gauge;
+  /** defragments under way (a second one is refused, but is under way until it is) */
+  private defrags = 0;
 
   /** `clusterVersion` major.minor, as etcd labels it; `handlingTime` is --metrics extensive */
   constructor(serverVersion: string, clusterVersion: string, options: { handlingTime?: boolean } = {}) {
@@ -125,10 +139,26 @@ export class ServerMetrics {
       name: 'etcd_disk_backend_commit_duration_seconds', help: 'The latency distributions of commit called by backend.',
       buckets: exponentialBuckets(0.001, 2, 14), registers,
     });
+    // 100 ms doubling to 409.6 s, as etcd.
+    this.backendDefragDuration = new Histogram({
+      name: 'etcd_disk_backend_defrag_duration_seconds', help: 'The latency distribution of backend defragmentation.',
+      buckets: exponentialBuckets(0.1, 2, 13), registers,
+    });
+    this.defragInflight = new Gauge({ name: 'etcd_disk_defrag_inflight', help: 'Whether or not defrag is active on the member. 1 means active, 0 means not.', registers });
+    // 10 ms doubling to 655.36 s, as etcd.
+    this.backendSnapshotDuration = new Histogram({
+      name: 'etcd_disk_backend_snapshot_duration_seconds', help: 'The latency distribution of backend snapshots.',
+      buckets: exponentialBuckets(0.01, 2, 17), registers,
+    });
+    this.snapshotApplyInProgress = new Gauge({ name: 'etcd_server_snapshot_apply_in_progress_total', help: '1 if the server is applying the incoming snapshot. 0 if none.', registers });
+    this.snap = new SnapMetrics(registers);
     for (const name of ['etcd_mvcc_db_total_size_in_bytes', 'etcd_debugging_mvcc_db_total_size_in_bytes']) {
       scraped(name, 'Total size of the underlying database physically allocated in bytes.', (s) => s.dbSize());
     }
     scraped('etcd_mvcc_db_total_size_in_use_in_bytes', 'Total size of the underlying database logically in use in bytes.', (s) => s.dbSizeInUse());
+    scraped('etcd_mvcc_db_open_read_transactions', 'The number of currently open read transactions', (s) => s.openReadTransactions());
+    scraped('etcd_debugging_mvcc_total_put_size_in_bytes', 'The total size of put kv pairs seen by this member.', (s) => s.totalPutSize());
+    scraped('etcd_debugging_auth_revision', 'The current revision of auth store.', (s) => s.authRevision());
     scraped('etcd_debugging_mvcc_keys_total', 'Total number of keys.', (s) => s.keysTotal());
     scraped('etcd_debugging_mvcc_current_revision', 'The current revision of store.', (s) => s.currentRevision());
     // etcd says -1 until the first compaction.
@@ -187,6 +217,19 @@ export class ServerMetrics {
         this.dbCompactionKeys.inc(keys);
       },
     };
+  }
+
+  /** Runs a defragment as etcd measures it: in flight while it runs, its time observed once it is done. */
+  async defragment(run: () => Promise<void>): Promise<void> {
+    this.defrags++;
+    this.defragInflight.set(1);
+    try {
+      const done = this.backendDefragDuration.startTimer();
+      await run();
+      done(); // etcd observes a defragment that completed
+    } finally {
+      if (--this.defrags === 0) this.defragInflight.set(0);
+    }
   }
 
   /** Connects the scrape-time gauges to the running server. */

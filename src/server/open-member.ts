@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Logger, namedLogger } from '../log';
 import { Backend, WatchableStore, openStore, type CompactionObserver } from '../mvcc';
-import { Entry as WalEntry, HardState as WalHardState, MemberStorage, walExists } from '../wal';
+import { Entry as WalEntry, HardState as WalHardState, MemberStorage, walExists, type SnapshotSaveObserver } from '../wal';
 import { Snapshot, decodeSnapshot } from '../raft';
 import { AlarmStore } from './alarms';
 import { Lessor, minLeaseTtl } from './lessor';
@@ -45,6 +45,8 @@ export interface OpenMemberOptions {
   /** the duration of every store commit */
   onBackendCommit: (seconds: number) => void;
   onWalWrite: (bytes: number) => void;
+  /** how long each raft snapshot file's save took */
+  snapshotSaves: SnapshotSaveObserver;
   compactions: CompactionObserver;
   /** etcd's peer API requests, for a member that joins a running cluster */
   peerRequest?: PeerRequester;
@@ -71,7 +73,7 @@ export async function openMember(options: ResolvedOptions, io: OpenMemberOptions
   const walDir = path.join(memberDir, 'wal');
   fs.mkdirSync(memberDir, { recursive: true, mode: 0o700 });
   await removeReceivedImages(memberDir);
-  const storageOptions = { logger, onSync: io.onWalSync, onWrite: io.onWalWrite, maxSnapshots: options.maxSnapshots, maxFiles: options.maxWals };
+  const storageOptions = { logger, onSync: io.onWalSync, onWrite: io.onWalWrite, snapshotSaves: io.snapshotSaves, maxSnapshots: options.maxSnapshots, maxFiles: options.maxWals };
   const lessor = new Lessor(minLeaseTtl(options.heartbeatMs, options.electionMs));
   const alarms = new AlarmStore();
   const clusterOptions = {

@@ -6,6 +6,7 @@ import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import type { ImageSaveObserver } from './snap-metrics';
 
 const IMAGE_PATTERN = /^([0-9a-f]{16})\.snap\.db(\.tmp)?$/;
 
@@ -18,23 +19,27 @@ export function receivedImagePath(memberDir: string, index: number): string {
 }
 
 /** Writes the image of the snapshot at `index` from `body`; resolves once it is on disk whole. */
-export async function saveReceivedImage(memberDir: string, index: number, body: AsyncIterable<Uint8Array>): Promise<string> {
+export async function saveReceivedImage(memberDir: string, index: number, body: AsyncIterable<Uint8Array>, observer: ImageSaveObserver): Promise<string> {
+  const started = performance.now();
   const file = receivedImagePath(memberDir, index);
   const tmp = `${file}.tmp`;
   await mkdir(snapDir(memberDir), { recursive: true, mode: 0o700 });
   try {
     await pipeline(Readable.from(body, { objectMode: false }), createWriteStream(tmp, { mode: 0o600 }));
+    const syncStarted = performance.now();
     const handle = await open(tmp, 'r');
     try {
       await handle.datasync();
     } finally {
       await handle.close();
     }
+    observer.synced((performance.now() - syncStarted) / 1000);
     await rename(tmp, file);
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
   }
+  observer.saved((performance.now() - started) / 1000);
   return file;
 }
 

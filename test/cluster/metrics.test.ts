@@ -7,6 +7,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
+import type { Registry } from 'prom-client';
+import { join } from 'node:path';
 import { CairnProcess, runCairnSync, startCairn } from '../cli/cairn-process';
 import { freePorts } from '../support/ports';
 import { etcdctl, etcdctlBackground, hasEtcdctl } from '../server-core/etcdctl';
@@ -17,6 +19,7 @@ import { hasRealEtcd, startRealEtcd } from '../support/real-etcd';
 import { makeTlsCluster } from './tls-cluster';
 import { eventually, leaderIndex, putEventually } from './polls';
 import { metric, metricSamples, untilConnected } from './partition';
+import { recordGauge } from '../support/gauge-values';
 
 /** Family -> "type|help" in a Prometheus text. */
 function families(text: string): Map<string, string> {
@@ -52,6 +55,10 @@ const watched = [
   'etcd_server_client_requests_total',
   'etcd_debugging_mvcc_index_compaction_pause_duration_milliseconds', 'etcd_debugging_mvcc_db_compaction_pause_duration_milliseconds',
   'etcd_debugging_mvcc_db_compaction_total_duration_milliseconds', 'etcd_debugging_mvcc_db_compaction_keys_total',
+  'etcd_disk_backend_defrag_duration_seconds', 'etcd_disk_defrag_inflight', 'etcd_disk_backend_snapshot_duration_seconds',
+  'etcd_mvcc_db_open_read_transactions', 'etcd_debugging_mvcc_total_put_size_in_bytes', 'etcd_debugging_auth_revision',
+  'etcd_server_snapshot_apply_in_progress_total', 'etcd_snap_db_fsync_duration_seconds', 'etcd_snap_db_save_total_duration_seconds',
+  'etcd_snap_fsync_duration_seconds', 'etcd_debugging_snap_save_total_duration_seconds', 'etcd_debugging_snap_save_marshalling_duration_seconds',
 ];
 
 /** A histogram's bucket bounds in a Prometheus text (Go writes 1048576 as 1.048576e+06). */
@@ -91,6 +98,12 @@ test('the watched metrics have etcd 3.4\'s names, types and help texts', { skip:
     }
     // Revisions: a put (2) and a delete (3) above, so the watch starts at 4 and three puts make 4 to 6.
     for (const endpoint of [etcd.endpoint, cairn.endpoint]) await streamsAndCompaction(endpoint, 'w', 4, 5);
+    for (const endpoint of [etcd.endpoint, cairn.endpoint]) {
+      for (const args of [['defrag'], ['snapshot', 'save', join(dir, 'saved.db')]]) {
+        const run = await etcdctl(endpoint, args);
+        assert.equal(run.code, 0, run.stderr);
+      }
+    }
     const watchCanceled = 'grpc_server_handled_total{grpc_code="Canceled",grpc_method="Watch",grpc_service="etcdserverpb.Watch",grpc_type="bidi_stream"} 1';
     const scrape = async (read: () => Promise<string>) => eventually('the watch stream ended', async () => {
       const text = await read();
@@ -127,6 +140,12 @@ test('the watched metrics have etcd 3.4\'s names, types and help texts', { skip:
       'etcd_debugging_mvcc_db_compaction_total_duration_milliseconds_count 1',
       'etcd_server_read_indexes_failed_total 0',
       'etcd_server_slow_read_indexes_total 0',
+      // a 1 and w v1..v3: the bytes of their keys and values
+      'etcd_debugging_mvcc_total_put_size_in_bytes 11',
+      'etcd_disk_backend_defrag_duration_seconds_count 1',
+      'etcd_disk_defrag_inflight 0',
+      'etcd_disk_backend_snapshot_duration_seconds_count 1',
+      'etcd_server_snapshot_apply_in_progress_total 0',
     ]) {
       assert.ok(theirText.split('\n').includes(line), `etcd: ${line}`);
       assert.ok(ourText.split('\n').includes(line), `cairn: ${line}`);
@@ -193,14 +212,17 @@ test('--metrics takes basic or extensive only', () => {
   assert.match(r.stderr, /invalid value "full" for flag -metrics: valid values are "basic", "extensive"/);
 });
 
+/** A sample's value in a registry's text (`line`: its name and labels). */
+async function sampleOf(registry: Registry, line: string): Promise<number> {
+  const found = (await registry.metrics()).split('\n').find((l) => l.startsWith(`${line} `));
+  return Number(found?.slice(line.length + 1));
+}
+
 test('a put moves the WAL bytes, a watch stream counts its messages and events, a keep-alive its renewals', async () => {
   const dir = tempDataDir();
   const cairn = await startCore(dir);
   const client = api(cairn.clients);
-  const value = async (line: string) => {
-    const found = (await cairn.server.metrics.metrics()).split('\n').find((l) => l.startsWith(`${line} `));
-    return Number(found?.slice(line.length + 1));
-  };
+  const value = (line: string) => sampleOf(cairn.server.metrics, line);
   const watchLabels = '{grpc_method="Watch",grpc_service="etcdserverpb.Watch",grpc_type="bidi_stream"}';
   const keepAliveLabels = '{grpc_method="LeaseKeepAlive",grpc_service="etcdserverpb.Lease",grpc_type="bidi_stream"}';
   try {
@@ -241,6 +263,38 @@ test('a put moves the WAL bytes, a watch stream counts its messages and events, 
     assert.equal(await value(`grpc_server_msg_received_total${keepAliveLabels}`), 2);
     assert.equal(await value(`grpc_server_msg_sent_total${keepAliveLabels}`), 2);
     await eventually('the closed keep-alive is counted', async () => ((await value(`grpc_server_handled_total{grpc_code="OK",${keepAliveLabels.slice(1)}`)) === 1 ? true : undefined));
+  } finally {
+    await cairn.stop();
+    removeDir(dir);
+  }
+});
+
+test('a put adds its size, user add moves the auth revision, a defragment and a snapshot are timed', { skip: !hasEtcdctl() && 'etcdctl is not installed' }, async () => {
+  const dir = tempDataDir();
+  const cairn = await startCore(dir);
+  const client = api(cairn.clients);
+  const value = (line: string) => sampleOf(cairn.server.metrics, line);
+  try {
+    const putSize = await value('etcd_debugging_mvcc_total_put_size_in_bytes');
+    await client.put('key', 'value');
+    await client.put('key', '', { ignoreValue: true }); // puts the value the key had, as etcd counts it
+    assert.equal((await value('etcd_debugging_mvcc_total_put_size_in_bytes')) - putSize, 16);
+
+    const authRevision = await value('etcd_debugging_auth_revision');
+    const added = await etcdctl(cairn.endpoint, ['user', 'add', 'u1:pw']);
+    assert.equal(added.code, 0, added.stderr);
+    assert.equal(await value('etcd_debugging_auth_revision'), authRevision + 1);
+
+    const inflight = recordGauge(cairn.server.metrics, 'etcd_disk_defrag_inflight');
+    await client.defragment();
+    assert.deepEqual(inflight, [1, 0], 'in flight while the defragment ran');
+    assert.equal(await value('etcd_disk_backend_defrag_duration_seconds_count'), 1);
+
+    assert.equal(await value('etcd_disk_backend_snapshot_duration_seconds_count'), 0);
+    const saved = await etcdctl(cairn.endpoint, ['snapshot', 'save', join(dir, 'saved.db')]);
+    assert.equal(saved.code, 0, saved.stderr);
+    assert.equal(await value('etcd_disk_backend_snapshot_duration_seconds_count'), 1);
+    assert.equal(await value('etcd_mvcc_db_open_read_transactions'), 1, 'only the read transaction of plain reads is open');
   } finally {
     await cairn.stop();
     removeDir(dir);

@@ -10,12 +10,19 @@ import { Running, api, removeDir, tempDataDir } from '../server-core/harness';
 import { TestWatch } from '../server-core/watch-client';
 import { MemoryPeers, memberStarter } from './memory-peers';
 import { eventually, leaderOf } from './polls';
+import { recordGauge } from '../support/gauge-values';
 
 const names = ['s1', 's2', 's3'];
 const startMember = memberStarter(names, 'raft-snapshots-test', { snapshotCount: 20, snapshotCatchUpEntries: 10 });
 
 function snapFiles(dataDir: string): string[] {
   return readdirSync(join(dataDir, 'member', 'snap')).filter((n) => n.endsWith('.snap'));
+}
+
+/** How many times a member observed a histogram (etcd's snap and backend snapshot metrics). */
+async function observed(member: Running, histogram: string): Promise<number> {
+  const line = (await member.server.metrics.metrics()).split('\n').find((l) => l.startsWith(`${histogram}_count `));
+  return Number(line?.split(' ')[1]);
 }
 
 test('members snapshot and compact; a member left behind catches up from the leader image; restart starts from snapshots', async () => {
@@ -28,6 +35,9 @@ test('members snapshot and compact; a member left behind catches up from the lea
     await api(leader.clients).compact(10n);
     for (const m of members) {
       await eventually('a snapshot file', async () => (snapFiles(m.dataDir).length > 0 ? true : undefined));
+      for (const h of ['etcd_debugging_snap_save_marshalling_duration_seconds', 'etcd_snap_fsync_duration_seconds', 'etcd_debugging_snap_save_total_duration_seconds']) {
+        assert.ok((await observed(m, h)) >= 1, `${h} observed the snapshot file's save`);
+      }
     }
 
     // Cut a follower off with a watch open on it, and let the others write well past their catch-up entries.
@@ -37,6 +47,7 @@ test('members snapshot and compact; a member left behind catches up from the lea
     const created = await watch.next();
     assert.equal(created.created, true);
     peers.partition(lagging.server.memberId);
+    const applying = recordGauge(lagging.server.metrics, 'etcd_server_snapshot_apply_in_progress_total');
     const lease = await api(leader.clients).grant(600n);
     await api(leader.clients).put('leased', 'x', { lease: lease.ID });
     await api(leader.clients).del('a0');
@@ -49,6 +60,13 @@ test('members snapshot and compact; a member left behind catches up from the lea
       return r.count === 100n ? r : undefined;
     });
     assert.equal(all.kvs[99].value.toString(), 'w99');
+    // The image received, saved and applied; the leader's image timed from its read to its transfer's end.
+    await eventually('the snapshot apply ended', async () => (applying.at(-1) === 0 ? true : undefined));
+    assert.equal(applying[0], 1, 'in progress while the snapshot was applied');
+    for (const h of ['etcd_snap_db_fsync_duration_seconds', 'etcd_snap_db_save_total_duration_seconds']) {
+      assert.ok((await observed(lagging, h)) >= 1, `${h} observed the image's save`);
+    }
+    assert.ok((await observed(leader, 'etcd_disk_backend_snapshot_duration_seconds')) >= 1, 'the leader timed the image it sent');
     assert.equal((await api(lagging.clients).range('a0', { serializable: true })).count, 0n, 'the delete came with the image');
     // (LeaseTimeToLive would go to the leader: the member's own lease list and the key's lease show its state)
     const leases = await api(lagging.clients).leases();

@@ -116,7 +116,7 @@ test('a snapshot is one point in time: later writes do not show in it', async ()
   }
 });
 
-test('replaceContents swaps in new contents; a snapshot open across the swap reads the old ones; restart keeps the new', async () => {
+test('replaceContents swaps in new contents; a snapshot open across the swap reads the old ones (and is counted open); restart keeps the new', async () => {
   const other = openTestStore();
   const t = openTestStore();
   try {
@@ -125,7 +125,10 @@ test('replaceContents swaps in new contents; a snapshot open across the swap rea
     });
     t.apply((w) => w.put({ key: b('old'), value: b('o') }));
     const image = other.store.snapshot();
+    // lmdb-js's read transaction for plain reads, and each snapshot not closed
+    assert.equal(t.store.backend.openReadTransactions(), 1);
     const open = t.store.snapshot();
+    assert.equal(t.store.backend.openReadTransactions(), 2);
     const loaded: number[] = [];
     await t.store.replaceContents(
       async (write) => {
@@ -138,7 +141,9 @@ test('replaceContents swaps in new contents; a snapshot open across the swap rea
     image.close();
     assert.equal(loaded.length, 1, 'the loaded hook saw the new contents once');
     assert.equal([...open.entries('key')].length, 1, 'the open snapshot sees the old contents');
+    assert.equal(t.store.backend.openReadTransactions(), 2, 'the snapshot on the old contents is still open');
     open.close();
+    assert.equal(t.store.backend.openReadTransactions(), 1);
     assert.equal(t.store.range({ key: b('old') }).count, 0);
     assert.equal(t.store.range({ key: b('new-'), rangeEnd: b('new.'), countOnly: true }).count, 50);
     assert.equal(t.store.currentRevision, other.store.currentRevision);
