@@ -5,7 +5,6 @@
 // member that has one. Every call is also counted by the client's `client-api-version`
 // (etcd_server_client_requests_total).
 import type { Metadata, ServerDuplexStream } from '@grpc/grpc-js';
-import type { Counter } from 'prom-client';
 import { etcdError } from '../api';
 import { guardMethods, type GrpcService } from './service-guard';
 
@@ -54,12 +53,14 @@ function firstValue(metadata: Metadata | undefined, key: string): string | undef
 
 export function guardLeaderRequired(
   services: GrpcService[],
-  options: { hasLeader: () => boolean; streams: LeaderRequiredStreams; clientRequests: Counter<'type' | 'client_api_version'> },
+  options: { hasLeader: () => boolean; streams: LeaderRequiredStreams; clientRequests: Record<'unary' | 'stream', Map<string, number>> },
 ): GrpcService[] {
   return guardMethods(services, (method) => {
     const type = method.requestStream || method.responseStream ? 'stream' : 'unary';
+    const counts = options.clientRequests[type];
     return (call: Call) => {
-      options.clientRequests.inc({ client_api_version: firstValue(call.metadata, 'client-api-version') ?? 'unknown', type });
+      const version = firstValue(call.metadata, 'client-api-version') ?? 'unknown';
+      counts.set(version, (counts.get(version) ?? 0) + 1);
       if (firstValue(call.metadata, 'hasleader') !== 'true') return;
       if (!options.hasLeader()) throw etcdError('noLeader');
       if (type === 'stream') options.streams.track(call as unknown as ServerDuplexStream<unknown, unknown>);

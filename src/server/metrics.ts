@@ -81,8 +81,8 @@ export class ServerMetrics {
   readonly leasesRenewed: Counter;
   readonly leasesExpired: Counter;
   readonly leaseTtl: Histogram;
-  /** by the client's client-api-version metadata and unary/stream, as etcd's interceptors count */
-  readonly clientRequests: Counter<'client_api_version' | 'type'>;
+  /** calls by unary/stream and the client's client-api-version metadata, as etcd's interceptors count them */
+  readonly clientRequests: Record<'unary' | 'stream', Map<string, number>> = { unary: new Map(), stream: new Map() };
   private source: MetricsSource | undefined;
   private readonly backendDefragDuration: Histogram;
   private readonly defragInflight: Gauge;
@@ -198,8 +198,18 @@ export class ServerMetrics {
     this.leasesRevoked = new Counter({ name: 'etcd_debugging_lease_revoked_total', help: 'The total number of revoked leases.', registers });
     this.leasesRenewed = new Counter({ name: 'etcd_debugging_lease_renewed_total', help: 'The number of renewed leases seen by the leader.', registers });
     this.leasesExpired = new Counter({ name: 'etcd_debugging_server_lease_expired_total', help: 'The total number of expired leases.', registers });
+    // Counted per call as plain numbers (no label hashing on the request path), read when scraped.
+    const clientRequests = this.clientRequests;
+    new Counter({
+      name: 'etcd_server_client_requests_total', help: 'The total number of client requests per client version.', labelNames: ['client_api_version', 'type'], registers,
+      collect() {
+        this.reset();
+        for (const [type, byVersion] of Object.entries(clientRequests)) {
+          for (const [version, n] of byVersion) this.inc({ client_api_version: version, type }, n);
+        }
+      },
+    });
     // 1 s doubling to 8388608 s (about 3 months), as etcd.
-    this.clientRequests = new Counter({ name: 'etcd_server_client_requests_total', help: 'The total number of client requests per client version.', labelNames: ['client_api_version', 'type'], registers });
     this.leaseTtl = new Histogram({ name: 'etcd_debugging_lease_ttl_total', help: 'Bucketed histogram of lease TTLs.', buckets: exponentialBuckets(1, 2, 24), registers });
     // 10 ms doubling to 163.84 s, as etcd.
     this.hashDuration = new Histogram({ name: 'etcd_mvcc_hash_duration_seconds', help: 'The latency distribution of storage hash operation.', buckets: exponentialBuckets(0.01, 2, 15), registers });
