@@ -22,9 +22,18 @@ const all = [0, 1, 2];
 
 test('real etcd 3.4 with the same flags behind the same proxies answers the same', { skip: skipReason(), timeout: 180_000 }, async () => {
   const cluster = await makeTlsCluster(['e1', 'e2', 'e3'], 'etcd-partition-test', { viaProxies: true });
-  const procs: ChildProcess[] = all.map((i) => spawn('etcd', cluster.args(i), { stdio: 'ignore' }));
+  const logs = all.map(() => '');
+  const procs: ChildProcess[] = all.map((i) => {
+    const child = spawn('etcd', cluster.args(i), { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr?.on('data', (d: Buffer) => { logs[i] = (logs[i] + d.toString()).slice(-6000); });
+    return child;
+  });
   try {
-    await untilConnected(cluster, all);
+    // a member that never connects is explained by its state and the end of its log
+    await untilConnected(cluster, all).catch((err: Error) => {
+      const states = all.map((i) => `etcd ${i} (${procs[i].exitCode ?? procs[i].signalCode ?? 'running'}):\n${logs[i]}`);
+      throw new Error(`${err.message}\n${states.join('\n')}`);
+    });
     const leader = await leaderIndex(cluster, all);
     await putEventually(cluster.endpoint(leader), 'k0', 'before-0');
     const isolated = all.find((i) => i !== leader) as number;

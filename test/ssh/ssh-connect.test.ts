@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fingerprintOf, SshHost, type SshError, type SshHostOptions } from '../../src/ssh';
 import { connectError } from '../../src/ssh/connect-errors';
-import { freePort } from '../support/ssh-address';
+import { freePort } from '../support/ports';
 import { generateKeyPair, knownHostsName } from '../support/ssh-keys';
 import { startSshdHosts, type SshdHosts, type SshdTestHost } from '../support/sshd-hosts';
 

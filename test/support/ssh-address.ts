@@ -38,15 +38,6 @@ export async function portIsFree(address: string, port: number): Promise<boolean
   return true;
 }
 
-/** A free TCP port on address, chosen by the kernel. */
-export async function freePort(address: string): Promise<number> {
-  const server = await listen(address, 0);
-  if (!server) throw new Error(`sshd-hosts: no free port on ${address}`);
-  const { port } = server.address() as { port: number };
-  await close(server);
-  return port;
-}
-
 /** Claims the next loopback address that no other harness holds and where the member ports are free. */
 export async function claimAddress(skip: ReadonlySet<string> = new Set()): Promise<AddressClaim> {
   for (let octet = FIRST_OCTET; octet <= LAST_OCTET; octet++) {
