@@ -15,11 +15,13 @@ export interface RenewBatcherOptions {
   timeoutMs: number;
   /** the most IDs one request carries */
   maxBatch: number;
+  /** the clock the timeouts are counted on (tests set their own); Date.now by default */
+  now?: () => number;
 }
 
 interface Waiting {
   id: bigint;
-  /** when the keep-alive arrived (Date.now()) */
+  /** when the keep-alive arrived (on the batcher's clock) */
   at: number;
   resolve(ttl: number | undefined): void;
   reject(err: unknown): void;
@@ -31,15 +33,17 @@ export class RenewBatcher {
   /** the leaders a batch is out to */
   private readonly busy = new Set<bigint>();
   private leader: bigint;
+  private readonly now: () => number;
 
   constructor(private readonly options: RenewBatcherOptions) {
     this.leader = options.leader;
+    this.now = options.now ?? Date.now;
   }
 
   /** The lease's TTL once the leader renewed it, undefined when it is gone; rejects when the leader was not reached. */
   renew(id: bigint): Promise<number | undefined> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ id, at: Date.now(), resolve, reject });
+      this.waiting.push({ id, at: this.now(), resolve, reject });
       this.schedule();
     });
   }
@@ -66,7 +70,7 @@ export class RenewBatcher {
     this.waiting = this.waiting.slice(batch.length);
     this.busy.add(leader);
     // The oldest keep-alive's time is the batch's; if it ran out while waiting, so did the request's.
-    const timeoutMs = batch[0].at + this.options.timeoutMs - Date.now();
+    const timeoutMs = batch[0].at + this.options.timeoutMs - this.now();
     Promise.resolve()
       .then(() => (timeoutMs > 0 ? this.options.renewOnLeader(batch.map((w) => w.id), timeoutMs) : Promise.reject(new ServerError('timeout'))))
       .then(

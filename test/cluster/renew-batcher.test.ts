@@ -62,11 +62,12 @@ test('a failed request fails only its own keep-alives; a leader change sends the
 
 test('a keep-alive whose request timeout ran out while it waited fails with etcd\'s timeout and is not sent', async () => {
   const leader = handLeader();
-  const batcher = new RenewBatcher({ renewOnLeader: leader.renewOnLeader, leader: 1n, timeoutMs: 20, maxBatch: 100 });
+  let clock = 0;
+  const batcher = new RenewBatcher({ renewOnLeader: leader.renewOnLeader, leader: 1n, timeoutMs: 5000, maxBatch: 100, now: () => clock });
   const first = batcher.renew(5n);
   await nextTurn();
   const late = batcher.renew(6n);
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  clock = 5001;
   leader.requests[0].answer([30]);
   assert.equal(await first, 30);
   await assert.rejects(late, (err: Error) => err.message === 'etcdserver: request timed out');
