@@ -2,15 +2,13 @@
 // or reads `watch ...` / `progress` lines in interactive mode (-i), as etcdctl does.
 import { spawnSync } from 'node:child_process';
 import type { Command } from 'commander';
-import type { ClientDuplexStream } from '@grpc/grpc-js';
 import { etcdserverpb, mvccpb, prefixRange } from '../../api';
-import { decodeError } from '../../client';
 import type { CtlContext } from '../context';
 import { badArgs, CtlError, ExitCode } from '../exit';
 import { callOrFail, parseInt64 } from './shared';
 import { argify } from './txn-parse';
 import { goExecError } from '../exec-command';
-import { watchCancelReason } from '../watch-stream';
+import { ResumingWatch, watchCancelReason } from '../watch-stream';
 
 interface WatchSpec {
   readonly key: string;
@@ -22,63 +20,77 @@ interface WatchSpec {
   readonly exec: readonly string[];
 }
 
-type WatchStream = ClientDuplexStream<etcdserverpb.WatchRequest, etcdserverpb.WatchResponse>;
-
-function createRequest(spec: WatchSpec): etcdserverpb.WatchRequest {
+function createRequest(spec: WatchSpec): Partial<etcdserverpb.WatchCreateRequest> {
   if (spec.rangeEnd !== undefined && spec.prefix) throw badArgs('`range_end` and `--prefix` are mutually exclusive');
   const range = spec.prefix ? prefixRange(spec.key) : { key: Buffer.from(spec.key), rangeEnd: Buffer.from(spec.rangeEnd ?? '') };
-  return etcdserverpb.WatchRequest.fromPartial({ createRequest: {
-    ...range, startRevision: spec.rev, prevKv: spec.prevKv, progressNotify: spec.progressNotify,
-  } });
+  return { ...range, startRevision: spec.rev, prevKv: spec.prevKv, progressNotify: spec.progressNotify };
 }
 
 function goQuote(bytes: Uint8Array): string {
   return JSON.stringify(Buffer.from(bytes).toString());
 }
 
-/** Prints responses until the server cancels the watch or the stream ends. */
-function follow(ctx: CtlContext, stream: WatchStream, exec: readonly string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    stream.on('data', (resp: etcdserverpb.WatchResponse) => {
-      if (resp.created && resp.events.length === 0 && !resp.canceled) return;
-      if (resp.canceled) {
-        ctx.output.err(`watch was canceled (${watchCancelReason(resp)})\n`);
-        stream.end();
-        resolve();
+/**
+ * Prints every response of the watch (and runs the command per event). In a single watch, a cancel
+ * or a failed command ends the watch; `failure` is what then ends cairnctl with a code of its own.
+ */
+class WatchPrinter {
+  failure: CtlError | undefined;
+
+  constructor(private readonly ctx: CtlContext, private readonly exec: readonly string[], private readonly single: boolean) {}
+
+  print(watch: ResumingWatch, resp: etcdserverpb.WatchResponse): void {
+    const { ctx, exec } = this;
+    if (this.failure !== undefined) return;
+    if (resp.created && resp.events.length === 0 && !resp.canceled) return;
+    if (resp.canceled) {
+      ctx.output.err(`watch was canceled (${watchCancelReason(resp)})\n`);
+      if (this.single) watch.close();
+      return;
+    }
+    if (resp.events.length === 0 && resp.compactRevision === 0n && (resp.header?.revision ?? 0n) !== 0n) {
+      ctx.output.out(`progress notify: ${resp.header?.revision}\n`);
+    }
+    ctx.printer.watch(resp);
+    for (const ev of resp.events) {
+      if (exec.length === 0) break;
+      // The command's output goes through cairnctl's own streams, in order with the events.
+      const result = spawnSync(exec[0], exec.slice(1), {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...ctx.io.env,
+          ETCD_WATCH_REVISION: String(resp.header?.revision ?? 0n),
+          ETCD_WATCH_EVENT_TYPE: JSON.stringify(ev.type === mvccpb.Event_EventType.DELETE ? 'DELETE' : 'PUT'),
+          ETCD_WATCH_KEY: goQuote(ev.kv?.key ?? Buffer.alloc(0)),
+          ETCD_WATCH_VALUE: goQuote(ev.kv?.value ?? Buffer.alloc(0)),
+        },
+      });
+      if (result.stdout?.length) ctx.output.out(result.stdout);
+      if (result.stderr?.length) ctx.output.err(result.stderr.toString());
+      if (result.status !== 0) {
+        // etcdctl prints this line itself (no "Error:") and exits 1.
+        const words = exec.map((w) => JSON.stringify(w)).join(' ');
+        const why = goExecError(exec[0], result);
+        ctx.output.err(`command [${words}] error (${why})\n`);
+        this.failure = new CtlError(ExitCode.error, '');
+        watch.close();
         return;
       }
-      if (resp.events.length === 0 && resp.compactRevision === 0n && (resp.header?.revision ?? 0n) !== 0n) {
-        ctx.output.out(`progress notify: ${resp.header?.revision}\n`);
-      }
-      ctx.printer.watch(resp);
-      for (const ev of resp.events) {
-        if (exec.length === 0) break;
-        // The command's output goes through cairnctl's own streams, in order with the events.
-        const result = spawnSync(exec[0], exec.slice(1), {
-          stdio: ['ignore', 'pipe', 'pipe'],
-          env: {
-            ...ctx.io.env,
-            ETCD_WATCH_REVISION: String(resp.header?.revision ?? 0n),
-            ETCD_WATCH_EVENT_TYPE: JSON.stringify(ev.type === mvccpb.Event_EventType.DELETE ? 'DELETE' : 'PUT'),
-            ETCD_WATCH_KEY: goQuote(ev.kv?.key ?? Buffer.alloc(0)),
-            ETCD_WATCH_VALUE: goQuote(ev.kv?.value ?? Buffer.alloc(0)),
-          },
-        });
-        if (result.stdout?.length) ctx.output.out(result.stdout);
-        if (result.stderr?.length) ctx.output.err(result.stderr.toString());
-        if (result.status !== 0) {
-          // etcdctl prints this line itself (no "Error:") and exits 1.
-          const words = exec.map((w) => JSON.stringify(w)).join(' ');
-          const why = goExecError(exec[0], result);
-          ctx.output.err(`command [${words}] error (${why})\n`);
-          reject(new CtlError(ExitCode.error, ''));
-          return;
-        }
-      }
-    });
-    stream.on('error', (err) => reject(decodeError(err)));
-    stream.on('end', () => resolve());
-  });
+    }
+  }
+
+  /** Waits for the end of the watch; an error that ended it is reported as etcdctl reports a cancel. */
+  async ended(watch: ResumingWatch): Promise<void> {
+    await watch.done.catch((err: Error) => { this.ctx.output.err(`watch was canceled (${err.message})\n`); });
+    if (this.failure !== undefined) throw this.failure;
+  }
+}
+
+/** A watch stream that asks for a leader, as etcdctl's does. */
+async function openWatch(ctx: CtlContext, printer: WatchPrinter): Promise<ResumingWatch> {
+  const watch: ResumingWatch = new ResumingWatch(ctx.client(), (resp) => printer.print(watch, resp), { requireLeader: true });
+  await callOrFail(watch.open(), ExitCode.badConnection);
+  return watch;
 }
 
 function specFrom(args: readonly string[], exec: readonly string[], o: { prefix?: boolean; rev: string; prevKv?: boolean; progressNotify?: boolean }, env: NodeJS.ProcessEnv): WatchSpec {
@@ -95,24 +107,24 @@ function specFrom(args: readonly string[], exec: readonly string[], o: { prefix?
 }
 
 async function interactive(ctx: CtlContext, o: { prefix?: boolean; rev: string; prevKv?: boolean; progressNotify?: boolean }): Promise<void> {
-  const stream = await callOrFail(ctx.client().bidi(etcdserverpb.WatchService.watch), ExitCode.badConnection);
-  const done = follow(ctx, stream, []);
+  const printer = new WatchPrinter(ctx, [], false);
+  const watch = await openWatch(ctx, printer);
+  void printer.ended(watch);
   for (;;) {
     const line = await ctx.io.readLine();
     if (line === null) {
-      stream.end();
-      await done.catch(() => undefined);
+      watch.close();
       throw new CtlError(ExitCode.invalidInput, 'Error reading watch request line: EOF');
     }
     const words = argify(line);
     if (words[0] === 'progress') {
-      stream.write(etcdserverpb.WatchRequest.fromPartial({ progressRequest: {} }));
+      watch.requestProgress();
     } else if (words[0] === 'watch' && words.length >= 2) {
       const flags = { ...o, prefix: words.includes('--prefix') || o.prefix, prevKv: words.includes('--prev-kv') || o.prevKv };
       const revArg = words.find((w) => w.startsWith('--rev='));
       const args = words.slice(1).filter((w) => !w.startsWith('--'));
       try {
-        stream.write(createRequest(specFrom(args, [], { ...flags, rev: revArg ? revArg.slice(6) : o.rev }, {})));
+        watch.create(createRequest(specFrom(args, [], { ...flags, rev: revArg ? revArg.slice(6) : o.rev }, {})));
       } catch (err) {
         ctx.output.err(`Invalid command ${line} (${err instanceof Error ? err.message : String(err)})\n`);
       }
@@ -141,9 +153,10 @@ export function registerWatchCommand(program: Command, ctx: CtlContext): void {
       const exec = args.slice(args.length - execCount);
       const spec = specFrom(watchArgs, exec, o, ctx.io.env);
       const request = createRequest(spec);
-      const stream = await callOrFail(ctx.client().bidi(etcdserverpb.WatchService.watch), ExitCode.badConnection);
-      stream.write(request);
-      await follow(ctx, stream, spec.exec);
+      const printer = new WatchPrinter(ctx, spec.exec, true);
+      const watch = await openWatch(ctx, printer);
+      watch.create(request);
+      await printer.ended(watch);
       throw new CtlError(ExitCode.interrupted, 'watch is canceled by the server');
     });
 }

@@ -1,0 +1,50 @@
+// cairnctl watch and the real etcdctl watch, side by side on three cairn processes. When the member
+// serving a watch is killed, the watch goes on from another endpoint: the put made while it was
+// reconnecting is printed once and nothing twice. When the last member standing has no leader, it
+// ends both watches (they ask for a leader, hasleader) and both exit as etcdctl does.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { CairnProcess, hasEtcdctl, startCairn } from '../cli/cairn-process';
+import { etcdctl } from '../server-core/etcdctl';
+import { makeTlsCluster } from '../cluster/tls-cluster';
+import { putEventually } from '../cluster/polls';
+import { start, type Tool } from './ctl-process';
+
+const tools: Tool[] = ['etcdctl', 'cairnctl'];
+
+test('a watch outlives the member serving it and ends, as etcdctl\'s, when no member has a leader', { skip: !hasEtcdctl() && 'etcdctl is not installed', timeout: 120_000 }, async (t) => {
+  const cluster = await makeTlsCluster(['w1', 'w2', 'w3'], 'watch-resume-test');
+  const procs: CairnProcess[] = [];
+  t.after(async () => {
+    await Promise.all(procs.map((p) => p.stop('SIGKILL')));
+    rmSync(cluster.dir, { recursive: true, force: true });
+  });
+  for (const i of [0, 1, 2]) procs.push(await startCairn({ dataDir: cluster.dir, args: cluster.args(i) }));
+  // cairnctl's stream goes to the first endpoint; etcdctl's balancer picks any
+  const endpoints = [0, 1, 2].map((i) => cluster.endpoint(i)).join(',');
+  await putEventually(cluster.endpoint(0), 'k', 'v0');
+  // from the revision after v0's: v1 shows however late a watch is made
+  const got = await etcdctl(cluster.endpoint(0), ['get', 'k', '-w', 'json']);
+  const from = Number((JSON.parse(got.stdout) as { header: { revision: number } }).header.revision) + 1;
+  const watchers = tools.map((tool) => start(t, tool, endpoints, ['watch', 'k', '--rev', String(from)]));
+  await putEventually(cluster.endpoint(1), 'k', 'v1');
+  await Promise.all(watchers.map((w) => w.waitFor(/v1\n/)));
+
+  await procs[0].stop('SIGKILL');
+  await putEventually(cluster.endpoint(1), 'k', 'v2');
+  await Promise.all(watchers.map((w) => w.waitFor(/v2\n/)));
+  await putEventually(cluster.endpoint(2), 'k', 'v3');
+  await Promise.all(watchers.map((w) => w.waitFor(/v3\n/)));
+
+  // member 3, alone, loses its leader; a watch on member 2 moves to it and is refused there
+  await procs[1].stop('SIGKILL');
+  const ends = await Promise.all(watchers.map((w) => w.ended()));
+  for (const [n, end] of ends.entries()) {
+    assert.deepEqual(end, {
+      code: 5,
+      stdout: 'PUT\nk\nv1\nPUT\nk\nv2\nPUT\nk\nv3\n',
+      stderr: 'watch was canceled (etcdserver: no leader)\nError: watch is canceled by the server\n',
+    }, tools[n]);
+  }
+});
