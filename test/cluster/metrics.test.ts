@@ -281,6 +281,7 @@ test('a put adds its size, user add moves the auth revision, a defragment and a 
     assert.equal((await value('etcd_debugging_mvcc_total_put_size_in_bytes')) - putSize, 16);
 
     const authRevision = await value('etcd_debugging_auth_revision');
+    assert.equal(authRevision, 1, 'a new store starts at auth revision 1, as etcd\'s');
     const added = await etcdctl(cairn.endpoint, ['user', 'add', 'u1:pw']);
     assert.equal(added.code, 0, added.stderr);
     assert.equal(await value('etcd_debugging_auth_revision'), authRevision + 1);

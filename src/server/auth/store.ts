@@ -25,10 +25,15 @@ export class AuthStore {
   private enabledFlag = false;
   private rev = 0;
 
-  /** Reads the auth sub-databases as the store holds them now. */
+  /**
+   * Reads the auth sub-databases as the store holds them now. A store without an auth revision gets
+   * revision 1, as etcd's does when it first opens one: every member does it alike at open, outside
+   * the log.
+   */
   static open(backend: Backend): AuthStore {
     const store = new AuthStore();
     store.reload(backend);
+    if (store.rev === 0) backend.writeSync((w) => store.commit(w));
     return store;
   }
 
