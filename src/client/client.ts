@@ -87,7 +87,8 @@ export class EtcdClient {
         return await this.unaryOnce(method, request, settings);
       } catch (err) {
         let error = decodeError(err);
-        if (error.message === 'etcdserver: invalid auth token' && this.options.user) {
+        // as clientv3: a token gone stale or lost, or a request made before the auth store changed, asks again with a new token
+        if (refreshesToken(error) && this.options.user) {
           this.token = undefined;
           await this.ensureToken(method.path);
           try {
@@ -185,6 +186,12 @@ export class EtcdClient {
       etcdserverpb.AuthenticateRequest.fromPartial({ name: user, password: password ?? '' }));
     this.token = response.token;
   }
+}
+
+const tokenRefreshingErrors = new Set(['etcdserver: invalid auth token', 'etcdserver: revision of auth store is old', 'etcdserver: user name is empty']);
+
+function refreshesToken(err: EtcdError): boolean {
+  return tokenRefreshingErrors.has(err.message);
 }
 
 function waitForReady(channel: Client, timeoutMs: number): Promise<void> {

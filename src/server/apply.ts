@@ -8,7 +8,7 @@ import type { AlarmStore } from './alarms';
 import { putToStore, deleteToStore, txnToStore } from './convert';
 import { ServerError } from './errors';
 import type { Lessor } from './lessor';
-import { AuthApplied, AuthApplyState, applyAuthRequest, isAuthRequest } from './auth/apply-auth';
+import { AuthApplied, AuthApplyState, applyAuthRequest, authorizeEntry, isAuthRequest } from './auth/apply-auth';
 
 const { AlarmType, AlarmRequest_AlarmAction: AlarmAction } = etcdserverpb;
 
@@ -67,6 +67,7 @@ function applyAlarm(writer: mvcc.BatchWriter, r: etcdserverpb.AlarmRequest, alar
 
 /** Applies one request inside the batch's write transaction. @throws ServerError / MvccError: the request's answer is that error */
 export function applyRequest(writer: mvcc.BatchWriter, req: InternalRaftRequest, state: ApplyState): ApplyValue {
+  if (state.auth !== undefined) authorizeEntry(req, state.auth.store, (id) => state.lessor.keys(id));
   checkCapped(req, state.alarms);
   if (req.put !== undefined) return { kind: 'put', put: writer.put(putToStore(req.put)) };
   if (req.deleteRange !== undefined) return { kind: 'deleteRange', deleteRange: writer.deleteRange(deleteToStore(req.deleteRange)) };

@@ -29,7 +29,7 @@ import { Proposal, Proposals } from './proposals';
 import { quotaAvailable, requestCost } from './quota';
 import { RequestIdGenerator } from './request-id';
 import { authService } from './services/auth';
-import { AuthGate, AuthStore, SimpleTokens, guardServices } from './auth';
+import { AuthGate, AuthStore, SimpleTokens, guardServices, type CallCredentials } from './auth';
 import { clusterService } from './services/cluster';
 import { kvService } from './services/kv';
 import { leaseService } from './services/lease';
@@ -506,13 +506,14 @@ export class EtcdServer {
     if (this.state !== 'serving') throw new ServerError('stopped');
   }
 
-  private async propose(proposal: Proposal): Promise<ApplyValue> {
+  /** `call`: the client's call, whose caller apply checks the request as again (while auth is enabled). */
+  private async propose(proposal: Proposal, call?: CallCredentials): Promise<ApplyValue> {
     this.assertServing();
-    return this.proposals.propose(proposal);
+    return this.proposals.propose(proposal, call && this.auth.enabledCaller(call));
   }
 
   /** A write that adds data is refused, and NOSPACE raised, when it would take the database past the quota. */
-  private async proposeWrite(proposal: Proposal): Promise<ApplyValue> {
+  private async proposeWrite(proposal: Proposal, call?: CallCredentials): Promise<ApplyValue> {
     this.assertServing();
     const cost = requestCost(proposal);
     if (cost > 0 && !quotaAvailable(this.backend.size(), cost, this.options.quotaBackendBytes)) {
@@ -521,7 +522,7 @@ export class EtcdServer {
       });
       throw new ServerError('no-space');
     }
-    return this.proposals.propose(proposal);
+    return this.proposals.propose(proposal, call && this.auth.enabledCaller(call));
   }
 
   private async readBarrier(): Promise<void> {
@@ -640,7 +641,7 @@ export class EtcdServer {
     const metrics = this.serverMetrics;
     const header = (revision?: number) => this.header(revision);
     const readBarrier = () => this.readBarrier();
-    const proposeWrite = (p: Proposal) => this.proposeWrite(p);
+    const proposeWrite = (p: Proposal, call?: CallCredentials) => this.proposeWrite(p, call);
     const services: GrpcService[] = [
       [etcdserverpb.KVService, kvService({ metrics, maxTxnOps: this.options.maxTxnOps, header, proposeWrite, readBarrier, range: (r) => this.range(r) })],
       [etcdserverpb.WatchService, this.watch.implementation],
@@ -674,7 +675,7 @@ export class EtcdServer {
           moveLeader: (target) => this.moveLeader(target),
         }),
       ],
-      [etcdserverpb.AuthService, authService({ metrics, gate: this.auth, header, propose: (p) => this.propose(p), readBarrier })],
+      [etcdserverpb.AuthService, authService({ metrics, gate: this.auth, header, propose: (p, call) => this.propose(p, call), readBarrier })],
     ];
     const isLearner = () => this.memberList.find((m) => m.id === this.memberId)?.isLearner ?? false;
     const authorized = guardServices(services, this.auth, { leaseKeys: (id) => this.lessor.keys(id) });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Metadata } from '@grpc/grpc-js';
 import { authpb, EtcdError } from '../../src/api';
 import { Backend } from '../../src/mvcc';
-import { AuthGate, AuthStore, SimpleTokens, applyAuthRequest, hashPassword, verifyPassword, PasswordError } from '../../src/server/auth';
+import { AuthGate, AuthStore, SimpleTokens, applyAuthRequest, authorizeEntry, hashPassword, verifyPassword, PasswordError } from '../../src/server/auth';
 import { InternalRaftRequest } from '../../src/server/internal-request';
 
 /** one request field with some of its fields: fromPartial fills in the rest */
@@ -107,6 +107,51 @@ test('Authenticate hands out a token that names the user until the user is delet
     f.apply({ authDisable: {} });
     assert.throws(() => gate.caller(callWith(rootToken)), /invalid auth token/);
     gate.checkAdmin(callWith());
+  } finally {
+    await f.cleanup();
+  }
+});
+
+test('apply checks an entry again as the user and at the auth revision its proposer wrote, as etcd\'s auth applier', async () => {
+  const f = fixture();
+  try {
+    f.apply({ authUserAdd: { name: 'root', hashedPassword: 'h' } });
+    f.apply({ authUserGrantRole: { user: 'root', role: 'root' } });
+    f.apply({ authRoleAdd: { name: 'app' } });
+    f.apply({ authRoleGrantPermission: { name: 'app', perm: { key: Buffer.from('/a/'), rangeEnd: Buffer.from('/a0'), permType: authpb.Permission_Type.READWRITE } } });
+    f.apply({ authUserAdd: { name: 'bob', hashedPassword: 'h' } });
+    f.apply({ authUserGrantRole: { user: 'bob', role: 'app' } });
+    const put = (key: string) => ({ put: { key: Buffer.from(key), value: Buffer.from('v'), lease: 0n } });
+    const leaseKeys = new Map<bigint, Buffer[]>([[7n, [Buffer.from('/a/leased')]], [8n, []]]);
+    const check = (req: Request, username: string, authRevision: number) =>
+      authorizeEntry(InternalRaftRequest.fromPartial({ ...(req as InternalRaftRequest), header: { ID: 1n, username, authRevision: BigInt(authRevision) } }), f.state.store, (id) => leaseKeys.get(id) ?? []);
+    const refused = (req: Request, username: string, authRevision: number, message: string) =>
+      assert.throws(() => check(req, username, authRevision), (err: unknown) => err instanceof EtcdError && err.message === message);
+
+    check(put('/b'), 'bob', 1); // nothing is checked while auth is disabled
+    f.apply({ authEnable: {} });
+    const proposedAt = f.state.store.revision;
+    check(put('/a/x'), 'bob', proposedAt);
+    check({ leaseRevoke: { ID: 7n } }, 'bob', proposedAt);
+    refused(put('/b'), 'bob', proposedAt, 'etcdserver: permission denied');
+    refused({ txn: { compare: [], success: [put('/a/x').put].map((p) => ({ requestPut: p })), failure: [{ requestRange: { key: Buffer.from('/b') } }] } }, 'bob', proposedAt, 'etcdserver: permission denied');
+    refused(put('/a/x'), '', proposedAt, 'etcdserver: user name is empty');
+    refused({ authUserAdd: { name: 'eve' } }, 'bob', proposedAt, 'etcdserver: permission denied');
+
+    // The permission is revoked between the proposer's check and apply.
+    f.apply({ authRoleRevokePermission: { role: 'app', key: Buffer.from('/a/'), rangeEnd: Buffer.from('/a0') } });
+    refused(put('/a/x'), 'bob', proposedAt, 'etcdserver: revision of auth store is old');
+    refused({ deleteRange: { key: Buffer.from('/a/x') } }, 'bob', proposedAt, 'etcdserver: revision of auth store is old');
+    refused({ leaseRevoke: { ID: 7n } }, 'bob', proposedAt, 'etcdserver: revision of auth store is old');
+    refused(put('/a/x'), 'root', proposedAt, 'etcdserver: revision of auth store is old');
+    refused(put('/a/x'), 'bob', f.state.store.revision, 'etcdserver: permission denied');
+    // what needs no key permission: a lease without keys, root's lease revoke and admin changes (etcd checks no revision there)
+    check({ leaseRevoke: { ID: 8n } }, 'bob', proposedAt);
+    check({ leaseRevoke: { ID: 7n } }, 'root', proposedAt);
+    check({ authUserAdd: { name: 'eve' } }, 'root', proposedAt);
+    // entries without an auth revision: a lease's expiry, and entries written before apply checked
+    check({ leaseRevoke: { ID: 7n } }, '', 0);
+    check(put('/a/x'), '', 0);
   } finally {
     await f.cleanup();
   }

@@ -3,6 +3,7 @@
 import { authpb, etcdError, etcdserverpb } from '../../api';
 import type { BackendWriter } from '../../mvcc';
 import type { InternalRaftRequest } from '../internal-request';
+import { checkAdmin, checkDeleteRange, checkLeaseKeys, checkPut, checkTxn } from './checks';
 import { AuthStore, rootRole, rootUser } from './store';
 import type { SimpleTokens } from './token';
 
@@ -29,6 +30,31 @@ export function isAuthRequest(req: InternalRaftRequest): boolean {
     req.authRoleGrantPermission !== undefined ||
     req.authRoleRevokePermission !== undefined
   );
+}
+
+/**
+ * etcd's auth applier: an entry proposed under auth is checked again when applied, as the user and at
+ * the auth revision its header carries, so that a change made after the proposer's check (a revoked
+ * permission or role, a deleted user) still holds: a caller identified before the change gets
+ * "revision of auth store is old" and asks again. Entries without an auth revision are not checked:
+ * internal ones (a lease's expiry), those proposed while auth was disabled, and older entries.
+ */
+export function authorizeEntry(req: InternalRaftRequest, store: AuthStore, leaseKeys: (id: bigint) => Uint8Array[]): void {
+  const revision = Number(req.header?.authRevision ?? 0n);
+  if (!store.enabled || revision === 0) return;
+  const info = { username: req.header?.username ?? '', revision };
+  if (isAuthRequest(req) && req.authenticate === undefined) {
+    checkAdmin(store, info);
+  } else if (req.put !== undefined) {
+    checkPut(store, info, req.put);
+    if (req.put.lease !== 0n) checkLeaseKeys(store, info, 'write', leaseKeys(req.put.lease));
+  } else if (req.deleteRange !== undefined) {
+    checkDeleteRange(store, info, req.deleteRange);
+  } else if (req.txn !== undefined) {
+    checkTxn(store, info, req.txn);
+  } else if (req.leaseRevoke !== undefined) {
+    checkLeaseKeys(store, info, 'write', leaseKeys(req.leaseRevoke.ID));
+  }
 }
 
 function existingUser(store: AuthStore, name: string): authpb.User {

@@ -1,10 +1,9 @@
 // Who is calling, and may they: etcd's AuthInfoFromCtx (a "token" in the call's metadata, else the
-// common name of a verified client certificate) and its permission checks. Every check passes while
-// auth is disabled. A caller without credentials is refused with "user name is empty"; an unknown
-// user or a key outside the user's permissions with "permission denied".
+// common name of a verified client certificate), and the checks of checks.ts on a gRPC call.
 import type { Metadata } from '@grpc/grpc-js';
-import { etcdError, etcdserverpb } from '../../api';
-import { allows } from './permissions';
+import { etcdError, type etcdserverpb } from '../../api';
+import * as checks from './checks';
+import type { AuthInfo } from './checks';
 import type { AuthStore } from './store';
 import type { SimpleTokens } from './token';
 
@@ -13,13 +12,6 @@ export interface CallCredentials {
   metadata: Metadata;
   getAuthContext?(): { sslPeerCertificate?: { subject?: { CN?: string | string[] } } };
 }
-
-export interface AuthInfo {
-  username: string;
-  revision: number;
-}
-
-type Kind = 'read' | 'write';
 
 export class AuthGate {
   constructor(
@@ -41,61 +33,32 @@ export class AuthGate {
     return undefined;
   }
 
-  /** etcd's IsAdminPermitted: the caller holds the root role. */
+  /** The caller's identity while auth is enabled (a disabled store ignores even a bad token): what a proposal carries to apply. */
+  enabledCaller(call: CallCredentials): AuthInfo | undefined {
+    return this.store.enabled ? this.caller(call) : undefined;
+  }
+
   checkAdmin(call: CallCredentials): void {
-    if (!this.store.enabled) return;
-    const info = this.caller(call);
-    if (info === undefined || info.username === '') throw etcdError('userEmpty');
-    if (this.store.user(info.username) === undefined) throw etcdError('userNotFound');
-    if (!this.store.hasRootRole(info.username)) throw etcdError('permissionDenied');
+    checks.checkAdmin(this.store, this.enabledCaller(call));
   }
 
   checkRange(call: CallCredentials, key: Uint8Array, rangeEnd?: Uint8Array): void {
-    this.checkKeys(call, 'read', [[key, rangeEnd]]);
+    checks.checkKeys(this.store, this.enabledCaller(call), 'read', [[key, rangeEnd]]);
   }
 
   checkPut(call: CallCredentials, r: etcdserverpb.PutRequest): void {
-    this.checkKeys(call, 'write', [[r.key]]);
-    if (r.prevKv) this.checkKeys(call, 'read', [[r.key]]);
+    checks.checkPut(this.store, this.enabledCaller(call), r);
   }
 
   checkDeleteRange(call: CallCredentials, r: etcdserverpb.DeleteRangeRequest): void {
-    this.checkKeys(call, 'write', [[r.key, r.rangeEnd]]);
-    if (r.prevKv) this.checkKeys(call, 'read', [[r.key, r.rangeEnd]]);
+    checks.checkDeleteRange(this.store, this.enabledCaller(call), r);
   }
 
-  /** Every compare must be readable, and every operation of both branches (nested txns too) allowed. */
   checkTxn(call: CallCredentials, txn: etcdserverpb.TxnRequest): void {
-    for (const c of txn.compare) this.checkRange(call, c.key, c.rangeEnd);
-    for (const op of [...txn.success, ...txn.failure]) {
-      if (op.requestRange !== undefined) this.checkRange(call, op.requestRange.key, op.requestRange.rangeEnd);
-      if (op.requestPut !== undefined) this.checkPut(call, op.requestPut);
-      if (op.requestDeleteRange !== undefined) this.checkDeleteRange(call, op.requestDeleteRange);
-      if (op.requestTxn !== undefined) this.checkTxn(call, op.requestTxn);
-    }
+    checks.checkTxn(this.store, this.enabledCaller(call), txn);
   }
 
-  /** A lease's keys: the caller must be allowed `kind` on each, unless it holds the root role. */
-  checkLeaseKeys(call: CallCredentials, kind: Kind, keys: Uint8Array[]): void {
-    if (!this.store.enabled) return;
-    if (kind === 'write') {
-      if (keys.length === 0) return;
-      const info = this.caller(call);
-      if (info !== undefined && this.store.hasRootRole(info.username)) return;
-    }
-    this.checkKeys(call, kind, keys.map((k) => [k]));
-  }
-
-  private checkKeys(call: CallCredentials, kind: Kind, ranges: [Uint8Array, Uint8Array?][]): void {
-    if (!this.store.enabled) return;
-    const info = this.caller(call);
-    if (info === undefined || info.username === '') throw etcdError('userEmpty');
-    if (info.revision < this.store.revision) throw etcdError('authOldRevision');
-    const perms = this.store.permissions(info.username);
-    if (perms === undefined) throw etcdError('permissionDenied');
-    if (this.store.hasRootRole(info.username)) return;
-    for (const [key, rangeEnd] of ranges) {
-      if (!allows(kind === 'read' ? perms.read : perms.write, key, rangeEnd)) throw etcdError('permissionDenied');
-    }
+  checkLeaseKeys(call: CallCredentials, access: checks.Access, keys: Uint8Array[]): void {
+    checks.checkLeaseKeys(this.store, this.enabledCaller(call), access, keys);
   }
 }

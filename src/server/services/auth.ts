@@ -16,7 +16,8 @@ export interface AuthCore {
   readonly metrics: ServerMetrics;
   readonly gate: AuthGate;
   header(revision?: number): etcdserverpb.ResponseHeader;
-  propose(proposal: Proposal): Promise<ApplyValue>;
+  /** apply checks the proposal again as the call's caller */
+  propose(proposal: Proposal, call?: CallCredentials): Promise<ApplyValue>;
   readBarrier(): Promise<void>;
 }
 
@@ -51,7 +52,7 @@ export function authService(core: AuthCore): UntypedServiceImplementation {
   const change = <Req>(method: string, toProposal: (req: Req) => Promise<Proposal> | Proposal) =>
     handle(method, async (req: Req, call) => {
       gate.checkAdmin(call);
-      applied(await core.propose(await toProposal(req)));
+      applied(await core.propose(await toProposal(req), call));
       return { header: core.header() };
     });
   const impl: etcdserverpb.AuthServer = {

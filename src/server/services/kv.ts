@@ -3,6 +3,7 @@ import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import { etcdserverpb } from '../../api';
 import type * as mvcc from '../../mvcc';
 import type { ApplyValue } from '../apply';
+import type { CallCredentials } from '../auth';
 import { deleteToWire, putToWire, rangeToStore, rangeToWire, txnToWire } from '../convert';
 import type { ServerMetrics } from '../metrics';
 import type { Proposal } from '../proposals';
@@ -14,8 +15,8 @@ export interface KvCore {
   readonly metrics: ServerMetrics;
   readonly maxTxnOps: number;
   header(revision?: number): etcdserverpb.ResponseHeader;
-  /** Proposes a write, after the quota check for requests that add data. */
-  proposeWrite(proposal: Proposal): Promise<ApplyValue>;
+  /** Proposes a write, after the quota check for requests that add data; apply checks it again as the call's caller. */
+  proposeWrite(proposal: Proposal, call?: CallCredentials): Promise<ApplyValue>;
   readBarrier(): Promise<void>;
   range(request: mvcc.RangeRequest): mvcc.RangeResponse;
 }
@@ -27,24 +28,24 @@ function expect<K extends ApplyValue['kind']>(value: ApplyValue, kind: K): Extra
 
 export function kvService(core: KvCore): UntypedServiceImplementation {
   const header = (revision: number) => core.header(revision);
-  const handle = <Req, Res>(method: string, fn: (req: Req) => Promise<Res>) => unary<Req, Res>(core.metrics, 'etcdserverpb.KV', method, fn);
+  const handle = <Req, Res>(method: string, fn: (req: Req, call: CallCredentials) => Promise<Res>) => unary<Req, Res>(core.metrics, 'etcdserverpb.KV', method, fn);
   const impl: etcdserverpb.KVServer = {
     range: handle('Range', async (req: etcdserverpb.RangeRequest) => {
       checkRangeRequest(req);
       if (!req.serializable) await core.readBarrier();
       return rangeToWire(core.range(rangeToStore(req)), header);
     }),
-    put: handle('Put', async (req: etcdserverpb.PutRequest) => {
+    put: handle('Put', async (req: etcdserverpb.PutRequest, call) => {
       checkPutRequest(req);
-      return putToWire(expect(await core.proposeWrite({ put: req }), 'put').put, header);
+      return putToWire(expect(await core.proposeWrite({ put: req }, call), 'put').put, header);
     }),
-    deleteRange: handle('DeleteRange', async (req: etcdserverpb.DeleteRangeRequest) => {
+    deleteRange: handle('DeleteRange', async (req: etcdserverpb.DeleteRangeRequest, call) => {
       checkDeleteRequest(req);
-      return deleteToWire(expect(await core.proposeWrite({ deleteRange: req }), 'deleteRange').deleteRange, header);
+      return deleteToWire(expect(await core.proposeWrite({ deleteRange: req }, call), 'deleteRange').deleteRange, header);
     }),
-    txn: handle('Txn', async (req: etcdserverpb.TxnRequest) => {
+    txn: handle('Txn', async (req: etcdserverpb.TxnRequest, call) => {
       checkTxnRequest(req, core.maxTxnOps);
-      return txnToWire(expect(await core.proposeWrite({ txn: req }), 'txn').txn, header);
+      return txnToWire(expect(await core.proposeWrite({ txn: req }, call), 'txn').txn, header);
     }),
     compact: handle('Compact', async (req: etcdserverpb.CompactionRequest) => {
       const done = expect(await core.proposeWrite({ compaction: req }), 'compaction');

@@ -3,6 +3,7 @@
 import { status as Status, type ServerDuplexStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { EtcdError, etcdserverpb } from '../../api';
 import type { ApplyValue } from '../apply';
+import type { CallCredentials } from '../auth';
 import { toWireError } from '../errors';
 import type { ServerMetrics } from '../metrics';
 import type { LeaseTimeToLive } from '../peer-api';
@@ -12,7 +13,8 @@ import { unary } from '../unary';
 export interface LeaseCore {
   readonly metrics: ServerMetrics;
   header(revision?: number): etcdserverpb.ResponseHeader;
-  proposeWrite(proposal: Proposal): Promise<ApplyValue>;
+  /** apply checks the proposal again as the call's caller */
+  proposeWrite(proposal: Proposal, call?: CallCredentials): Promise<ApplyValue>;
   readBarrier(): Promise<void>;
   /** a fresh lease ID, positive as etcd makes them */
   newLeaseId(): bigint;
@@ -24,7 +26,7 @@ export interface LeaseCore {
 }
 
 export function leaseService(core: LeaseCore): UntypedServiceImplementation {
-  const handle = <Req, Res>(method: string, fn: (req: Req) => Promise<Res>) => unary<Req, Res>(core.metrics, 'etcdserverpb.Lease', method, fn);
+  const handle = <Req, Res>(method: string, fn: (req: Req, call: CallCredentials) => Promise<Res>) => unary<Req, Res>(core.metrics, 'etcdserverpb.Lease', method, fn);
   const keepAliveCounts = core.metrics.grpc.method('etcdserverpb.Lease', 'LeaseKeepAlive', 'bidi_stream');
   const impl: etcdserverpb.LeaseServer = {
     leaseGrant: handle('LeaseGrant', async (req: etcdserverpb.LeaseGrantRequest) => {
@@ -33,8 +35,8 @@ export function leaseService(core: LeaseCore): UntypedServiceImplementation {
       if (value.kind !== 'leaseGrant') throw new Error(`etcdserver: applied ${value.kind} where leaseGrant was proposed`);
       return { header: core.header(value.revision), ID: value.id, TTL: BigInt(value.ttl), error: '' };
     }),
-    leaseRevoke: handle('LeaseRevoke', async (req: etcdserverpb.LeaseRevokeRequest) => {
-      const value = await core.proposeWrite({ leaseRevoke: { ID: req.ID } });
+    leaseRevoke: handle('LeaseRevoke', async (req: etcdserverpb.LeaseRevokeRequest, call) => {
+      const value = await core.proposeWrite({ leaseRevoke: { ID: req.ID } }, call);
       return { header: core.header(value.kind === 'leaseRevoke' ? value.revision : undefined) };
     }),
     leaseKeepAlive(call: ServerDuplexStream<etcdserverpb.LeaseKeepAliveRequest, etcdserverpb.LeaseKeepAliveResponse>) {
