@@ -59,7 +59,7 @@ interface AppliedWaiter {
  * (`fromPartial` copies the whole tree: ~2 % of a member's CPU at 100 clients when every put took it).
  */
 function wholeRequest(proposal: Proposal, id: bigint, caller: AuthInfo | undefined): InternalRaftRequest {
-  const header = { ID: id, username: caller?.username ?? '', authRevision: BigInt(caller?.revision ?? 0) };
+  const header = caller === undefined ? { ID: id, username: '', authRevision: 0n } : { ID: id, username: caller.username, authRevision: BigInt(caller.revision) };
   if (proposal.put !== undefined || proposal.deleteRange !== undefined || proposal.txn !== undefined) {
     return { ID: 0n, ...proposal, header } as InternalRaftRequest;
   }

@@ -40,8 +40,9 @@ export function isAuthRequest(req: InternalRaftRequest): boolean {
  * internal ones (a lease's expiry), those proposed while auth was disabled, and older entries.
  */
 export function authorizeEntry(req: InternalRaftRequest, store: AuthStore, leaseKeys: (id: bigint) => Uint8Array[]): void {
+  if (!store.enabled) return;
   const revision = Number(req.header?.authRevision ?? 0n);
-  if (!store.enabled || revision === 0) return;
+  if (revision === 0) return;
   const info = { username: req.header?.username ?? '', revision };
   if (isAuthRequest(req) && req.authenticate === undefined) {
     checkAdmin(store, info);
