@@ -37,6 +37,7 @@ async function start(config: ServerConfig, logger: Logger): Promise<{ server: Et
   const opening = EtcdServer.open({
     name: config.name,
     dataDir: config.dataDir,
+    walDir: config.walDir || undefined,
     advertiseClientUrls: [...config.advertiseClientUrls],
     initialAdvertisePeerUrls: [...config.initialAdvertisePeerUrls],
     initialCluster: config.initialCluster,
@@ -111,6 +112,7 @@ async function runCairn(argv: readonly string[]): Promise<number> {
     'node-version': process.version,
     name: config.name,
     'data-dir': config.dataDir,
+    'wal-dir': config.walDir,
     'listen-client-urls': config.listenClientUrls,
     'advertise-client-urls': config.advertiseClientUrls,
     'listen-metrics-urls': config.listenMetricsUrls,

@@ -22,6 +22,11 @@ export interface RestoreOptions {
   readonly initialAdvertisePeerUrls?: string;
   /** Accept a file without SHA-256 trailer (a db copied from a data dir) and skip the check. */
   readonly skipHashCheck?: boolean;
+  /**
+   * The member's --wal-dir, which must not exist, as etcdctl checks. Nothing is written there: the
+   * member makes its WAL at its first start (started with the same --wal-dir).
+   */
+  readonly walDir?: string;
 }
 
 export interface RestoreResult {
@@ -64,6 +69,7 @@ export async function restoreDataDir(snapshotFile: string, options: RestoreOptio
   checkRestoreMembership(options);
   const dataDir = options.dataDir ?? `${options.name ?? 'default'}.etcd`;
   if (existsSync(dataDir)) throw new RestoreError(`data-dir ${JSON.stringify(dataDir)} exists`);
+  if (options.walDir && existsSync(options.walDir)) throw new RestoreError(`wal-dir ${JSON.stringify(options.walDir)} exists`);
   if (!existsSync(snapshotFile)) throw new RestoreError(`open ${snapshotFile}: no such file or directory`);
   await checkSnapshotHash(snapshotFile, { skipHashCheck: options.skipHashCheck });
 

@@ -67,13 +67,26 @@ export function storedMembers(backend: Backend, memberId: bigint, options: Pick<
   }
 }
 
+/**
+ * A WAL left in `<data-dir>/member/wal` while --wal-dir names another place that holds none: starting
+ * would make a new member beside the old one's data, so it is refused, saying where the log is.
+ */
+function checkWalPlace(memberDir: string, walDir: string | undefined): void {
+  const usual = path.join(memberDir, 'wal');
+  if (walDir === undefined || path.resolve(walDir) === path.resolve(usual)) return;
+  if (walExists(usual) && !walExists(walDir)) {
+    throw new Error(`etcdserver: the WAL is in ${usual} but --wal-dir is ${walDir}: move the WAL's files there, or start without --wal-dir`);
+  }
+}
+
 export async function openMember(options: ResolvedOptions, io: OpenMemberOptions): Promise<OpenedMember> {
   const { logger } = io;
   const memberDir = path.join(options.dataDir, 'member');
-  const walDir = path.join(memberDir, 'wal');
+  const walDir = options.walDir ?? path.join(memberDir, 'wal');
+  checkWalPlace(memberDir, options.walDir);
   fs.mkdirSync(memberDir, { recursive: true, mode: 0o700 });
   await removeReceivedImages(memberDir);
-  const storageOptions = { logger, onSync: io.onWalSync, onWrite: io.onWalWrite, snapshotSaves: io.snapshotSaves, maxSnapshots: options.maxSnapshots, maxFiles: options.maxWals };
+  const storageOptions = { walDir, logger, onSync: io.onWalSync, onWrite: io.onWalWrite, snapshotSaves: io.snapshotSaves, maxSnapshots: options.maxSnapshots, maxFiles: options.maxWals };
   const lessor = new Lessor(minLeaseTtl(options.heartbeatMs, options.electionMs));
   const alarms = new AlarmStore();
   const clusterOptions = {

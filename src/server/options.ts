@@ -7,8 +7,10 @@ import type { PeerLinkFactory } from './peer-link';
 export interface EtcdServerOptions {
   /** --name */
   name: string;
-  /** --data-dir; the server keeps `member/wal` and `member/db` under it. */
+  /** --data-dir; the server keeps `member/wal` (unless walDir is set), `member/snap` and `member/db` under it. */
   dataDir: string;
+  /** --wal-dir: a dedicated directory for the WAL (a disk of its own); default `<dataDir>/member/wal`. */
+  walDir?: string;
   /** --advertise-client-urls */
   advertiseClientUrls: string[];
   /** --initial-advertise-peer-urls */
@@ -60,6 +62,8 @@ export interface EtcdServerOptions {
 export interface ResolvedOptions {
   name: string;
   dataDir: string;
+  /** the dedicated WAL directory, undefined for `<dataDir>/member/wal` */
+  walDir: string | undefined;
   advertiseClientUrls: string[];
   initialAdvertisePeerUrls: string[];
   initialCluster: string;
@@ -95,6 +99,7 @@ export function resolveOptions(options: EtcdServerOptions): ResolvedOptions {
   return {
     name: options.name,
     dataDir: options.dataDir,
+    walDir: options.walDir || undefined,
     advertiseClientUrls: options.advertiseClientUrls,
     initialAdvertisePeerUrls: peerUrls,
     initialCluster: options.initialCluster || `${options.name}=${peerUrls.join(`,${options.name}=`)}`,

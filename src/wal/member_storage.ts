@@ -15,6 +15,8 @@ import { SnapshotFile, SnapshotSaveObserver, Snapshotter } from './snapshotter';
 export const DEFAULT_MAX_SNAPSHOTS = 5;
 
 export interface MemberStorageOptions extends WalOptions {
+  /** Where the WAL is (etcd's --wal-dir); default `<memberDir>/wal`. */
+  walDir?: string;
   /** Snapshot files kept by release (default 5; 0 keeps them all, as etcd's --max-snapshots). */
   maxSnapshots?: number;
   /** told how long each snapshot file's save took */
@@ -41,7 +43,7 @@ export class MemberStorage {
   ) {}
 
   /**
-   * Opens (or, when `member/wal` holds no log, creates with `metadata`) the storage of the member
+   * Opens (or, when the WAL directory holds no log, creates with `metadata`) the storage of the member
    * whose directory is `memberDir` (`<data-dir>/member`). Pass undefined metadata to open only.
    */
   static open(memberDir: string, metadata: WalMetadata | undefined, options: MemberStorageOptions = {}): { storage: MemberStorage; restored: RestoredState } {
@@ -49,7 +51,7 @@ export class MemberStorage {
     if (!Number.isSafeInteger(maxSnapshots) || maxSnapshots < 0) {
       throw new WalError('invalid-argument', `wal: max snapshots must be a whole number, 0 or more, got ${maxSnapshots}`);
     }
-    const walDir = path.join(memberDir, 'wal');
+    const walDir = options.walDir ?? path.join(memberDir, 'wal');
     const snapshotter = new Snapshotter(path.join(memberDir, 'snap'), { logger: options.logger, observer: options.snapshotSaves });
     if (!walExists(walDir)) {
       if (metadata === undefined) throw new WalError('not-found', `wal: no log in ${walDir}`);

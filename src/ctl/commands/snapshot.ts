@@ -45,7 +45,7 @@ export function registerSnapshotCommands(program: Command, ctx: CtlContext): voi
 
   snapshot.command('restore').description('Restores an etcd member snapshot to an etcd directory').usage('<filename> [options]').argument('[args...]')
     .option('--data-dir <dir>', 'Path to the data directory', '')
-    .option('--wal-dir <dir>', 'Path to the WAL directory (cairn keeps its WAL under the data dir)', '')
+    .option('--wal-dir <dir>', 'Path to the WAL directory (use --data-dir if none given)', '')
     .option('--name <name>', 'Human-readable name for this member', 'default')
     .option('--initial-cluster <list>', 'Initial cluster configuration for restore bootstrap', '')
     .option('--initial-cluster-token <token>', 'Initial cluster token for the etcd cluster during restore bootstrap', 'etcd-cluster')
@@ -53,7 +53,6 @@ export function registerSnapshotCommands(program: Command, ctx: CtlContext): voi
     .option('--skip-hash-check', 'Ignore snapshot integrity hash value (required if copied from data directory)')
     .action(async (args: string[], o: { dataDir: string; walDir: string; name: string; initialCluster: string; initialClusterToken: string; initialAdvertisePeerUrls: string; skipHashCheck?: boolean }) => {
       if (args.length !== 1) throw badArgs('snapshot restore requires exactly one argument');
-      if (o.walDir !== '') throw badArgs('--wal-dir is not supported: cairn keeps its WAL under --data-dir');
       try {
         await restoreDataDir(args[0], {
           dataDir: o.dataDir || `${o.name}.etcd`,
@@ -62,6 +61,7 @@ export function registerSnapshotCommands(program: Command, ctx: CtlContext): voi
           initialClusterToken: o.initialClusterToken,
           initialAdvertisePeerUrls: o.initialAdvertisePeerUrls,
           skipHashCheck: !!o.skipHashCheck,
+          walDir: o.walDir || undefined,
         });
       } catch (err) {
         throw new CtlError(ExitCode.error, err instanceof Error ? err.message : String(err));

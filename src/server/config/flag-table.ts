@@ -37,7 +37,7 @@ export const flagTable: readonly FlagSpec[] = [
   // member
   flag('name', 'string', 'default', 'member', 'used', 'Name of this member, unique in the cluster.'),
   flag('data-dir', 'string', '', 'member', 'used', 'Data directory (default: <name>.etcd).'),
-  flag('wal-dir', 'string', '', 'member', 'unsupported', 'Separate directory for the write-ahead log (not supported by cairn yet: the WAL is in <data-dir>/member/wal).'),
+  flag('wal-dir', 'string', '', 'member', 'used', 'Path to the dedicated wal directory (default: <data-dir>/member/wal).'),
   flag('snapshot-count', 'uint', '100000', 'member', 'used', 'Applied entries between two raft snapshots.'),
   flag('heartbeat-interval', 'uint', '100', 'member', 'used', 'Heartbeat interval in milliseconds.'),
   flag('election-timeout', 'uint', '1000', 'member', 'used', 'Election timeout in milliseconds; at least 5 heartbeat intervals.'),

@@ -18,6 +18,8 @@ export type TlsVersion = '' | 'TLS1.2' | 'TLS1.3';
 export interface ServerConfig {
   readonly name: string;
   readonly dataDir: string;
+  /** --wal-dir; '' keeps the WAL in <data-dir>/member/wal */
+  readonly walDir: string;
   readonly snapshotCount: number;
   readonly snapshotCatchUpEntries: number;
   readonly maxSnapshots: number;
@@ -111,6 +113,7 @@ export function buildServerConfig(values: ReadonlyMap<string, FlagValue>, option
   return {
     name,
     dataDir: str('data-dir') || `${name}.etcd`,
+    walDir: str('wal-dir'),
     snapshotCount: num('snapshot-count'),
     snapshotCatchUpEntries: num('experimental-snapshot-catchup-entries'),
     maxSnapshots: num('max-snapshots'),
