@@ -1,9 +1,19 @@
 // `cairnctl`: the etcdctl-compatible client (commands in src/ctl).
 import './quiet-warnings';
 import { createInterface } from 'node:readline';
-import { runCtl, type CtlIo } from '../ctl';
+import { isatty } from 'node:tty';
+import { runCtl, terminalSecretReader, type CtlIo } from '../ctl';
 
 let lines: AsyncIterator<string> | undefined;
+
+// Password prompts only on a terminal. They go to stdout as etcdctl's do, or to stderr when stdout
+// is redirected, so that a prompt is seen and stays out of the command's output.
+const readSecret = isatty(0)
+  ? terminalSecretReader(process.stdin, {
+    output: isatty(1) || !isatty(2) ? process.stdout : process.stderr,
+    exit: (code) => process.exit(code),
+  })
+  : undefined;
 
 const io: CtlIo = {
   env: process.env,
@@ -17,6 +27,7 @@ const io: CtlIo = {
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks);
   },
+  readSecret,
   readLine: async () => {
     lines ??= createInterface({ input: process.stdin, terminal: false })[Symbol.asyncIterator]();
     const next = await lines.next();

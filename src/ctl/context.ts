@@ -1,10 +1,13 @@
 // What every cairnctl command gets: the resolved global flags, the printer of the chosen format,
-// the output streams, a client made on first use, and stdin.
+// the output streams, a client made on first use (asking for the password of a bare --user
+// first), stdin, and the terminal password prompt.
 import { EtcdClient } from '../client';
 import { clientOptionsFor, resolveGlobalOptions, type GlobalOptions, type RawGlobalFlags } from './global';
+import { askUserPassword, PasswordAskingClient, type SecretReader } from './password';
 import { printerFor, type Output, type Printer } from './printers';
 
-export interface CtlIo {
+/** readSecret (from SecretReader): the terminal prompt for passwords; absent without a terminal. */
+export interface CtlIo extends SecretReader {
   readonly output: Output;
   readonly env: NodeJS.ProcessEnv;
   /** All of standard input (etcdctl reads a value or a txn from it). */
@@ -22,6 +25,7 @@ export class CtlContext {
   private cachedGlobal: GlobalOptions | undefined;
   private cachedClient: EtcdClient | undefined;
   private readonly clients: EtcdClient[] = [];
+  private askedPassword: Promise<string> | undefined;
 
   /** The command line as given (watch finds its `--` exec separator in it). */
   argv: readonly string[] = [];
@@ -42,13 +46,13 @@ export class CtlContext {
   }
 
   client(): EtcdClient {
-    this.cachedClient ??= this.track(new EtcdClient(clientOptionsFor(this.global)));
+    this.cachedClient ??= this.track(this.newClient(this.global.endpoints));
     return this.cachedClient;
   }
 
   /** A client for one endpoint (per-member commands such as endpoint status --cluster). */
   clientFor(endpoint: string): EtcdClient {
-    return this.track(new EtcdClient(clientOptionsFor(this.global, [endpoint])));
+    return this.track(this.newClient([endpoint]));
   }
 
   /**
@@ -63,6 +67,18 @@ export class CtlContext {
 
   close(): void {
     for (const c of this.clients) c.close();
+  }
+
+  /** With --user NAME and no password, the password is asked (once) before the first call. */
+  private newClient(endpoints: readonly string[]): EtcdClient {
+    const g = this.global;
+    const options = clientOptionsFor(g, endpoints);
+    if (!g.askPassword || g.user === undefined) return new EtcdClient(options);
+    const user = g.user;
+    return new PasswordAskingClient(options, user, () => {
+      this.askedPassword ??= askUserPassword(this.io, user);
+      return this.askedPassword;
+    });
   }
 
   private track(client: EtcdClient): EtcdClient {

@@ -20,6 +20,8 @@ export interface GlobalOptions {
   readonly insecureSkipVerify: boolean;
   readonly user?: string;
   readonly password?: string;
+  /** --user NAME came without a password: it is asked on the terminal when the client is made. */
+  readonly askPassword: boolean;
 }
 
 /** The flags as commander gives them, before defaults and variables are applied. */
@@ -96,13 +98,15 @@ export function resolveGlobalOptions(flags: RawGlobalFlags, env: NodeJS.ProcessE
     if (value === '' && flags[flag] !== undefined) throw badArgs(`empty string is passed to --${flag} option`);
     return value || undefined;
   };
+  // etcdctl's authCfgFromCmd: --password as given; else NAME:PASSWORD; else the password is asked.
   let user = text('user') || undefined;
   let password = text('password') || undefined;
   if (user && password === undefined) {
     const colon = user.indexOf(':');
-    if (colon < 0) throw badArgs('password is required: give --user name:password or --password (no prompt in this context)');
-    password = user.slice(colon + 1);
-    user = user.slice(0, colon);
+    if (colon >= 0) {
+      password = user.slice(colon + 1);
+      user = user.slice(0, colon);
+    }
   }
   return {
     endpoints: (text('endpoints') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
@@ -118,6 +122,7 @@ export function resolveGlobalOptions(flags: RawGlobalFlags, env: NodeJS.ProcessE
     insecureSkipVerify: bool('insecure-skip-tls-verify'),
     user,
     password,
+    askPassword: user !== undefined && password === undefined,
   };
 }
 
@@ -127,8 +132,9 @@ export function clientOptionsFor(g: GlobalOptions, endpoints: readonly string[] 
     endpoints,
     dialTimeoutMs: g.dialTimeoutMs,
     commandTimeoutMs: g.commandTimeoutMs,
-    user: g.user,
-    password: g.password,
+    // clientv3 authenticates only when both are non-empty (`--user root:` sends no token).
+    user: g.user && g.password ? g.user : undefined,
+    password: g.user && g.password ? g.password : undefined,
     tls: tlsGiven || g.insecureSkipVerify
       ? { caFile: g.cacert, certFile: g.cert, keyFile: g.key, insecureSkipVerify: g.insecureSkipVerify, enabled: !g.insecureTransport }
       : undefined,

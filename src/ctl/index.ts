@@ -2,3 +2,4 @@
 export { runCtl, buildProgram } from './program';
 export type { CtlIo } from './context';
 export { ExitCode, CtlError } from './exit';
+export { terminalSecretReader } from './terminal-secret';

@@ -1,10 +1,13 @@
 // user, role and auth commands, as etcdctl. Passwords come from `name:password`,
-// --new-user-password, or standard input (--interactive=false); there is no terminal prompt.
+// --new-user-password, standard input (--interactive=false), or else are asked twice on the
+// terminal (password.ts).
 import type { Command } from 'commander';
 import { authpb, etcdserverpb, fromKeyRange, prefixEnd } from '../../api';
 import type { CtlContext } from '../context';
 import { badArgs } from '../exit';
+import { parseGoBool } from '../global';
 import { encodeMessage } from '../go-json';
+import { readPasswordInteractive } from '../password';
 import { callOrFail, toCtlError } from './shared';
 
 const PERMS: Record<string, authpb.Permission_Type> = { READ: authpb.Permission_Type.READ, WRITE: authpb.Permission_Type.WRITE, READWRITE: authpb.Permission_Type.READWRITE };
@@ -24,9 +27,11 @@ export function permissionRange(args: readonly string[], o: { prefix?: boolean; 
   return { key: Buffer.from(key), rangeEnd: Buffer.from(args[1] ?? '') };
 }
 
-async function passwordOf(ctx: CtlContext, o: { interactive: string; newUserPassword?: string }): Promise<string> {
+/** The password of `user add NAME` (`instead`: how else to give it) and `user passwd NAME`. */
+async function passwordOf(ctx: CtlContext, name: string, instead: string, o: { interactive: string | boolean; newUserPassword?: string }): Promise<string> {
   if (o.newUserPassword) return o.newUserPassword;
-  if (o.interactive !== 'false') throw badArgs('failed to ask password: no terminal; give name:password, --new-user-password or --interactive=false with the password on stdin');
+  // A bare --interactive is true (pflag's --interactive[=true]).
+  if (parseGoBool('interactive', String(o.interactive))) return readPasswordInteractive(ctx.io, name, instead);
   const line = await ctx.io.readLine();
   if (!line) throw badArgs('empty password');
   return line;
@@ -36,15 +41,17 @@ export function registerAuthCommands(program: Command, ctx: CtlContext): void {
   const pb = etcdserverpb.AuthService;
   const user = program.command('user').description('User related commands');
   user.command('add').description('Adds a new user').usage('<user name or user:password> [options]').argument('[args...]')
-    .option('--interactive <bool>', 'Read password from stdin instead of interactive terminal', 'true')
+    .option('--interactive [bool]', 'Read password from stdin instead of interactive terminal', 'true')
     .option('--new-user-password <password>', 'Supply password from the command line flag')
     .option('--no-password', 'Create a user without password (CN based auth only)')
-    .action(async (args: string[], o: { interactive: string; newUserPassword?: string; password: boolean }) => {
+    .action(async (args: string[], o: { interactive: string | boolean; newUserPassword?: string; password: boolean }) => {
       if (args.length !== 1) throw badArgs('user add command requires user name as its argument');
       let [name, password] = args[0].includes(':') ? [args[0].slice(0, args[0].indexOf(':')), args[0].slice(args[0].indexOf(':') + 1)] : [args[0], undefined];
       if (name === '') throw badArgs('empty user name is not allowed');
       const noPassword = o.password === false;
-      if (!noPassword && password === undefined) password = await passwordOf(ctx, o);
+      if (!noPassword && password === undefined) {
+        password = await passwordOf(ctx, name, `give ${name}:PASSWORD, --new-user-password PASSWORD or --interactive=false with the password on standard input`, o);
+      }
       const resp = await callOrFail(ctx.client().unary(pb.userAdd, etcdserverpb.AuthUserAddRequest.fromPartial({ name, password: password ?? '', options: { noPassword } })));
       ctx.printer.userAdd(name, resp);
     });
@@ -71,10 +78,10 @@ export function registerAuthCommands(program: Command, ctx: CtlContext): void {
       ctx.printer.userList(await callOrFail(ctx.client().unary(pb.userList, {}, { idempotent: true })));
     });
   user.command('passwd').description('Changes password of user').usage('<user name> [options]').argument('[args...]')
-    .option('--interactive <bool>', 'If true, read password from stdin instead of interactive terminal', 'true')
-    .action(async (args: string[], o: { interactive: string }) => {
+    .option('--interactive [bool]', 'If true, read password from stdin instead of interactive terminal', 'true')
+    .action(async (args: string[], o: { interactive: string | boolean }) => {
       if (args.length !== 1) throw badArgs('user passwd command requires user name as its argument');
-      const password = await passwordOf(ctx, o);
+      const password = await passwordOf(ctx, args[0], 'give --interactive=false with the password on standard input', o);
       ctx.printer.userChangePassword(await callOrFail(ctx.client().unary(pb.userChangePassword, etcdserverpb.AuthUserChangePasswordRequest.fromPartial({ name: args[0], password }))));
     });
   user.command('grant-role').description('Grants a role to a user').usage('<user name> <role name>').argument('[args...]')
