@@ -18,6 +18,7 @@ import { registerSnapshotCommands } from './commands/snapshot';
 import { registerCheckCommands } from './commands/check';
 import { registerLockCommand } from './commands/lock';
 import { registerElectCommand } from './commands/elect';
+import { registerMakeMirrorCommand } from './commands/make-mirror';
 import { toCtlError } from './commands/shared';
 
 export interface CtlRegistration {
@@ -27,7 +28,7 @@ export interface CtlRegistration {
 const COMMANDS: CtlRegistration[] = [
   registerKvCommands, registerTxnCommand, registerWatchCommand, registerLeaseCommands, registerMemberCommands, registerClusterCommands,
   registerAuthCommands, registerDirCommands, registerVersionCommand,
-  registerSnapshotCommands, registerCheckCommands, registerLockCommand, registerElectCommand,
+  registerSnapshotCommands, registerCheckCommands, registerLockCommand, registerElectCommand, registerMakeMirrorCommand,
 ];
 
 /**
