@@ -47,6 +47,14 @@ export function memberCommand(input: MemberRenderInput): string[] {
   return [input.cairnBinary, ...Object.keys(flags).sort().map((f) => flagText(f, flags[f]))];
 }
 
+/** A --wal-dir outside the data dir, which the pod must mount too; undefined when there is none. */
+export function separateWalDir(flags: Record<string, FlagValue>): string | undefined {
+  const walDir = flags['wal-dir'];
+  const dataDir = String(flags['data-dir']);
+  if (typeof walDir !== 'string' || walDir === '' || walDir === dataDir || walDir.startsWith(`${dataDir.replace(/\/$/, '')}/`)) return undefined;
+  return walDir;
+}
+
 /** Where the kubelet probes, from the first metrics URL (kubeadm's GetEtcdProbeEndpoint). */
 function probeEndpoint(metricsUrls: string, fallbackHost: string): { host: string; port: number; scheme: 'HTTP' | 'HTTPS' } {
   const url = new URL(metricsUrls.split(',')[0]);
@@ -73,8 +81,14 @@ export function renderStaticPod(input: MemberRenderInput): string {
     },
     'etcd-pod.yaml',
   );
-  const container = (doc.spec as { containers: Record<string, { httpGet: { scheme: string } }>[] }).containers[0];
-  for (const p of ['livenessProbe', 'readinessProbe', 'startupProbe']) container[p].httpGet.scheme = probe.scheme;
+  const spec = doc.spec as { containers: (Record<string, unknown> & { volumeMounts: unknown[] })[]; volumes: unknown[] };
+  const container = spec.containers[0];
+  for (const p of ['livenessProbe', 'readinessProbe', 'startupProbe']) (container[p] as { httpGet: { scheme: string } }).httpGet.scheme = probe.scheme;
+  const walDir = separateWalDir(memberFlags(input));
+  if (walDir !== undefined) {
+    container.volumeMounts.push({ mountPath: walDir, name: 'etcd-wal' });
+    spec.volumes.push({ hostPath: { path: walDir, type: 'DirectoryOrCreate' }, name: 'etcd-wal' });
+  }
   const text = dumpYaml(doc, { sortKeys: true });
   const problems = checkStaticPod(text);
   if (problems.length > 0) throw new RenderError(`rendered static pod of ${input.name} is invalid: ${problems.join('; ')}`);
@@ -137,5 +151,7 @@ export function checkStaticPod(text: string): string[] {
     if (volumes.get(m.name) !== m.mountPath) problems.push(`volumeMounts ${String(m.name)}: no hostPath volume at ${String(m.mountPath)}`);
   }
   expect('etcd-data volume', volumes.get('etcd-data'), flags.get('data-dir'));
+  const walDir = separateWalDir(Object.fromEntries(flags));
+  if (walDir !== undefined && !list(c.volumeMounts).some((m) => obj(m).mountPath === walDir)) problems.push(`--wal-dir ${walDir} is not mounted`);
   return problems;
 }

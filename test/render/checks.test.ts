@@ -89,6 +89,17 @@ test('static pod check: kubeadm shape, flags and volumes', () => {
   ]);
 });
 
+test('a --wal-dir outside the data dir is mounted into the pod; one inside it needs nothing more', () => {
+  const separate = renderStaticPod(memberInput({ extraArgs: { 'wal-dir': '/mnt/wal-disk/etcd' } }));
+  assert.deepEqual(checkStaticPod(separate), []);
+  assert.match(separate, /- mountPath: \/mnt\/wal-disk\/etcd\n\s+name: etcd-wal/);
+  assert.match(separate, /- hostPath:\n\s+path: \/mnt\/wal-disk\/etcd\n\s+type: DirectoryOrCreate\n\s+name: etcd-wal/);
+  assert.deepEqual(checkStaticPod(separate.replace(/ *- mountPath: \/mnt\/wal-disk\/etcd\n\s+name: etcd-wal\n/, '')), ['--wal-dir /mnt/wal-disk/etcd is not mounted']);
+  const inside = renderStaticPod(memberInput({ extraArgs: { 'wal-dir': '/var/lib/etcd/wal' } }));
+  assert.deepEqual(checkStaticPod(inside), []);
+  assert.doesNotMatch(inside, /etcd-wal/);
+});
+
 test('probes follow an overridden metrics URL, as kubeadm does', () => {
   const text = renderStaticPod(memberInput({ extraArgs: { 'listen-metrics-urls': 'https://127.0.0.2:9381' } }));
   assert.match(text, /host: 127\.0\.0\.2\n\s+path: \/livez\n\s+port: 9381\n\s+scheme: HTTPS/);

@@ -45,8 +45,11 @@ async function cleanup(ctx: Session, name: string): Promise<void> {
   const host = ctx.host(name);
   const p = ctx.config.paths;
   const etcdPki = `${p.certificatesDir}/etcd`;
+  const walDir = ctx.config.extraArgs['wal-dir'];
   const targets: [string, boolean][] = [
     [p.dataDir, true],
+    // a WAL left behind would be read by the next member made on this host, with an empty data dir
+    ...(typeof walDir === 'string' && walDir !== '' ? [[walDir, true] as [string, boolean]] : []),
     [p.manifestFile, false],
     [p.unitFile, false],
     [p.configFile, false],
