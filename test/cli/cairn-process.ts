@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { freePorts } from '../support/ports';
 
 export function repoRoot(): string {
   let dir = __dirname;
@@ -96,6 +97,31 @@ export async function startCairn(options: StartOptions = {}): Promise<CairnProce
     await new Promise((r) => setTimeout(r, 50));
   }
   return proc;
+}
+
+export interface LoneCairn {
+  /** host:port, as etcdctl's --endpoints takes it */
+  readonly endpoint: string;
+  /** http://host:port */
+  readonly url: string;
+  readonly process: CairnProcess;
+  /** Stops cairn and removes its data dir; a second call does nothing. */
+  stop(): Promise<void>;
+}
+
+/** A one-member cairn on free loopback ports, with a data dir of its own. */
+export async function startLoneCairn(): Promise<LoneCairn> {
+  const [client, peer] = await freePorts(2);
+  const url = `http://127.0.0.1:${client}`;
+  const p = `http://127.0.0.1:${peer}`;
+  const proc = await startCairn({ args: ['--listen-client-urls', url, '--advertise-client-urls', url, '--listen-peer-urls', p, '--initial-advertise-peer-urls', p, '--initial-cluster', `default=${p}`, '--name', 'default'] });
+  let stopping: Promise<void> | undefined;
+  return {
+    endpoint: `127.0.0.1:${client}`,
+    url,
+    process: proc,
+    stop: () => (stopping ??= proc.stop().then(() => proc.cleanup())),
+  };
 }
 
 export function hasEtcdctl(): boolean {

@@ -3,8 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCtl, type CtlIo } from '../../src/ctl';
 import { listEntries, normaliseDir } from '../../src/ctl/commands/dirs';
-import { startCairn } from '../cli/cairn-process';
-import { freePorts } from '../support/ports';
+import { startLoneCairn } from '../cli/cairn-process';
 
 async function cairnctl(args: string[]): Promise<[number, string, string]> {
   let stdout = '';
@@ -28,10 +27,8 @@ test('normaliseDir and listEntries', () => {
 });
 
 test('ls, mkdir, rmdir against cairn', { timeout: 60_000 }, async () => {
-  const [client, peer] = await freePorts(2);
-  const c = `127.0.0.1:${client}`;
-  const p = `http://127.0.0.1:${peer}`;
-  const cairn = await startCairn({ args: ['--listen-client-urls', `http://${c}`, '--advertise-client-urls', `http://${c}`, '--listen-peer-urls', p, '--initial-advertise-peer-urls', p, '--initial-cluster', `default=${p}`] });
+  const cairn = await startLoneCairn();
+  const c = cairn.endpoint;
   try {
     const run = (...args: string[]) => cairnctl([`--endpoints=${c}`, ...args]);
     assert.deepEqual(await run('mkdir', 'dir'), [0, '', '']);
@@ -53,6 +50,5 @@ test('ls, mkdir, rmdir against cairn', { timeout: 60_000 }, async () => {
     assert.deepEqual(await run('rmdir', '/'), [1, '', 'Error: 107: Root is read only (/)\n']);
   } finally {
     await cairn.stop();
-    cairn.cleanup();
   }
 });

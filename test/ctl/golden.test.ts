@@ -7,8 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasRealEtcd, startRealEtcd } from '../support/real-etcd';
-import { startCairn, hasEtcdctl } from '../cli/cairn-process';
-import { freePorts } from '../support/ports';
+import { hasEtcdctl, startLoneCairn } from '../cli/cairn-process';
 import { GOLDEN_CASES } from './golden-cases';
 import {
   addIdReplacements, normalise, readGolden, runCase, UPDATE_GOLDEN, writeGolden,
@@ -96,12 +95,8 @@ async function startEtcdServer(): Promise<Server> {
 }
 
 async function startCairnServer(): Promise<Server> {
-  const [client, peer] = await freePorts(2);
-  const c = `http://127.0.0.1:${client}`;
-  const p = `http://127.0.0.1:${peer}`;
-  const proc = await startCairn({ args: ['--listen-client-urls', c, '--advertise-client-urls', c, '--listen-peer-urls', p, '--initial-advertise-peer-urls', p, '--initial-cluster', `default=${p}`, '--name', 'default'] });
-  let stopped = false;
-  return { endpoint: c, stop: async () => { if (!stopped) { stopped = true; await proc.stop(); proc.cleanup(); } } };
+  const cairn = await startLoneCairn();
+  return { endpoint: cairn.url, stop: cairn.stop };
 }
 
 const skip = !hasRealEtcd() || !hasEtcdctl() ? 'needs Debian etcd-server and etcd-client' : false;

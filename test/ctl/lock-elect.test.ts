@@ -3,8 +3,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { hasRealEtcd, startRealEtcd } from '../support/real-etcd';
-import { freePorts } from '../support/ports';
-import { hasEtcdctl, startCairn } from '../cli/cairn-process';
+import { hasEtcdctl, startLoneCairn } from '../cli/cairn-process';
 import { run, start, WAIT_MS, type Tool } from './ctl-process';
 
 /** How many keys are under the prefix (with real etcdctl, whatever the tool under test). */
@@ -32,11 +31,8 @@ interface Server {
 }
 
 async function startCairnServer(): Promise<Server> {
-  const [client, peer] = await freePorts(2);
-  const c = `http://127.0.0.1:${client}`;
-  const p = `http://127.0.0.1:${peer}`;
-  const proc = await startCairn({ args: ['--listen-client-urls', c, '--advertise-client-urls', c, '--listen-peer-urls', p, '--initial-advertise-peer-urls', p, '--initial-cluster', `default=${p}`, '--name', 'default'] });
-  return { endpoint: c, stop: async () => { await proc.stop(); proc.cleanup(); } };
+  const cairn = await startLoneCairn();
+  return { endpoint: cairn.url, stop: cairn.stop };
 }
 
 async function startEtcdServer(): Promise<Server> {

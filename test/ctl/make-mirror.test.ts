@@ -4,8 +4,7 @@
 // errors are compared too.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { hasEtcdctl, startCairn } from '../cli/cairn-process';
-import { freePorts } from '../support/ports';
+import { hasEtcdctl, startLoneCairn } from '../cli/cairn-process';
 import { hasRealEtcd, startRealEtcd } from '../support/real-etcd';
 import { run, start, WAIT_MS, type Tool } from './ctl-process';
 
@@ -13,12 +12,9 @@ const tools: Tool[] = ['etcdctl', 'cairnctl'];
 const skip = !(hasEtcdctl() && hasRealEtcd()) && 'etcd 3.4 is not installed';
 
 async function startCairnServer(t: TestContext): Promise<string> {
-  const [client, peer] = await freePorts(2);
-  const c = `http://127.0.0.1:${client}`;
-  const p = `http://127.0.0.1:${peer}`;
-  const proc = await startCairn({ args: ['--listen-client-urls', c, '--advertise-client-urls', c, '--listen-peer-urls', p, '--initial-advertise-peer-urls', p, '--initial-cluster', `default=${p}`] });
-  t.after(async () => { await proc.stop(); proc.cleanup(); });
-  return `127.0.0.1:${client}`;
+  const cairn = await startLoneCairn();
+  t.after(() => cairn.stop());
+  return cairn.endpoint;
 }
 
 /** Every key with its revisions and value, and the store's revision, as etcdctl prints them. */

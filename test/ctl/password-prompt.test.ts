@@ -6,8 +6,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCtl, type CtlIo } from '../../src/ctl';
 import { goTrimSpace } from '../../src/ctl/password';
-import { startCairn } from '../cli/cairn-process';
-import { freePorts } from '../support/ports';
+import { startLoneCairn } from '../cli/cairn-process';
 import { hasRealEtcd, startRealEtcd } from '../support/real-etcd';
 
 interface Outcome {
@@ -52,13 +51,7 @@ interface Server {
   stop(): Promise<void>;
 }
 
-async function startCairnServer(): Promise<Server> {
-  const [client, peer] = await freePorts(2);
-  const c = `http://127.0.0.1:${client}`;
-  const p = `http://127.0.0.1:${peer}`;
-  const proc = await startCairn({ args: ['--listen-client-urls', c, '--advertise-client-urls', c, '--listen-peer-urls', p, '--initial-advertise-peer-urls', p, '--initial-cluster', `default=${p}`, '--name', 'default'] });
-  return { endpoint: `127.0.0.1:${client}`, stop: async () => { await proc.stop(); proc.cleanup(); } };
-}
+const startCairnServer = (): Promise<Server> => startLoneCairn();
 
 async function startEtcdServer(): Promise<Server> {
   const etcd = await startRealEtcd();

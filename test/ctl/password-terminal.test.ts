@@ -4,8 +4,7 @@
 // the server accepts.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { hasEtcdctl, startCairn } from '../cli/cairn-process';
-import { freePorts } from '../support/ports';
+import { hasEtcdctl, startLoneCairn } from '../cli/cairn-process';
 import { hasRealEtcd, startRealEtcd } from '../support/real-etcd';
 import { cairnctlCommand, run, type Tool } from './ctl-process';
 import { hasPython3, runInPty, type PtyResult, type PtyStep } from './pty-driver';
@@ -73,16 +72,13 @@ const skip = !hasPython3() ? 'needs python3 for the pseudo-terminal'
   : !hasRealEtcd() || !hasEtcdctl() ? 'needs Debian etcd-server and etcd-client' : false;
 
 test('password prompts on a terminal: cairnctl on cairn as etcdctl on etcd', { timeout: 180_000, skip }, async (t) => {
-  const [client, peer] = await freePorts(2);
-  const c = `http://127.0.0.1:${client}`;
-  const p = `http://127.0.0.1:${peer}`;
-  const cairn = await startCairn({ args: ['--listen-client-urls', c, '--advertise-client-urls', c, '--listen-peer-urls', p, '--initial-advertise-peer-urls', p, '--initial-cluster', `default=${p}`, '--name', 'default'] });
-  t.after(async () => { await cairn.stop(); cairn.cleanup(); });
+  const cairn = await startLoneCairn();
+  t.after(() => cairn.stop());
   const etcd = await startRealEtcd();
   t.after(() => etcd.stop());
 
   const expected = await scenario('etcdctl', etcd.endpoint);
-  const actual = await scenario('cairnctl', c);
+  const actual = await scenario('cairnctl', cairn.url);
   assert.deepEqual(actual, expected);
   // What they showed, so that a change on either side is seen here too.
   assert.deepEqual(actual, [
@@ -94,12 +90,12 @@ test('password prompts on a terminal: cairnctl on cairn as etcdctl on etcd', { t
     `exit 0 echo=true icanon=true stuck=null terminal ${JSON.stringify('Password of carol: \r\nType password of carol again for confirmation: \r\nPassword: \r\nUser carol created\r\n')} stderr ""`,
   ]);
   await checkPasswords(t, etcd.endpoint);
-  await checkPasswords(t, c);
+  await checkPasswords(t, cairn.url);
 
   // cairnctl's own choice: with stdout redirected, the prompt goes to the terminal on stderr
   // (etcdctl writes it into the redirected output, where nobody sees it).
   const redirected = await runInPty({
-    cmd: command('cairnctl', c, ['--user', 'root', 'get', 'k', '--print-value-only']), steps: [{ expect: 'Password: ', send: ['s3cret\r'] }], stdout: 'pipe', timeout: 20,
+    cmd: command('cairnctl', cairn.url, ['--user', 'root', 'get', 'k', '--print-value-only']), steps: [{ expect: 'Password: ', send: ['s3cret\r'] }], stdout: 'pipe', timeout: 20,
   });
   assert.deepEqual([redirected.code, redirected.output, redirected.stdoutPipe, redirected.echo], [0, 'Password: \r\n', 'v\n', true], seen(redirected));
 });

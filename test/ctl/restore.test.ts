@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { runCtl, type CtlIo } from '../../src/ctl';
 import { hasRealEtcd, startRealEtcd } from '../support/real-etcd';
 import { freePorts } from '../support/ports';
-import { startCairn, hasEtcdctl } from '../cli/cairn-process';
+import { startCairn, hasEtcdctl, startLoneCairn } from '../cli/cairn-process';
 
 function etcdctl(endpoint: string, args: string[]): Promise<{ stdout: string; code: number | null }> {
   return new Promise((resolve, reject) => {
@@ -50,13 +50,7 @@ interface Source {
   stop(): Promise<unknown>;
 }
 
-async function startCairnSource(): Promise<Source> {
-  const [client, peer] = await freePorts(2);
-  const c = `http://127.0.0.1:${client}`;
-  const p = `http://127.0.0.1:${peer}`;
-  const proc = await startCairn({ args: ['--listen-client-urls', c, '--advertise-client-urls', c, '--listen-peer-urls', p, '--initial-advertise-peer-urls', p, '--initial-cluster', `default=${p}`] });
-  return { endpoint: `127.0.0.1:${client}`, stop: async () => { await proc.stop(); proc.cleanup(); } };
-}
+const startCairnSource = (): Promise<Source> => startLoneCairn();
 
 test('snapshot restore: etcd snapshot -> cairnctl restore -> cairn serves every key with its revisions', { skip, timeout: 120_000 }, () => restoreRoundTrip(startRealEtcd));
 
