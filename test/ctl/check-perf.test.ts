@@ -1,10 +1,13 @@
 // check perf: a short 's' load against real etcd reports etcdctl's verdict lines and cleans up its
-// prefix; the verdict rules themselves on fixed figures.
+// prefix; the verdict rules themselves on fixed figures. check datascale: its lines on both servers,
+// and the real etcdctl's datascale reading cairn's /metrics.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCtl, type CtlIo } from '../../src/ctl';
 import { perfVerdict } from '../../src/ctl/commands/check';
 import { hasRealEtcd, startRealEtcd } from '../support/real-etcd';
+import { startLoneCairn } from '../cli/cairn-process';
+import { spawnSync } from 'node:child_process';
 
 async function cairnctl(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   let stdout = '';
@@ -52,4 +55,29 @@ test('check perf --load s against real etcd', { skip, timeout: 60_000 }, async (
   } finally {
     await etcd.stop();
   }
+});
+
+test('check datascale --load s: cairnctl on real etcd and on cairn, etcdctl on cairn; the keys are removed', { skip, timeout: 180_000 }, async (t) => {
+  const etcd = await startRealEtcd();
+  t.after(() => etcd.stop());
+  const cairn = await startLoneCairn();
+  t.after(() => cairn.stop());
+  const start = 'Start data scale check for work load [10000 key-value pairs, 1024 bytes per key-value, 50 concurrent clients].';
+  const pass = /^PASS: Approximate system memory used : -?\d+\.\d\d MB\.$/;
+  for (const endpoint of [etcd.endpoint, cairn.url]) {
+    const r = await cairnctl([`--endpoints=${endpoint}`, 'check', 'datascale', '--load=s', '--auto-compact']);
+    const lines = r.stdout.trim().split('\n');
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(lines[0], start);
+    assert.match(lines[1], /^Compacting with revision \d+$/);
+    assert.match(lines[3], pass);
+    assert.equal((await cairnctl([`--endpoints=${endpoint}`, 'get', '/etcdctl-check-datascale/', '--prefix', '--count-only', '-w', 'fields'])).stdout.match(/"Count" : (\d+)/)?.[1], '0');
+  }
+  // etcdctl reads cairn's /metrics as etcd's
+  const real = spawnSync('etcdctl', [`--endpoints=${cairn.url}`, 'check', 'datascale', '--load=s'], { env: { PATH: process.env.PATH, ETCDCTL_API: '3' }, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(real.status, 0, real.stdout + real.stderr);
+  assert.ok(real.stdout.includes(start), real.stdout);
+  assert.match(real.stdout.trim().split('\n').at(-1) ?? '', pass);
+  const unknown = await cairnctl([`--endpoints=${cairn.url}`, 'check', 'datascale', '--load=huge']);
+  assert.deepEqual([unknown.code, unknown.stderr], [4, 'Error: unknown load option huge\n']);
 });
