@@ -31,6 +31,10 @@ async function start(config: ServerConfig, logger: Logger): Promise<{ server: Et
     keyFile: config.peerTls.keyFile || undefined,
     trustedCaFile: config.peerTls.trustedCAFile || undefined,
     clientCertAuth: config.peerTls.clientCertAuth,
+    crlFile: config.peerTls.crlFile || undefined,
+    allowedCn: config.peerTls.allowedCn || undefined,
+    allowedHostname: config.peerTls.allowedHostname || undefined,
+    cipherSuites: config.cipherSuites,
   };
   // Client ports first, as etcd binds them: clients connecting while the data loads wait for it.
   const bound = await bindMember(config, { logger });

@@ -25,6 +25,7 @@ import { probeAnswer } from './prober';
 import { sessionMemoryMb, sessionSettings, sessionWindowBytes } from './session';
 import { streamUpgradeServer } from './stream-upgrade';
 import { serverTlsOptions } from './tls';
+import { checksClients, clientRefusal, rejectionFields } from '../tls-hardening';
 import type { PeerUrl } from './urls';
 import type { PeerReply } from './options';
 import { header, headerText, probingPath, raftPathPrefix, responseHeaders, snapshotPath } from './wire';
@@ -102,6 +103,19 @@ export class PeerListener {
       // A connection that did not choose h2 by ALPN is a message stream's HTTP/1.1 request.
       tlsServer.on('unknownProtocol', (socket: TLSSocket) => this.toUpgrades(socket));
       tlsServer.on('connection', (socket: Socket) => this.track(socket));
+      // --peer-crl-file, --peer-cert-allowed-cn, --peer-cert-allowed-hostname: checked once the
+      // handshake is done, as etcd's listener checks the CRL. This runs after node's own listener,
+      // which has already handed the socket to an HTTP/2 session or the upgrade server; neither has
+      // read from it yet, and closing it here ends them before any request.
+      const policy = ctx.tls.policy;
+      if (checksClients(policy)) {
+        tlsServer.on('secureConnection', (socket: TLSSocket) => {
+          const refusal = clientRefusal(socket, policy);
+          if (refusal === undefined) return;
+          ctx.logger.warn({ 'local-member-id': ctx.localHex, ...rejectionFields(socket, refusal) }, 'rejected connection');
+          socket.destroy();
+        });
+      }
       server = tlsServer;
       http2Server = tlsServer;
     } else {

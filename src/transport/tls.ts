@@ -1,8 +1,17 @@
-// Peer TLS from etcd's flags: --peer-cert-file, --peer-key-file, --peer-trusted-ca-file and
-// --peer-client-cert-auth. The files are read once, at start.
+// Peer TLS from etcd's flags: --peer-cert-file, --peer-key-file, --peer-trusted-ca-file,
+// --peer-client-cert-auth, --peer-crl-file, --peer-cert-allowed-cn, --peer-cert-allowed-hostname and
+// --cipher-suites. The files are read once, at start (the CRL again whenever it changes on disk).
 import { readFileSync } from 'node:fs';
 import type { SecureServerOptions } from 'node:http2';
 import type { SecureContextOptions } from 'node:tls';
+import {
+  CrlError,
+  CrlFile,
+  cipherSuitesProblem,
+  opensslCipherList,
+  serverIdentityCheck,
+  type CertificatePolicy,
+} from '../tls-hardening';
 import { TransportError, errorText } from './errors';
 
 export interface PeerTlsOptions {
@@ -14,6 +23,14 @@ export interface PeerTlsOptions {
   trustedCaFile?: string;
   /** --peer-client-cert-auth: peers must present a certificate the CA signed. */
   clientCertAuth?: boolean;
+  /** --peer-crl-file: peers presenting a certificate whose serial it lists are refused by the listener. */
+  crlFile?: string;
+  /** --peer-cert-allowed-cn: the CN every peer certificate must carry, client and server alike (as etcd checks both). */
+  allowedCn?: string;
+  /** --peer-cert-allowed-hostname: the name every peer certificate must be valid for, client and server alike. */
+  allowedHostname?: string;
+  /** --cipher-suites: Go's names of the TLS 1.2 suites to offer, listening and dialling. */
+  cipherSuites?: readonly string[];
 }
 
 export interface PeerTlsMaterial {
@@ -21,6 +38,10 @@ export interface PeerTlsMaterial {
   readonly identity: { readonly cert: Buffer; readonly key: Buffer } | undefined;
   readonly ca: Buffer | undefined;
   readonly clientCertAuth: boolean;
+  /** What the listener checks in client certificates after the handshake, and dials check in server certificates. */
+  readonly policy: CertificatePolicy;
+  /** Node's `ciphers` for --cipher-suites; undefined for Node's defaults. */
+  readonly ciphers: string | undefined;
 }
 
 function readPem(path: string, flag: string): Buffer {
@@ -28,6 +49,15 @@ function readPem(path: string, flag: string): Buffer {
     return readFileSync(path);
   } catch (err) {
     throw new TransportError(`transport: cannot read ${flag} ${path}: ${(err as NodeJS.ErrnoException).code ?? errorText(err)}`);
+  }
+}
+
+function readCrl(path: string): CrlFile {
+  try {
+    return new CrlFile(path);
+  } catch (err) {
+    if (err instanceof CrlError) throw new TransportError(`transport: cannot read --peer-crl-file ${path}: ${err.message}`);
+    throw err;
   }
 }
 
@@ -43,6 +73,12 @@ export function loadPeerTls(options: PeerTlsOptions | undefined): PeerTlsMateria
   if (options.clientCertAuth && !options.trustedCaFile) {
     throw new TransportError('transport: --peer-client-cert-auth needs --peer-trusted-ca-file');
   }
+  if (options.allowedCn && options.allowedHostname) {
+    throw new TransportError(`transport: AllowedCN and AllowedHostname are mutually exclusive (cn=${JSON.stringify(options.allowedCn)}, hostname=${JSON.stringify(options.allowedHostname)})`);
+  }
+  const cipherSuites = options.cipherSuites ?? [];
+  const cipherProblem = cipherSuitesProblem(cipherSuites);
+  if (cipherProblem !== undefined) throw new TransportError(`transport: ${cipherProblem}`);
   const identity =
     options.certFile && options.keyFile
       ? { cert: readPem(options.certFile, '--peer-cert-file'), key: readPem(options.keyFile, '--peer-key-file') }
@@ -51,6 +87,12 @@ export function loadPeerTls(options: PeerTlsOptions | undefined): PeerTlsMateria
     identity,
     ca: options.trustedCaFile ? readPem(options.trustedCaFile, '--peer-trusted-ca-file') : undefined,
     clientCertAuth: options.clientCertAuth === true,
+    policy: {
+      crl: options.crlFile ? readCrl(options.crlFile) : undefined,
+      allowedCn: options.allowedCn || undefined,
+      allowedHostname: options.allowedHostname || undefined,
+    },
+    ciphers: opensslCipherList(cipherSuites),
   };
 }
 
@@ -63,11 +105,24 @@ export function serverTlsOptions(tls: PeerTlsMaterial, identity: { cert: Buffer;
     requestCert: tls.clientCertAuth,
     rejectUnauthorized: tls.clientCertAuth,
     minVersion: 'TLSv1.2',
+    ...(tls.ciphers !== undefined ? { ciphers: tls.ciphers } : {}),
   };
 }
 
-/** A member dials peers with its own certificate, so a peer that requires client certificates accepts it. */
-export function clientTlsOptions(tls: PeerTlsMaterial | undefined): SecureContextOptions {
+/**
+ * A member dials peers with its own certificate, so a peer that requires client certificates accepts
+ * it. With a certificate (etcd's TLSInfo not Empty), dials also offer only --cipher-suites and check
+ * the peer's server certificate against the allowed CN or hostname; without one, etcd dials with
+ * Go's defaults and so does this.
+ */
+export function clientTlsOptions(tls: PeerTlsMaterial | undefined): SecureContextOptions & { checkServerIdentity?: ReturnType<typeof serverIdentityCheck> } {
   if (!tls) return { minVersion: 'TLSv1.2' };
-  return { cert: tls.identity?.cert, key: tls.identity?.key, ca: tls.ca, minVersion: 'TLSv1.2' };
+  const base = { cert: tls.identity?.cert, key: tls.identity?.key, ca: tls.ca, minVersion: 'TLSv1.2' as const };
+  if (!tls.identity) return base;
+  const checkServerIdentity = serverIdentityCheck(tls.policy);
+  return {
+    ...base,
+    ...(tls.ciphers !== undefined ? { ciphers: tls.ciphers } : {}),
+    ...(checkServerIdentity ? { checkServerIdentity } : {}),
+  };
 }

@@ -155,6 +155,7 @@ test('a config file in etcd\'s YAML format, TLS blocks, nanosecond durations, by
   assert.deepEqual(config.clientTls, {
     certFile: '/etc/kubernetes/pki/etcd/server.crt', keyFile: '/etc/kubernetes/pki/etcd/server.key',
     clientCertAuth: true, trustedCAFile: '/etc/kubernetes/pki/etcd/ca.crt', autoTls: false,
+    crlFile: '', allowedCn: '', allowedHostname: '',
   });
   assert.equal(config.peerTls.certFile, '/etc/kubernetes/pki/etcd/peer.crt');
   assert.equal(config.peerTls.clientCertAuth, true);
@@ -216,7 +217,7 @@ test('etcd\'s validation: timing, URLs, compaction, TLS', () => {
 
 test('flags cairn does not implement: unsupported ones refuse a non-default value, ignored ones warn', () => {
   configError(() => load(['--discovery', 'https://discovery.etcd.io/x']), /^--discovery is not supported by cairn/);
-  configError(() => load(['--client-crl-file', '/crl.pem']), /^--client-crl-file is not supported by cairn/);
+  configError(() => load(['--discovery-srv', 'example.com']), /^--discovery-srv is not supported by cairn/);
   configError(() => load(['--proxy', 'on']), /^--proxy is not supported by cairn/);
   assert.equal(configOf(load(['--wal-dir', '/var/lib/etcd-wal'])).walDir, '/var/lib/etcd-wal');
   configError(() => load(['--config-file', '/c.yaml'], {}, { '/c.yaml': 'force-new-cluster: true\n' }), /^--force-new-cluster is not supported by cairn/);
@@ -224,6 +225,69 @@ test('flags cairn does not implement: unsupported ones refuse a non-default valu
   assert.equal(result.kind, 'config');
   assert.deepEqual(result.kind === 'config' && result.warnings, ['--enable-v2=true has no effect in cairn: Serve the v2 API (cairn serves v3 only).']);
   assert.equal(configOf(load(['--debug'])).logLevel, 'debug');
+});
+
+test('etcd 3.4\'s TLS hardening flags: CRL files, allowed CN and hostname, cipher suites, from flags, ETCD_* variables and the config file', () => {
+  const fromFlags = configOf(load([
+    '--client-crl-file', '/pki/client.crl', '--client-cert-allowed-hostname', 'client.example', '--client-cert-auth', '--trusted-ca-file', '/pki/ca.crt',
+    '--peer-crl-file', '/pki/peer.crl', '--peer-cert-allowed-cn', 'etcd-peer', '--peer-client-cert-auth',
+    '--cipher-suites', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+  ]));
+  assert.deepEqual([fromFlags.clientTls.crlFile, fromFlags.clientTls.allowedHostname, fromFlags.clientTls.allowedCn], ['/pki/client.crl', 'client.example', '']);
+  assert.deepEqual([fromFlags.peerTls.crlFile, fromFlags.peerTls.allowedCn, fromFlags.peerTls.allowedHostname], ['/pki/peer.crl', 'etcd-peer', '']);
+  assert.deepEqual(fromFlags.cipherSuites, ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384']);
+  assert.deepEqual(configOf(load([])).cipherSuites, []);
+
+  const fromEnv = configOf(load([], {
+    ETCD_CLIENT_CRL_FILE: '/pki/client.crl', ETCD_PEER_CRL_FILE: '/pki/peer.crl', ETCD_PEER_CERT_ALLOWED_HOSTNAME: 'peer.example',
+    ETCD_CLIENT_CERT_ALLOWED_HOSTNAME: 'client.example', ETCD_CIPHER_SUITES: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+  }));
+  assert.deepEqual([fromEnv.clientTls.crlFile, fromEnv.clientTls.allowedHostname, fromEnv.peerTls.crlFile, fromEnv.peerTls.allowedHostname], ['/pki/client.crl', 'client.example', '/pki/peer.crl', 'peer.example']);
+  assert.deepEqual(fromEnv.cipherSuites, ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256']);
+
+  // etcd 3.5's keys in the TLS blocks (allowed-cn and allowed-hostname, a list there), cairn's crl-file,
+  // and etcd's top-level cipher-suites sequence
+  const file = `client-transport-security:
+  client-cert-auth: true
+  crl-file: /pki/client.crl
+  allowed-hostname: client.example
+peer-transport-security:
+  client-cert-auth: true
+  crl-file: /pki/peer.crl
+  allowed-cn: [etcd-peer]
+cipher-suites:
+  - TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+  - TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+`;
+  const fromFile = configOf(load(['--config-file', '/c.yaml'], {}, { '/c.yaml': file }));
+  assert.deepEqual([fromFile.clientTls.crlFile, fromFile.clientTls.allowedHostname], ['/pki/client.crl', 'client.example']);
+  assert.deepEqual([fromFile.peerTls.crlFile, fromFile.peerTls.allowedCn], ['/pki/peer.crl', 'etcd-peer']);
+  assert.deepEqual(fromFile.cipherSuites, ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384']);
+  const bad = (text: string, message: RegExp): void => configError(() => load(['--config-file', '/c.yaml'], {}, { '/c.yaml': text }), message);
+  bad('peer-transport-security:\n  allowed-cn: [a, b]\n', /^\/c.yaml: "peer-transport-security.allowed-cn" takes one value \(etcd 3.4's --peer-cert-allowed-cn\), got a list of 2$/);
+  bad('client-transport-security:\n  allowed-cn: a\n', /unknown key "client-transport-security.allowed-cn"/);
+  bad('client-crl-file: /x.crl\n', /unknown key "client-crl-file" \(write it as crl-file under client-transport-security\)/);
+  bad('peer-cert-allowed-cn: x\n', /unknown key "peer-cert-allowed-cn" \(write it as allowed-cn under peer-transport-security\)/);
+  bad('cipher-suites: TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\n', /"cipher-suites" must be a list of strings/);
+
+  // etcd's refusals, in etcd's words
+  configError(() => load(['--cipher-suites', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_FOO']), /^unexpected TLS cipher suite "TLS_FOO"$/);
+  configError(() => load(['--cipher-suites', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', '--tls-min-version', 'TLS1.3']), /^cipher suites cannot be configured when only TLS1.3 is enabled$/);
+  configError(() => load(['--peer-cert-allowed-cn', 'a', '--peer-cert-allowed-hostname', 'b']), /^AllowedCN and AllowedHostname are mutually exclusive \(cn="a", hostname="b"\)$/);
+  // cairn's: a suite Go has and Node's OpenSSL has not
+  configError(() => load(['--cipher-suites', 'TLS_RSA_WITH_3DES_EDE_CBC_SHA']), /^TLS cipher suite "TLS_RSA_WITH_3DES_EDE_CBC_SHA" \(OpenSSL DES-CBC3-SHA\) is not available/);
+
+  // without client certificate authentication there is no client certificate to check: a warning
+  const unchecked = load(['--client-crl-file', '/pki/client.crl', '--peer-crl-file', '/pki/peer.crl']);
+  assert.equal(unchecked.kind, 'config');
+  assert.deepEqual(unchecked.kind === 'config' && unchecked.warnings, [
+    '--client-crl-file applies only to client certificates, which are not asked for without --client-cert-auth or --trusted-ca-file',
+    '--peer-crl-file applies only to peer client certificates, which the peer listener does not ask for without --peer-client-cert-auth',
+  ]);
+  const checked = load(['--client-crl-file', '/pki/client.crl', '--client-cert-allowed-hostname', 'c.example', '--trusted-ca-file', '/pki/ca.crt']);
+  assert.deepEqual(checked.kind === 'config' && checked.warnings.filter((w) => w.includes('only to client certificates')), []);
+  const both = load(['--client-crl-file', '/pki/client.crl', '--client-cert-allowed-hostname', 'c.example']);
+  assert.deepEqual(both.kind === 'config' && both.warnings, ['--client-crl-file and --client-cert-allowed-hostname apply only to client certificates, which are not asked for without --client-cert-auth or --trusted-ca-file']);
 });
 
 test('--max-wals and --max-snapshots reach the config (0 keeps every file)', () => {

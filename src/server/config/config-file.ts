@@ -2,6 +2,12 @@
 // client-transport-security and peer-transport-security blocks, durations are integer nanoseconds and
 // sizes are bytes. Unlike etcd, which skips keys it does not know, a key neither etcd nor cairn knows
 // is an error: a misspelt key would otherwise fall back to a default without a word.
+//
+// etcd 3.4's TLS blocks know cert-file, key-file, client-cert-auth, trusted-ca-file and auto-tls only:
+// its file cannot set a CRL, an allowed CN or hostname (the keys are skipped like any unknown one),
+// while cipher-suites is a top-level sequence. cairn also takes allowed-cn and allowed-hostname in the
+// blocks as etcd 3.5 names them (3.5 reads a list; cairn, like 3.4's flags, one value: a string or a
+// list of one), and crl-file, which no etcd version reads from its file.
 import type * as JsYaml from 'js-yaml';
 import { ConfigError } from './errors';
 import { fileKeyOf, flagSpec, flagTable, type FlagSpec } from './flag-table';
@@ -21,6 +27,8 @@ const securityBlocks: Record<string, Record<string, string>> = {
     'client-cert-auth': 'client-cert-auth',
     'trusted-ca-file': 'trusted-ca-file',
     'auto-tls': 'auto-tls',
+    'crl-file': 'client-crl-file',
+    'allowed-hostname': 'client-cert-allowed-hostname',
   },
   'peer-transport-security': {
     'cert-file': 'peer-cert-file',
@@ -28,8 +36,14 @@ const securityBlocks: Record<string, Record<string, string>> = {
     'client-cert-auth': 'peer-client-cert-auth',
     'trusted-ca-file': 'peer-trusted-ca-file',
     'auto-tls': 'peer-auto-tls',
+    'crl-file': 'peer-crl-file',
+    'allowed-cn': 'peer-cert-allowed-cn',
+    'allowed-hostname': 'peer-cert-allowed-hostname',
   },
 };
+
+/** Block keys etcd 3.5 reads as a list, of which cairn takes one value. */
+const oneOfList = new Set(['allowed-cn', 'allowed-hostname']);
 
 function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
@@ -37,8 +51,10 @@ function isMapping(value: unknown): value is Record<string, unknown> {
 
 function hint(key: string): string {
   if (securityBlocks['client-transport-security'][key]) return ' (TLS settings go under client-transport-security)';
-  const peer = Object.entries(securityBlocks['peer-transport-security']).find(([, flag]) => flag === key);
-  if (peer) return ` (write it as ${peer[0]} under peer-transport-security)`;
+  for (const [block, keys] of Object.entries(securityBlocks)) {
+    const inner = Object.entries(keys).find(([, flag]) => flag === key);
+    if (inner) return ` (write it as ${inner[0]} under ${block})`;
+  }
   return '';
 }
 
@@ -60,12 +76,17 @@ export function valuesFromConfigFile(text: string, where: string): Map<string, F
     const block = securityBlocks[key];
     if (block) {
       if (value === null) continue;
-      if (!isMapping(value)) throw new ConfigError(`${where}: "${key}" must be a mapping with cert-file, key-file, client-cert-auth, trusted-ca-file, auto-tls`);
+      if (!isMapping(value)) throw new ConfigError(`${where}: "${key}" must be a mapping with ${Object.keys(block).join(', ')}`);
       for (const [inner, innerValue] of Object.entries(value)) {
         const flagName = block[inner];
         if (!flagName) throw new ConfigError(`${where}: unknown key "${key}.${inner}"`);
         if (innerValue === null) continue;
-        values.set(flagName, valueFromYaml(flagSpec(flagName)!, `${key}.${inner}`, innerValue, where));
+        let single = innerValue;
+        if (oneOfList.has(inner) && Array.isArray(innerValue)) {
+          if (innerValue.length !== 1) throw new ConfigError(`${where}: "${key}.${inner}" takes one value (etcd 3.4's --${flagName}), got a list of ${innerValue.length}`);
+          single = innerValue[0];
+        }
+        values.set(flagName, valueFromYaml(flagSpec(flagName)!, `${key}.${inner}`, single, where));
       }
       continue;
     }

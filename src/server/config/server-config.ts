@@ -11,6 +11,12 @@ export interface TlsInfo {
   readonly trustedCAFile: string;
   /** Generate a self-signed certificate when certFile/keyFile are not given. */
   readonly autoTls: boolean;
+  /** --client-crl-file / --peer-crl-file: certificates whose serial it lists are refused ('' for none). */
+  readonly crlFile: string;
+  /** --peer-cert-allowed-cn: the CN peer certificates must carry ('' for any; always '' for clients). */
+  readonly allowedCn: string;
+  /** --client-cert-allowed-hostname / --peer-cert-allowed-hostname: the name certificates must be valid for ('' for any). */
+  readonly allowedHostname: string;
 }
 
 export type TlsVersion = '' | 'TLS1.2' | 'TLS1.3';
@@ -59,6 +65,8 @@ export interface ServerConfig {
   readonly peerTls: TlsInfo;
   readonly tlsMinVersion: TlsVersion;
   readonly tlsMaxVersion: TlsVersion;
+  /** --cipher-suites: Go's names of the TLS 1.2 suites client and peer TLS offer; empty for Node's defaults. */
+  readonly cipherSuites: readonly string[];
 
   readonly logger: 'zap' | 'capnslog';
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'dpanic' | 'panic' | 'fatal';
@@ -108,6 +116,9 @@ export function buildServerConfig(values: ReadonlyMap<string, FlagValue>, option
     clientCertAuth: bool(`${prefix}client-cert-auth`),
     trustedCAFile: str(`${prefix}trusted-ca-file`),
     autoTls: bool(`${prefix}auto-tls`),
+    crlFile: str(`${prefix === '' ? 'client-' : prefix}crl-file`),
+    allowedCn: prefix === 'peer-' ? str('peer-cert-allowed-cn') : '',
+    allowedHostname: str(`${prefix === '' ? 'client-' : prefix}cert-allowed-hostname`),
   });
 
   return {
@@ -146,6 +157,7 @@ export function buildServerConfig(values: ReadonlyMap<string, FlagValue>, option
     peerTls: tls('peer-'),
     tlsMinVersion: str('tls-min-version') as TlsVersion,
     tlsMaxVersion: str('tls-max-version') as TlsVersion,
+    cipherSuites: list('cipher-suites'),
     logger: str('logger') as 'zap' | 'capnslog',
     logLevel: bool('debug') ? 'debug' : (str('log-level') as ServerConfig['logLevel']),
     logOutputs: list('log-outputs'),

@@ -1,4 +1,5 @@
 // etcd's checks on a configuration, with etcd's messages where etcd has one.
+import { cipherSuitesProblem } from '../../tls-hardening';
 import { ConfigError } from './errors';
 import type { ServerConfig } from './server-config';
 import { UrlError, checkBindUrls, checkHostUrls, parseEtcdUrl, parseInitialCluster } from './urls';
@@ -54,6 +55,16 @@ export function validateServerConfig(config: ServerConfig): string[] {
   if (config.tlsMaxVersion !== '' && config.tlsMinVersion > config.tlsMaxVersion) {
     throw new ConfigError(`min version (${config.tlsMinVersion}) is greater than max version (${config.tlsMaxVersion})`);
   }
+  // etcd: Config.Validate (TLS 1.3 only), then updateCipherSuites when the listeners are set up.
+  if (config.tlsMinVersion === 'TLS1.3' && config.cipherSuites.length > 0) {
+    throw new ConfigError('cipher suites cannot be configured when only TLS1.3 is enabled');
+  }
+  const cipherProblem = cipherSuitesProblem(config.cipherSuites);
+  if (cipherProblem !== undefined) throw new ConfigError(cipherProblem);
+  // etcd refuses both at once when it builds the peer TLS configuration (pkg/transport baseConfig).
+  if (config.peerTls.allowedCn !== '' && config.peerTls.allowedHostname !== '') {
+    throw new ConfigError(`AllowedCN and AllowedHostname are mutually exclusive (cn=${JSON.stringify(config.peerTls.allowedCn)}, hostname=${JSON.stringify(config.peerTls.allowedHostname)})`);
+  }
   if (config.maxRequestBytes === 0) throw new ConfigError('--max-request-bytes must be >0');
   if (config.maxConcurrentStreams === 0 || config.maxConcurrentStreams > 0xffffffff) {
     throw new ConfigError(`--max-concurrent-streams must be from 1 to 4294967295 (set to ${config.maxConcurrentStreams})`);
@@ -71,6 +82,12 @@ export function validateServerConfig(config: ServerConfig): string[] {
     if (!secure && hasKeyPair) warnings.push(`client url ${href} is plain HTTP while --cert-file and --key-file are set; TLS is not used on it`);
     if (!secure && (tls.clientCertAuth || tls.trustedCAFile !== '')) warnings.push(`client url ${href} is plain HTTP; client certificate authentication does not apply to it`);
   }
+  // As in etcd, these look only at certificates clients present, which they do not without client certificate authentication.
+  const uncheckedClientFlags = [['client-crl-file', tls.crlFile], ['client-cert-allowed-hostname', tls.allowedHostname]].filter(([, v]) => v !== '').map(([flag]) => `--${flag}`);
+  if (uncheckedClientFlags.length > 0 && !tls.clientCertAuth && tls.trustedCAFile === '') {
+    const verb = uncheckedClientFlags.length > 1 ? 'apply' : 'applies';
+    warnings.push(`${uncheckedClientFlags.join(' and ')} ${verb} only to client certificates, which are not asked for without --client-cert-auth or --trusted-ca-file`);
+  }
   const peer = config.peerTls;
   if ((peer.certFile === '') !== (peer.keyFile === '')) throw new ConfigError('--peer-cert-file and --peer-key-file must be given together');
   for (const href of config.listenPeerUrls) {
@@ -78,6 +95,9 @@ export function validateServerConfig(config: ServerConfig): string[] {
     if ((url.scheme === 'https' || url.scheme === 'unixs') && peer.certFile === '' && !peer.autoTls) {
       throw new ConfigError(`TLS key/cert (--peer-cert-file, --peer-key-file) must be provided for peer url ${href} with HTTPS scheme`);
     }
+  }
+  if (peer.crlFile !== '' && !peer.clientCertAuth) {
+    warnings.push('--peer-crl-file applies only to peer client certificates, which the peer listener does not ask for without --peer-client-cert-auth');
   }
   return warnings;
 }

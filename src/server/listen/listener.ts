@@ -17,6 +17,7 @@ import { parseEtcdUrl } from '../config';
 import { authorityFixingSocket } from './authority-socket';
 import { routeByFirstRequest } from './first-request';
 import { ListenError } from './tls-options';
+import { clientRefusal, rejectionFields, type CertificatePolicy } from '../../tls-hardening';
 
 /** Where routed connections go; a connection for a missing route is closed. */
 export interface ConnectionRoutes {
@@ -29,6 +30,8 @@ export interface ConnectionRoutes {
 export interface ListenOptions {
   /** Serve TLS with these options (for https:// and unixs:// URLs). */
   readonly tls?: tls.TlsOptions;
+  /** With tls: what client certificates must also pass (CRL, allowed hostname), checked after each handshake. */
+  readonly certificatePolicy?: CertificatePolicy;
   readonly logger: Logger;
 }
 
@@ -115,8 +118,17 @@ export async function listenUrl(url: string, routes: ConnectionRoutes | Promise<
       ALPNCallback: ({ protocols }) => (protocols.includes('http/1.1') ? 'http/1.1' : protocols.includes('h2') ? 'h2' : undefined),
     });
     tlsServer.on('connection', track);
+    const policy = options.certificatePolicy;
     tlsServer.on('secureConnection', (socket: tls.TLSSocket) => {
       track(socket);
+      // Checked once the handshake is done (etcd checks the CRL then too, the hostname inside the
+      // handshake; src/tls-hardening says why not here) and logged with etcd's fields.
+      const refusal = policy && clientRefusal(socket, policy);
+      if (refusal !== undefined) {
+        logger.warn(rejectionFields(socket, refusal), 'rejected connection');
+        socket.destroy();
+        return;
+      }
       const alpn = socket.alpnProtocol;
       whenRouted(socket, (r) => {
         if (alpn === 'h2' || alpn === 'http/1.1') {
@@ -127,7 +139,7 @@ export async function listenUrl(url: string, routes: ConnectionRoutes | Promise<
       });
     });
     tlsServer.on('tlsClientError', (err, socket) => {
-      logger.info({ remote: socket.remoteAddress, err: err.message }, 'rejected TLS connection');
+      logger.warn(rejectionFields(socket, err.message), 'rejected connection');
       socket.destroy();
     });
     server = tlsServer;

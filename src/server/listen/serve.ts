@@ -9,7 +9,8 @@ import { createEdgeMetrics, createHttpHandler, type HttpMember } from '../http';
 import { autoTlsFiles } from './auto-tls';
 import { createGrpcEdge, type GrpcMember } from './grpc-edge';
 import { type ConnectionRoutes, type Listener, listenUrl } from './listener';
-import { serverTlsOptions } from './tls-options';
+import { clientCertificatePolicy, serverTlsOptions } from './tls-options';
+import type { CertificatePolicy } from '../../tls-hardening';
 
 /** The member as the edge sees it: EtcdServer (src/server) has this shape. */
 export interface ServedMember extends HttpMember, GrpcMember {}
@@ -30,8 +31,11 @@ function isSecure(url: string): boolean {
   return scheme === 'https' || scheme === 'unixs';
 }
 
-/** Client TLS options, generating a self-signed certificate under the data dir for --auto-tls. */
-function clientTlsOptions(config: ServerConfig, logger: Logger): TlsOptions | undefined {
+/**
+ * Client TLS options, generating a self-signed certificate under the data dir for --auto-tls, and the
+ * checks of client certificates beyond their chain (--client-crl-file, --client-cert-allowed-hostname).
+ */
+function clientTlsOptions(config: ServerConfig, logger: Logger): { options: TlsOptions; policy: CertificatePolicy | undefined } | undefined {
   const urls = [...config.listenClientUrls, ...config.listenClientHttpUrls, ...config.listenMetricsUrls];
   if (!urls.some(isSecure)) return undefined;
   let info = config.clientTls;
@@ -39,7 +43,10 @@ function clientTlsOptions(config: ServerConfig, logger: Logger): TlsOptions | un
     const hosts = urls.map((url) => parseEtcdUrl(url).hostname);
     info = { ...info, ...autoTlsFiles(config.dataDir, hosts, { logger }) };
   }
-  return serverTlsOptions(info, { min: config.tlsMinVersion, max: config.tlsMaxVersion });
+  const options = serverTlsOptions(info, { min: config.tlsMinVersion, max: config.tlsMaxVersion }, config.cipherSuites);
+  const policy = clientCertificatePolicy(info);
+  logger.info({ 'cert-file': info.certFile, 'key-file': info.keyFile, 'trusted-ca': info.trustedCAFile, 'client-cert-auth': info.clientCertAuth, 'crl-file': info.crlFile, 'allowed-hostname': info.allowedHostname, 'cipher-suites': config.cipherSuites }, 'starting with client TLS');
+  return { options, policy };
 }
 
 /** Listeners bound before the member exists; serve() hands them the member. */
@@ -90,7 +97,8 @@ export async function bindMember(config: ServerConfig, options: ServeOptions): P
   const clientListeners: Listener[] = [];
   const metricsListeners: Listener[] = [];
   const open = async (url: string, routes: Promise<ConnectionRoutes>, into: Listener[]): Promise<Listener> => {
-    const listener = await listenUrl(url, routes, { tls: isSecure(url) ? tls : undefined, logger });
+    const secure = isSecure(url) ? tls : undefined;
+    const listener = await listenUrl(url, routes, { tls: secure?.options, certificatePolicy: secure?.policy, logger });
     into.push(listener);
     return listener;
   };
