@@ -59,6 +59,7 @@ async function start(config: ServerConfig, logger: Logger): Promise<{ server: Et
     autoCompactionRetention: config.autoCompactionRetention,
     watchProgressNotifyIntervalMs: config.watchProgressNotifyIntervalMs,
     snapshotCount: config.snapshotCount,
+    forceNewCluster: config.forceNewCluster,
     snapshotCatchUpEntries: config.snapshotCatchUpEntries,
     maxSnapshots: config.maxSnapshots,
     maxWals: config.maxWals,

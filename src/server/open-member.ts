@@ -4,6 +4,7 @@
 // members go into the store first, then the WAL is created, so a crash in between just starts over.
 // A data dir that has a WAL restarts from it and ignores the --initial-* settings, as etcd does.
 import * as fs from 'node:fs';
+import { forceNewCluster } from './force-new-cluster';
 import * as path from 'node:path';
 import { Logger, namedLogger } from '../log';
 import { Backend, WatchableStore, openStore, type CompactionObserver } from '../mvcc';
@@ -123,6 +124,17 @@ export async function openMember(options: ResolvedOptions, io: OpenMemberOptions
       hardState = restored.hardState;
       raftEntries = restored.entries;
       raftSnapshot = restored.snapshot && decodeSnapshot(restored.snapshot.data);
+      if (options.forceNewCluster) {
+        const self = storedMembers(backend, memberId, options).find((m) => m.id === memberId) ?? { id: memberId, name: options.name, peerUrls: options.initialAdvertisePeerUrls, clientUrls: options.advertiseClientUrls, isLearner: false };
+        const forced = forceNewCluster({ snapshot: raftSnapshot, entries: raftEntries, hardState }, self);
+        await storage.save(forced.hardState, forced.appended);
+        raftEntries = forced.entries;
+        hardState = forced.hardState;
+        logger.warn(
+          { 'member-id': memberId.toString(16), 'commit-index': hardState.commit, 'discarded-uncommitted-entries': forced.dropped, 'removed-members': forced.removed.map((id) => id.toString(16)) },
+          'forcing restart as a new one-member cluster (--force-new-cluster)',
+        );
+      }
       logger.info(
         { 'member-id': memberId.toString(16), 'cluster-id': clusterId.toString(16), 'snapshot-index': raftSnapshot?.metadata.index ?? 0, entries: raftEntries.length },
         'restarting member',

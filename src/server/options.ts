@@ -42,6 +42,8 @@ export interface EtcdServerOptions {
   autoCompactionRetention?: string;
   /** --snapshot-count: applied entries between two raft snapshots; default 100000. */
   snapshotCount?: number;
+  /** --force-new-cluster: restart from the WAL as the only member of the cluster (force-new-cluster.ts). */
+  forceNewCluster?: boolean;
   /** --experimental-snapshot-catchup-entries: raft entries kept behind a snapshot for slow followers; default 5000. */
   snapshotCatchUpEntries?: number;
   /** --max-snapshots: raft snapshot files kept (0: all); default 5. */
@@ -81,6 +83,7 @@ export interface ResolvedOptions {
   autoCompactionRetention: string;
   watchProgressNotifyIntervalMs: number;
   snapshotCount: number;
+  forceNewCluster: boolean;
   snapshotCatchUpEntries: number;
   maxSnapshots: number;
   maxWals: number;
@@ -117,6 +120,7 @@ export function resolveOptions(options: EtcdServerOptions): ResolvedOptions {
     autoCompactionRetention: options.autoCompactionRetention ?? '0',
     watchProgressNotifyIntervalMs: options.watchProgressNotifyIntervalMs || 10 * 60 * 1000,
     snapshotCount: options.snapshotCount || 100_000,
+    forceNewCluster: options.forceNewCluster ?? false,
     snapshotCatchUpEntries: options.snapshotCatchUpEntries || 5000,
     maxSnapshots: options.maxSnapshots ?? 5,
     maxWals: options.maxWals ?? 5,

@@ -220,7 +220,7 @@ test('flags cairn does not implement: unsupported ones refuse a non-default valu
   configError(() => load(['--discovery-srv', 'example.com']), /^--discovery-srv is not supported by cairn/);
   configError(() => load(['--proxy', 'on']), /^--proxy is not supported by cairn/);
   assert.equal(configOf(load(['--wal-dir', '/var/lib/etcd-wal'])).walDir, '/var/lib/etcd-wal');
-  configError(() => load(['--config-file', '/c.yaml'], {}, { '/c.yaml': 'force-new-cluster: true\n' }), /^--force-new-cluster is not supported by cairn/);
+  assert.equal(configOf(load(['--config-file', '/c.yaml'], {}, { '/c.yaml': 'force-new-cluster: true\n' })).forceNewCluster, true);
   const result = load(['--enable-v2', '--max-wals', '5', '--proxy', 'off']);
   assert.equal(result.kind, 'config');
   assert.deepEqual(result.kind === 'config' && result.warnings, ['--enable-v2=true has no effect in cairn: Serve the v2 API (cairn serves v3 only).']);

@@ -129,7 +129,7 @@ export const flagTable: readonly FlagSpec[] = [
   flag('experimental-watch-progress-notify-interval', 'duration', '10m', 'experimental', 'used', 'Interval of progress notifications to watchers that asked for them.'),
   flag('experimental-warning-apply-duration', 'duration', '100ms', 'experimental', 'ignored', 'Apply time above which a warning is logged.'),
   // unsafe
-  flag('force-new-cluster', 'bool', 'false', 'unsafe', 'unsupported', 'Restart as a one-member cluster (not supported by cairn yet).'),
+  flag('force-new-cluster', 'bool', 'false', 'unsafe', 'used', 'Force to create a new one member cluster.'),
   flag('unsafe-no-fsync', 'bool', 'false', 'unsafe', 'unsupported', 'Skip fsync (not supported by cairn: acknowledged writes are durable).'),
   flag('version', 'bool', 'false', 'member', 'used', 'Print the version and exit.', { fileKey: null }),
 ];

@@ -27,6 +27,8 @@ export interface ServerConfig {
   /** --wal-dir; '' keeps the WAL in <data-dir>/member/wal */
   readonly walDir: string;
   readonly snapshotCount: number;
+  /** --force-new-cluster: restart from the WAL as the only member */
+  readonly forceNewCluster: boolean;
   readonly snapshotCatchUpEntries: number;
   readonly maxSnapshots: number;
   readonly maxWals: number;
@@ -126,6 +128,7 @@ export function buildServerConfig(values: ReadonlyMap<string, FlagValue>, option
     dataDir: str('data-dir') || `${name}.etcd`,
     walDir: str('wal-dir'),
     snapshotCount: num('snapshot-count'),
+    forceNewCluster: bool('force-new-cluster'),
     snapshotCatchUpEntries: num('experimental-snapshot-catchup-entries'),
     maxSnapshots: num('max-snapshots'),
     maxWals: num('max-wals'),
