@@ -131,7 +131,7 @@ export async function openMember(options: ResolvedOptions, io: OpenMemberOptions
         raftEntries = forced.entries;
         hardState = forced.hardState;
         logger.warn(
-          { 'member-id': memberId.toString(16), 'commit-index': hardState.commit, 'discarded-uncommitted-entries': forced.dropped, 'removed-members': forced.removed.map((id) => id.toString(16)) },
+          { 'member-id': memberId.toString(16), 'commit-index': hardState.commit, 'committed-past-wal-commit': forced.pastCommit, 'removed-members': forced.removed.map((id) => id.toString(16)) },
           'forcing restart as a new one-member cluster (--force-new-cluster)',
         );
       }

@@ -1,6 +1,6 @@
-// The log --force-new-cluster restarts from (src/server/force-new-cluster.ts): uncommitted entries
-// dropped, then conf changes after the commit index removing every other member, itself added first
-// when the log had removed it, and the commit index moved past them.
+// The log --force-new-cluster restarts from (src/server/force-new-cluster.ts): conf changes after the
+// last entry removing every other member, itself added first when the log had removed it, and the
+// commit index moved past them; entries past the WAL's commit index are kept (committed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfChangeType, EntryType, decodeConfChange, encodeConfChange, emptySnapshot } from '../../src/raft';
@@ -22,7 +22,7 @@ function changes(entries: { type: number; data: Uint8Array }[]) {
   });
 }
 
-test('members from the snapshot and the committed conf changes are removed; uncommitted entries go', () => {
+test('every other member of the snapshot and the conf changes is removed after the last entry', () => {
   const snapshot = emptySnapshot();
   snapshot.metadata = { index: 10, term: 2, confState: { ...snapshot.metadata.confState, voters: [0xaan, 0xbbn, 0xccn] } };
   const entries = [
@@ -30,16 +30,16 @@ test('members from the snapshot and the committed conf changes are removed; unco
     confEntry(12, ConfChangeType.ConfChangeAddLearnerNode, 0xddn),
     confEntry(13, ConfChangeType.ConfChangeRemoveNode, 0xbbn),
     normal(14),
-    confEntry(15, ConfChangeType.ConfChangeAddNode, 0xeen), // not committed: neither kept nor counted
+    confEntry(15, ConfChangeType.ConfChangeAddNode, 0xeen), // past the WAL's commit index: kept, and counted
     normal(16),
   ];
   const forced = forceNewCluster({ snapshot, entries, hardState: { term: 3, vote: 0xaan, commit: 14 } }, self);
-  assert.equal(forced.dropped, 2);
-  assert.deepEqual(forced.removed, [0xccn, 0xddn]);
-  assert.deepEqual(changes(forced.appended), [['ConfChangeRemoveNode', 0xccn], ['ConfChangeRemoveNode', 0xddn]]);
-  assert.deepEqual(forced.appended.map((e) => [e.index, e.term]), [[15, 3], [16, 3]]);
-  assert.deepEqual(forced.entries.map((e) => e.index), [11, 12, 13, 14, 15, 16]);
-  assert.deepEqual(forced.hardState, { term: 3, vote: 0xaan, commit: 16 });
+  assert.equal(forced.pastCommit, 2);
+  assert.deepEqual(forced.removed, [0xccn, 0xddn, 0xeen]);
+  assert.deepEqual(changes(forced.appended), [['ConfChangeRemoveNode', 0xccn], ['ConfChangeRemoveNode', 0xddn], ['ConfChangeRemoveNode', 0xeen]]);
+  assert.deepEqual(forced.appended.map((e) => [e.index, e.term]), [[17, 3], [18, 3], [19, 3]]);
+  assert.deepEqual(forced.entries.map((e) => e.index), [11, 12, 13, 14, 15, 16, 17, 18, 19]);
+  assert.deepEqual(forced.hardState, { term: 3, vote: 0xaan, commit: 19 });
 });
 
 test('a member the log removed adds itself back first, with its own record', () => {
@@ -50,11 +50,12 @@ test('a member the log removed adds itself back first, with its own record', () 
   assert.equal(forced.hardState.commit, 5);
 });
 
-test('a member alone already appends nothing; a commit behind the snapshot counts from the snapshot', () => {
+test('a member alone already appends nothing; a commit behind the snapshot moves to it', () => {
   const snapshot = emptySnapshot();
   snapshot.metadata = { index: 20, term: 4, confState: { ...snapshot.metadata.confState, voters: [0xaan] } };
-  const forced = forceNewCluster({ snapshot, entries: [normal(21)], hardState: { term: 4, vote: 0n, commit: 18 } }, self);
-  assert.deepEqual(forced.appended, []);
-  assert.equal(forced.dropped, 1);
-  assert.equal(forced.hardState.commit, 20);
+  const none = forceNewCluster({ snapshot, entries: [], hardState: { term: 4, vote: 0n, commit: 18 } }, self);
+  assert.deepEqual(none.appended, []);
+  assert.equal(none.hardState.commit, 20);
+  const more = forceNewCluster({ snapshot, entries: [normal(21)], hardState: { term: 4, vote: 0n, commit: 18 } }, self);
+  assert.equal(more.hardState.commit, 21);
 });
