@@ -6,7 +6,7 @@
 // kubeadm's manifests rely on exactly that.
 import './quiet-warnings';
 import { ConfigError, loadConfig, usageText, type ServerConfig } from '../server/config';
-import { bindMember, type ServingMember } from '../server/listen';
+import { bindMember, nodeVersion, type ServingMember } from '../server/listen';
 import { EtcdServer, etcdServerVersion, readCairnVersion, transportLink } from '../server';
 import { createLogger, LoggerError, parseTraceChannels, traceEnvVar, type Logger } from '../log';
 import { peerRequester } from '../transport';
@@ -35,6 +35,8 @@ async function start(config: ServerConfig, logger: Logger): Promise<{ server: Et
     allowedCn: config.peerTls.allowedCn || undefined,
     allowedHostname: config.peerTls.allowedHostname || undefined,
     cipherSuites: config.cipherSuites,
+    minVersion: nodeVersion(config.tlsMinVersion),
+    maxVersion: nodeVersion(config.tlsMaxVersion),
   };
   // Client ports first, as etcd binds them: clients connecting while the data loads wait for it.
   const bound = await bindMember(config, { logger });

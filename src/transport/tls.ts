@@ -31,7 +31,12 @@ export interface PeerTlsOptions {
   allowedHostname?: string;
   /** --cipher-suites: Go's names of the TLS 1.2 suites to offer, listening and dialling. */
   cipherSuites?: readonly string[];
+  /** --tls-min-version / --tls-max-version, listening and dialling (etcd applies them to peers too); default TLS 1.2 and up */
+  minVersion?: NodeTlsVersion;
+  maxVersion?: NodeTlsVersion;
 }
+
+export type NodeTlsVersion = 'TLSv1.2' | 'TLSv1.3';
 
 export interface PeerTlsMaterial {
   /** This member's certificate and key; a member without them can dial https peers that do not ask for one, but not listen on https. */
@@ -42,6 +47,7 @@ export interface PeerTlsMaterial {
   readonly policy: CertificatePolicy;
   /** Node's `ciphers` for --cipher-suites; undefined for Node's defaults. */
   readonly ciphers: string | undefined;
+  readonly versions: { readonly minVersion: NodeTlsVersion; readonly maxVersion?: NodeTlsVersion };
 }
 
 function readPem(path: string, flag: string): Buffer {
@@ -93,18 +99,23 @@ export function loadPeerTls(options: PeerTlsOptions | undefined): PeerTlsMateria
       allowedHostname: options.allowedHostname || undefined,
     },
     ciphers: opensslCipherList(cipherSuites),
+    versions: { minVersion: options.minVersion ?? 'TLSv1.2', ...(options.maxVersion ? { maxVersion: options.maxVersion } : {}) },
   };
 }
 
-/** Server options for a member that has a certificate (the listener checks that first). */
+/**
+ * Server options for a member that has a certificate (the listener checks that first). As etcd's
+ * TLSInfo.ServerConfig, a trusted CA file alone already requires peers to present a certificate it signed.
+ */
 export function serverTlsOptions(tls: PeerTlsMaterial, identity: { cert: Buffer; key: Buffer }): SecureServerOptions {
+  const requireClientCert = tls.clientCertAuth || tls.ca !== undefined;
   return {
     cert: identity.cert,
     key: identity.key,
     ca: tls.ca,
-    requestCert: tls.clientCertAuth,
-    rejectUnauthorized: tls.clientCertAuth,
-    minVersion: 'TLSv1.2',
+    requestCert: requireClientCert,
+    rejectUnauthorized: requireClientCert,
+    ...tls.versions,
     ...(tls.ciphers !== undefined ? { ciphers: tls.ciphers } : {}),
   };
 }
@@ -117,7 +128,7 @@ export function serverTlsOptions(tls: PeerTlsMaterial, identity: { cert: Buffer;
  */
 export function clientTlsOptions(tls: PeerTlsMaterial | undefined): SecureContextOptions & { checkServerIdentity?: ReturnType<typeof serverIdentityCheck> } {
   if (!tls) return { minVersion: 'TLSv1.2' };
-  const base = { cert: tls.identity?.cert, key: tls.identity?.key, ca: tls.ca, minVersion: 'TLSv1.2' as const };
+  const base = { cert: tls.identity?.cert, key: tls.identity?.key, ca: tls.ca, ...tls.versions };
   if (!tls.identity) return base;
   const checkServerIdentity = serverIdentityCheck(tls.policy);
   return {

@@ -68,20 +68,40 @@ test('a peer that trusts another CA does not accept the member it dials', async 
   }
 });
 
-test('without a client certificate, a listener with client-cert-auth refuses; without it, accepts', async () => {
+test('without a client certificate, a listener with client-cert-auth or a trusted CA refuses (as etcd\'s); without both, accepts', async () => {
   const strict = await startMember(1n, { tls: memberTls(true) });
-  const lax = await startMember(2n, { tls: memberTls(false) });
+  const lax = await startMember(2n, { tls: { certFile: pki.serverCert, keyFile: pki.serverKey } });
+  const caOnly = await startMember(4n, { tls: memberTls(false) });
   // No certificate of its own: only a CA to check the listeners with.
   const anonymous = await startMember(3n, { listen: 'http://127.0.0.1:0', tls: { trustedCaFile: pki.caFile } });
   try {
     anonymous.transport.addPeer(1n, [strict.url]);
     anonymous.transport.addPeer(2n, [lax.url]);
+    anonymous.transport.addPeer(4n, [caOnly.url]);
     await waitUntil('the lax listener accepts', () => anonymous.transport.isActive(2n));
-    await waitUntil('the strict listener rejects', () => strict.logged('rejected connection'));
-    assert.match(String(strict.logs.find((l) => l.msg === 'rejected connection')?.error), /peer did not return a certificate/);
+    for (const refusing of [strict, caOnly]) {
+      await waitUntil('the listener rejects', () => refusing.logged('rejected connection'));
+      assert.match(String(refusing.logs.find((l) => l.msg === 'rejected connection')?.error), /peer did not return a certificate/);
+    }
     assert.equal(anonymous.transport.isActive(1n), false);
+    assert.equal(anonymous.transport.isActive(4n), false);
   } finally {
-    await closeAll([strict, lax, anonymous]);
+    await closeAll([strict, lax, caOnly, anonymous]);
+  }
+});
+
+test('--tls-min-version and --tls-max-version hold for peers too, listening and dialling, as etcd\'s', async () => {
+  const modern = await startMember(1n, { tls: { ...memberTls(), minVersion: 'TLSv1.3' } });
+  const old = await startMember(2n, { tls: { ...memberTls(), maxVersion: 'TLSv1.2' } });
+  const usual = await startMember(3n, { tls: memberTls() });
+  try {
+    old.transport.addPeer(1n, [modern.url]);
+    usual.transport.addPeer(1n, [modern.url]);
+    await waitUntil('a peer without TLS 1.3 cannot dial one that requires it', () => modern.logged('rejected connection'));
+    await waitUntil('a usual peer can', () => usual.transport.isActive(1n));
+    assert.equal(old.transport.isActive(1n), false);
+  } finally {
+    await closeAll([modern, old, usual]);
   }
 });
 

@@ -7,7 +7,7 @@ export type { Listener, ListenOptions, ConnectionRoutes } from './listener';
 export { createGrpcEdge, grpcChannelOptions } from './grpc-edge';
 export { answerUnaryDirectly } from './grpc-unary';
 export type { GrpcEdge, GrpcEdgeOptions, GrpcMember } from './grpc-edge';
-export { serverTlsOptions, ListenError } from './tls-options';
+export { serverTlsOptions, nodeVersion, ListenError } from './tls-options';
 export type { TlsVersions } from './tls-options';
 export { autoTlsFiles } from './auto-tls';
 export { routeByFirstRequest, scanOpening } from './first-request';

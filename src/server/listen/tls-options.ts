@@ -20,7 +20,8 @@ export interface TlsVersions {
   readonly max: TlsVersion;
 }
 
-function nodeVersion(version: TlsVersion): 'TLSv1.2' | 'TLSv1.3' | undefined {
+/** Node's name of an etcd TLS version ('' when none is set). */
+export function nodeVersion(version: TlsVersion): 'TLSv1.2' | 'TLSv1.3' | undefined {
   return version === 'TLS1.2' ? 'TLSv1.2' : version === 'TLS1.3' ? 'TLSv1.3' : undefined;
 }
 
