@@ -3,20 +3,13 @@
 // ones, and keeps being a one-member cluster when restarted without the flag.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { CairnProcess, startCairn } from '../cli/cairn-process';
+import { startCairn } from '../cli/cairn-process';
 import { etcdctl, hasEtcdctl } from '../server-core/etcdctl';
-import { makeTlsCluster } from './tls-cluster';
+import { startTlsCluster } from './tls-cluster';
 import { keysOn, putEventually, untilEqual } from './polls';
 
 test('the member left restarts alone with --force-new-cluster, keeping its data', { skip: !hasEtcdctl() && 'etcdctl is not installed', timeout: 180_000 }, async (t) => {
-  const cluster = await makeTlsCluster(['f1', 'f2', 'f3'], 'force-new-cluster-test');
-  const procs: CairnProcess[] = [];
-  t.after(async () => {
-    await Promise.all(procs.map((p) => p.stop('SIGKILL')));
-    rmSync(cluster.dir, { recursive: true, force: true });
-  });
-  for (const i of [0, 1, 2]) procs.push(await startCairn({ dataDir: cluster.dir, args: cluster.args(i) }));
+  const { cluster, procs } = await startTlsCluster(t, ['f1', 'f2', 'f3'], 'force-new-cluster-test');
   const written = ['k0', 'k1', 'k2', 'k3', 'k4'];
   for (const key of written) await putEventually(cluster.endpoint(0), key, `v-${key}`);
   await untilEqual('member 1 has every write', () => keysOn(cluster.endpoint(0)), written);

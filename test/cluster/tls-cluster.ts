@@ -2,7 +2,9 @@
 // mutual TLS from one test CA, short heartbeat and election times so tests stay quick. With
 // `viaProxies`, each member advertises a cut-proxy in front of its peer port as its peer URL, so every
 // peer connection to it goes through a proxy the test controls (test/cluster/partition.ts cuts them).
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { TestContext } from 'node:test';
+import { startCairn, type CairnProcess } from '../cli/cairn-process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CutProxy } from '../support/cut-proxy';
@@ -64,4 +66,16 @@ export async function makeTlsCluster(names: string[], token: string, options: { 
       '--election-timeout', '500',
     ],
   };
+}
+
+/** makeTlsCluster with every member started; when the test ends they are killed and the dir removed. */
+export async function startTlsCluster(t: TestContext, names: string[], token: string): Promise<{ cluster: TlsCluster; procs: CairnProcess[] }> {
+  const cluster = await makeTlsCluster(names, token);
+  const procs: CairnProcess[] = [];
+  t.after(async () => {
+    await Promise.all(procs.map((p) => p.stop('SIGKILL')));
+    rmSync(cluster.dir, { recursive: true, force: true });
+  });
+  for (const i of names.keys()) procs.push(await startCairn({ dataDir: cluster.dir, args: cluster.args(i) }));
+  return { cluster, procs };
 }

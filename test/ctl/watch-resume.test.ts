@@ -4,23 +4,16 @@
 // ends both watches (they ask for a leader, hasleader) and both exit as etcdctl does.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { CairnProcess, hasEtcdctl, startCairn } from '../cli/cairn-process';
+import { hasEtcdctl } from '../cli/cairn-process';
 import { etcdctl } from '../server-core/etcdctl';
-import { makeTlsCluster } from '../cluster/tls-cluster';
+import { startTlsCluster } from '../cluster/tls-cluster';
 import { putEventually } from '../cluster/polls';
 import { start, type Tool } from './ctl-process';
 
 const tools: Tool[] = ['etcdctl', 'cairnctl'];
 
 test('a watch outlives the member serving it and ends, as etcdctl\'s, when no member has a leader', { skip: !hasEtcdctl() && 'etcdctl is not installed', timeout: 120_000 }, async (t) => {
-  const cluster = await makeTlsCluster(['w1', 'w2', 'w3'], 'watch-resume-test');
-  const procs: CairnProcess[] = [];
-  t.after(async () => {
-    await Promise.all(procs.map((p) => p.stop('SIGKILL')));
-    rmSync(cluster.dir, { recursive: true, force: true });
-  });
-  for (const i of [0, 1, 2]) procs.push(await startCairn({ dataDir: cluster.dir, args: cluster.args(i) }));
+  const { cluster, procs } = await startTlsCluster(t, ['w1', 'w2', 'w3'], 'watch-resume-test');
   // cairnctl's stream goes to the first endpoint; etcdctl's balancer picks any
   const endpoints = [0, 1, 2].map((i) => cluster.endpoint(i)).join(',');
   await putEventually(cluster.endpoint(0), 'k', 'v0');
