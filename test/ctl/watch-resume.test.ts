@@ -7,31 +7,39 @@ import * as assert from 'node:assert/strict';
 import { hasEtcdctl } from '../cli/cairn-process';
 import { etcdctl } from '../server-core/etcdctl';
 import { startTlsCluster } from '../cluster/tls-cluster';
-import { putEventually } from '../cluster/polls';
+import { leaderIndex, putEventually, untilEqual } from '../cluster/polls';
+import { statusOf } from '../cluster/partition';
 import { start, type Tool } from './ctl-process';
 
 const tools: Tool[] = ['etcdctl', 'cairnctl'];
 
 test('a watch outlives the member serving it and ends, as etcdctl\'s, when no member has a leader', { skip: !hasEtcdctl() && 'etcdctl is not installed', timeout: 120_000 }, async (t) => {
   const { cluster, procs } = await startTlsCluster(t, ['w1', 'w2', 'w3'], 'watch-resume-test');
-  // cairnctl's stream goes to the first endpoint; etcdctl's balancer picks any
-  const endpoints = [0, 1, 2].map((i) => cluster.endpoint(i)).join(',');
-  await putEventually(cluster.endpoint(0), 'k', 'v0');
+  // The member killed first is a follower: killing the leader would leave the others without one
+  // for a moment, and a slow election would end the watches (hasleader) before they could resume.
+  const leader = await leaderIndex(cluster, [0, 1, 2]);
+  const [victim, survivor] = [0, 1, 2].filter((i) => i !== leader);
+  // a member that does not know the leader yet refuses a watch that asks for one
+  const leaderId = String((await statusOf(cluster, leader)).header.member_id);
+  for (const i of [victim, survivor]) await untilEqual(`member ${i} follows the leader`, async () => [String((await statusOf(cluster, i)).leader)], [leaderId]);
+  // cairnctl's stream goes to the first endpoint, the victim; etcdctl's balancer picks any
+  const endpoints = [victim, leader, survivor].map((i) => cluster.endpoint(i)).join(',');
+  await putEventually(cluster.endpoint(leader), 'k', 'v0');
   // from the revision after v0's: v1 shows however late a watch is made
-  const got = await etcdctl(cluster.endpoint(0), ['get', 'k', '-w', 'json']);
+  const got = await etcdctl(cluster.endpoint(leader), ['get', 'k', '-w', 'json']);
   const from = Number((JSON.parse(got.stdout) as { header: { revision: number } }).header.revision) + 1;
   const watchers = tools.map((tool) => start(t, tool, endpoints, ['watch', 'k', '--rev', String(from)]));
-  await putEventually(cluster.endpoint(1), 'k', 'v1');
+  await putEventually(cluster.endpoint(leader), 'k', 'v1');
   await Promise.all(watchers.map((w) => w.waitFor(/v1\n/)));
 
-  await procs[0].stop('SIGKILL');
-  await putEventually(cluster.endpoint(1), 'k', 'v2');
+  await procs[victim].stop('SIGKILL');
+  await putEventually(cluster.endpoint(leader), 'k', 'v2');
   await Promise.all(watchers.map((w) => w.waitFor(/v2\n/)));
-  await putEventually(cluster.endpoint(2), 'k', 'v3');
+  await putEventually(cluster.endpoint(survivor), 'k', 'v3');
   await Promise.all(watchers.map((w) => w.waitFor(/v3\n/)));
 
-  // member 3, alone, loses its leader; a watch on member 2 moves to it and is refused there
-  await procs[1].stop('SIGKILL');
+  // the survivor, alone, loses its leader; a watch on the leader moves to it and is refused there
+  await procs[leader].stop('SIGKILL');
   const ends = await Promise.all(watchers.map((w) => w.ended()));
   for (const [n, end] of ends.entries()) {
     assert.deepEqual(end, {
