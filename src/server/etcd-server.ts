@@ -509,7 +509,7 @@ export class EtcdServer {
   /** `call`: the client's call, whose caller apply checks the request as again (while auth is enabled). */
   private async propose(proposal: Proposal, call?: CallCredentials): Promise<ApplyValue> {
     this.assertServing();
-    return this.proposals.propose(proposal, call && this.auth.enabledCaller(call));
+    return this.proposals.propose(proposal, call && this.auth.proposer(call));
   }
 
   /** A write that adds data is refused, and NOSPACE raised, when it would take the database past the quota. */
@@ -522,7 +522,7 @@ export class EtcdServer {
       });
       throw new ServerError('no-space');
     }
-    return this.proposals.propose(proposal, call && this.auth.enabledCaller(call));
+    return this.proposals.propose(proposal, call && this.auth.proposer(call));
   }
 
   private async readBarrier(): Promise<void> {

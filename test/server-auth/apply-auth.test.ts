@@ -95,6 +95,8 @@ test('Authenticate hands out a token that names the user until the user is delet
     assert.match(token ?? '', /^abcdefghijklmnop\.\d+$/);
     const gate = new AuthGate(f.state.store, f.state.tokens);
     assert.equal(gate.caller(callWith(token))?.username, 'carol');
+    // what a proposal carries to apply: the caller and the auth revision it was identified at
+    assert.deepEqual(gate.proposer(callWith(token)), { username: 'carol', revision: f.state.store.revision });
     assert.throws(() => gate.caller(callWith('bogus.1')), /invalid auth token/);
     assert.throws(() => gate.checkRange(callWith(), Buffer.from('/k')), /user name is empty/);
     assert.throws(() => gate.checkRange(callWith(token), Buffer.from('/k')), /permission denied/);
@@ -107,6 +109,8 @@ test('Authenticate hands out a token that names the user until the user is delet
     f.apply({ authDisable: {} });
     assert.throws(() => gate.caller(callWith(rootToken)), /invalid auth token/);
     gate.checkAdmin(callWith());
+    // with auth disabled: no user, at the current revision (apply refuses it if auth is enabled first)
+    assert.deepEqual(gate.proposer(callWith(rootToken)), { username: '', revision: f.state.store.revision });
   } finally {
     await f.cleanup();
   }

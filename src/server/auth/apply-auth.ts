@@ -36,8 +36,9 @@ export function isAuthRequest(req: InternalRaftRequest): boolean {
  * etcd's auth applier: an entry proposed under auth is checked again when applied, as the user and at
  * the auth revision its header carries, so that a change made after the proposer's check (a revoked
  * permission or role, a deleted user) still holds: a caller identified before the change gets
- * "revision of auth store is old" and asks again. Entries without an auth revision are not checked:
- * internal ones (a lease's expiry), those proposed while auth was disabled, and older entries.
+ * "revision of auth store is old" and asks again; one proposed while auth was disabled, "user name
+ * is empty". Entries without an auth revision are not checked: internal ones (a lease's expiry) and
+ * those of cairn versions before this check.
  */
 export function authorizeEntry(req: InternalRaftRequest, store: AuthStore, leaseKeys: (id: bigint) => Uint8Array[]): void {
   if (!store.enabled) return;

@@ -33,8 +33,17 @@ export class AuthGate {
     return undefined;
   }
 
-  /** The caller's identity while auth is enabled (a disabled store ignores even a bad token): what a proposal carries to apply. */
-  enabledCaller(call: CallCredentials): AuthInfo | undefined {
+  /**
+   * Who a client's proposal is made for, as apply checks it: the caller while auth is enabled, else
+   * no user at the current auth revision (refused as "user name is empty" if auth is enabled before
+   * it applies, as etcd refuses it).
+   */
+  proposer(call: CallCredentials): AuthInfo {
+    return this.enabledCaller(call) ?? { username: '', revision: this.store.revision };
+  }
+
+  /** The caller's identity while auth is enabled (a disabled store ignores even a bad token). */
+  private enabledCaller(call: CallCredentials): AuthInfo | undefined {
     return this.store.enabled ? this.caller(call) : undefined;
   }
 
