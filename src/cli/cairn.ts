@@ -9,7 +9,7 @@ import { ConfigError, loadConfig, usageText, type ServerConfig } from '../server
 import { bindMember, nodeVersion, type ServingMember } from '../server/listen';
 import { EtcdServer, etcdServerVersion, readCairnVersion, transportLink } from '../server';
 import { createLogger, LoggerError, parseTraceChannels, traceEnvVar, type Logger } from '../log';
-import { peerRequester } from '../transport';
+import { loadPeerTls, peerRequester } from '../transport';
 import { cairnVersionText } from './cairn-version';
 
 /** How long gRPC clients get to leave after GOAWAY when the member shuts down. */
@@ -38,6 +38,9 @@ async function start(config: ServerConfig, logger: Logger): Promise<{ server: Et
     minVersion: nodeVersion(config.tlsMinVersion),
     maxVersion: nodeVersion(config.tlsMaxVersion),
   };
+  // The peer port opens only once the member has peers, but its files are read now: a member that is
+  // alone today must not find a missing or damaged peer certificate only when one joins (etcd reads them at start).
+  loadPeerTls(peerTls);
   // Client ports first, as etcd binds them: clients connecting while the data loads wait for it.
   const bound = await bindMember(config, { logger });
   const opening = EtcdServer.open({

@@ -34,6 +34,7 @@ export type { TransportOptions, TransportTiming, TransportLimits, PeerReply } fr
 export { peerRequester } from './peer-request';
 export type { PeerAnswer, PeerRequester } from './peer-request';
 export { defaultTiming, defaultLimits } from './options';
+export { loadPeerTls } from './tls';
 export type { PeerTlsOptions } from './tls';
 export type { SnapshotBody } from './snapshot-sender';
 export { TransportError } from './errors';

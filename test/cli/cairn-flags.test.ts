@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCairnSync } from './cairn-process';
+import { freePorts } from '../support/ports';
 
 test('cairn --version prints etcd-like version lines and exits 0', () => {
   const result = runCairnSync(['--version']);
@@ -78,4 +79,19 @@ test('a malformed config file is refused with the file and the key named, exit c
   const missing = runCairnSync(['--config-file', join(dir, 'missing.yaml')]);
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /cannot read config file .*missing.yaml: no such file/);
+});
+
+test('a member alone reads its peer TLS files at start: a missing one stops it before anything is written', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-peer-files-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const [client, peer] = await freePorts(2);
+  const p = `https://127.0.0.1:${peer}`;
+  const result = runCairnSync([
+    '--data-dir', join(dir, 'data'), '--listen-client-urls', `http://127.0.0.1:${client}`, '--advertise-client-urls', `http://127.0.0.1:${client}`,
+    '--listen-peer-urls', p, '--initial-advertise-peer-urls', p, '--initial-cluster', `default=${p}`,
+    '--peer-cert-file', join(dir, 'missing.crt'), '--peer-key-file', join(dir, 'missing.key'),
+  ]);
+  assert.equal(result.status, 1);
+  assert.match(result.stderr, /"err":"transport: cannot read --peer-cert-file [^"]*missing\.crt: ENOENT","msg":"cannot start the member"/);
+  assert.equal(existsSync(join(dir, 'data')), false);
 });
