@@ -282,7 +282,7 @@ cipher-suites:
   assert.equal(unchecked.kind, 'config');
   assert.deepEqual(unchecked.kind === 'config' && unchecked.warnings, [
     '--client-crl-file applies only to client certificates, which are not asked for without --client-cert-auth or --trusted-ca-file',
-    '--peer-crl-file applies only to peer client certificates, which the peer listener does not ask for without --peer-client-cert-auth',
+    '--peer-crl-file applies only to peer client certificates, which the peer listener does not ask for without --peer-client-cert-auth or --peer-trusted-ca-file',
   ]);
   const checked = load(['--client-crl-file', '/pki/client.crl', '--client-cert-allowed-hostname', 'c.example', '--trusted-ca-file', '/pki/ca.crt']);
   assert.deepEqual(checked.kind === 'config' && checked.warnings.filter((w) => w.includes('only to client certificates')), []);

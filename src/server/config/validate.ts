@@ -96,8 +96,8 @@ export function validateServerConfig(config: ServerConfig): string[] {
       throw new ConfigError(`TLS key/cert (--peer-cert-file, --peer-key-file) must be provided for peer url ${href} with HTTPS scheme`);
     }
   }
-  if (peer.crlFile !== '' && !peer.clientCertAuth) {
-    warnings.push('--peer-crl-file applies only to peer client certificates, which the peer listener does not ask for without --peer-client-cert-auth');
+  if (peer.crlFile !== '' && !peer.clientCertAuth && peer.trustedCAFile === '') {
+    warnings.push('--peer-crl-file applies only to peer client certificates, which the peer listener does not ask for without --peer-client-cert-auth or --peer-trusted-ca-file');
   }
   return warnings;
 }
