@@ -1,7 +1,8 @@
 // cairnctl watch and the real etcdctl watch, side by side on three cairn processes. When the member
 // serving a watch is killed, the watch goes on from another endpoint: the put made while it was
 // reconnecting is printed once and nothing twice. When the last member standing has no leader, it
-// ends both watches (they ask for a leader, hasleader) and both exit as etcdctl does.
+// ends both watches (they ask for a leader, hasleader) and both exit as etcdctl does. An election
+// observer (elect -l, whose watches resume the same way) follows the leadership across such a loss.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { hasEtcdctl } from '../cli/cairn-process';
@@ -48,4 +49,28 @@ test('a watch outlives the member serving it and ends, as etcdctl\'s, when no me
       stderr: 'watch was canceled (etcdserver: no leader)\nError: watch is canceled by the server\n',
     }, tools[n]);
   }
+});
+
+test('an election observer (elect -l) follows the leadership across the loss of the member it watches, as etcdctl\'s', { skip: !hasEtcdctl() && 'etcdctl is not installed', timeout: 120_000 }, async (t) => {
+  const { cluster, procs } = await startTlsCluster(t, ['o1', 'o2', 'o3'], 'elect-resume-test');
+  const leader = await leaderIndex(cluster, [0, 1, 2]);
+  const [victim, survivor] = [0, 1, 2].filter((i) => i !== leader);
+  const leaderId = String((await statusOf(cluster, leader)).header.member_id);
+  for (const i of [victim, survivor]) await untilEqual(`member ${i} follows the leader`, async () => [String((await statusOf(cluster, i)).leader)], [leaderId]);
+  const endpoints = [victim, leader, survivor].map((i) => cluster.endpoint(i)).join(',');
+  const stable = [leader, survivor].map((i) => cluster.endpoint(i)).join(',');
+  const observers = tools.map((tool) => start(t, tool, endpoints, ['elect', '-l', 'E']));
+  const first = start(t, 'etcdctl', stable, ['elect', 'E', 'one']);
+  await Promise.all(observers.map((o) => o.waitFor(/\none\n$/)));
+
+  // the member under cairnctl's observer goes; the leadership then moves
+  await procs[victim].stop('SIGKILL');
+  await first.stop('SIGINT');
+  const second = start(t, 'etcdctl', stable, ['elect', 'E', 'two']);
+  await Promise.all(observers.map((o) => o.waitFor(/\ntwo\n$/)));
+  await second.stop('SIGINT');
+  const [byEtcdctl, byCairnctl] = await Promise.all(observers.map((o) => o.stop('SIGINT')));
+  const proposals = (out: string) => out.split('\n').filter((l) => l !== '' && !l.startsWith('E/'));
+  assert.deepEqual(proposals(byCairnctl.stdout), proposals(byEtcdctl.stdout));
+  assert.deepEqual(proposals(byCairnctl.stdout), ['one', 'two']);
 });
