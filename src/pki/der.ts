@@ -65,6 +65,9 @@ export const fromDer = (der: Buffer): Asn1 => forgeFromDer(bin(der), { strict: t
 
 /** The children of a constructed node (empty for a primitive one). */
 export const children = (node: Asn1): Asn1[] => (Array.isArray(node.value) ? node.value : []);
+/** Whether the node is there and is the universal type named (SEQUENCE, INTEGER, ...). */
+export const isUniversal = (node: Asn1 | undefined, type: keyof typeof asn1.Type): boolean =>
+  node !== undefined && node.tagClass === U && node.type === T[type];
 /** The content bytes of a primitive node. */
 export const content = (node: Asn1): Buffer => buf(typeof node.value === 'string' ? node.value : '');
 export const oidOf = (node: Asn1): string => asn1.derToOid(forge.util.createBuffer(node.value as string));

@@ -4,6 +4,7 @@
 // its serial number is in the list; the issuer, the list's signature and its update times are not
 // looked at, as etcd does not. Serials are compared as unsigned numbers (Go's big.Int.Bytes()).
 import { readFileSync, statSync } from 'node:fs';
+import type * as Der from '../pki/der';
 
 export class CrlError extends Error {
   constructor(message: string) {
@@ -11,45 +12,6 @@ export class CrlError extends Error {
     this.name = 'CrlError';
   }
 }
-
-interface Tlv {
-  readonly tag: number;
-  /** content start and end in the buffer */
-  readonly start: number;
-  readonly end: number;
-}
-
-/** One DER element at `at`; throws CrlError past `limit`. Definite lengths only, as DER has. */
-function readTlv(der: Buffer, at: number, limit: number): Tlv {
-  if (at + 2 > limit) throw new CrlError('truncated DER');
-  const tag = der[at];
-  if ((tag & 0x1f) === 0x1f) throw new CrlError('unexpected multi-byte DER tag');
-  let length = der[at + 1];
-  let start = at + 2;
-  if (length & 0x80) {
-    const bytes = length & 0x7f;
-    if (bytes === 0 || bytes > 4 || start + bytes > limit) throw new CrlError('bad DER length');
-    length = 0;
-    for (let i = 0; i < bytes; i++) length = length * 256 + der[start + i];
-    start += bytes;
-  }
-  const end = start + length;
-  if (end > limit) throw new CrlError('truncated DER');
-  return { tag, start, end };
-}
-
-function children(der: Buffer, parent: Tlv): Tlv[] {
-  const out: Tlv[] = [];
-  for (let at = parent.start; at < parent.end; ) {
-    const tlv = readTlv(der, at, parent.end);
-    out.push(tlv);
-    at = tlv.end;
-  }
-  return out;
-}
-
-const SEQUENCE = 0x30;
-const INTEGER = 0x02;
 
 /** A serial as lowercase hex of its unsigned big-endian bytes, without leading zero bytes (Go's %x of Bytes()). */
 export function serialHex(hex: string): string {
@@ -64,24 +26,27 @@ export function serialHex(hex: string): string {
  * OPTIONAL, [0] crlExtensions OPTIONAL }, signatureAlgorithm, signatureValue }
  */
 export function revokedSerialsFromDer(der: Buffer): Set<string> {
-  const list = readTlv(der, 0, der.length);
-  if (list.tag !== SEQUENCE) throw new CrlError('not a CertificateList');
-  const parts = children(der, list);
-  if (parts.length !== 3 || parts[0].tag !== SEQUENCE) throw new CrlError('not a CertificateList');
-  const tbs = children(der, parts[0]);
-  let i = tbs[0]?.tag === INTEGER ? 1 : 0; // version
+  // Loaded here, not at start-up: node-forge's ASN.1 reader costs a member memory only a CRL needs.
+  const { fromDer, children, content, isUniversal } = require('../pki/der') as typeof Der;
+  let list: Der.Asn1;
+  try {
+    list = fromDer(der);
+  } catch (err) {
+    throw new CrlError(err instanceof Error ? err.message : String(err));
+  }
+  const parts = children(list);
+  if (!isUniversal(list, 'SEQUENCE') || parts.length !== 3 || !isUniversal(parts[0], 'SEQUENCE')) throw new CrlError('not a CertificateList');
+  const tbs = children(parts[0]);
+  let i = isUniversal(tbs[0], 'INTEGER') ? 1 : 0; // version
   i += 3; // signature, issuer, thisUpdate
   if (tbs.length < i) throw new CrlError('not a CertificateList');
-  // nextUpdate is a UTCTime (0x17) or GeneralizedTime (0x18)
-  if (tbs[i] !== undefined && (tbs[i].tag === 0x17 || tbs[i].tag === 0x18)) i++;
+  if (isUniversal(tbs[i], 'UTCTIME') || isUniversal(tbs[i], 'GENERALIZEDTIME')) i++; // nextUpdate
   const serials = new Set<string>();
-  const revoked = tbs[i];
-  if (revoked === undefined || revoked.tag !== SEQUENCE) return serials;
-  for (const entry of children(der, revoked)) {
-    if (entry.tag !== SEQUENCE) throw new CrlError('bad revoked certificate entry');
-    const serial = children(der, entry)[0];
-    if (serial?.tag !== INTEGER) throw new CrlError('bad revoked certificate entry');
-    serials.add(serialHex(der.subarray(serial.start, serial.end).toString('hex')));
+  if (!isUniversal(tbs[i], 'SEQUENCE')) return serials;
+  for (const entry of children(tbs[i])) {
+    const serial = children(entry)[0];
+    if (!isUniversal(entry, 'SEQUENCE') || !isUniversal(serial, 'INTEGER')) throw new CrlError('bad revoked certificate entry');
+    serials.add(serialHex(content(serial).toString('hex')));
   }
   return serials;
 }
