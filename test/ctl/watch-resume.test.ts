@@ -7,22 +7,30 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { hasEtcdctl } from '../cli/cairn-process';
 import { etcdctl } from '../server-core/etcdctl';
-import { startTlsCluster } from '../cluster/tls-cluster';
+import { startTlsCluster, type TlsCluster } from '../cluster/tls-cluster';
 import { leaderIndex, putEventually, untilEqual } from '../cluster/polls';
 import { statusOf } from '../cluster/partition';
 import { start, type Tool } from './ctl-process';
 
 const tools: Tool[] = ['etcdctl', 'cairnctl'];
 
-test('a watch outlives the member serving it and ends, as etcdctl\'s, when no member has a leader', { skip: !hasEtcdctl() && 'etcdctl is not installed', timeout: 120_000 }, async (t) => {
-  const { cluster, procs } = await startTlsCluster(t, ['w1', 'w2', 'w3'], 'watch-resume-test');
-  // The member killed first is a follower: killing the leader would leave the others without one
-  // for a moment, and a slow election would end the watches (hasleader) before they could resume.
+/**
+ * The leader, the follower to kill first and the one left, once both followers know the leader (a
+ * member that does not refuses a watch that asks for one). The first member killed is a follower:
+ * killing the leader would leave the others without one for a moment, and a slow election would end
+ * the watches (hasleader) before they could resume.
+ */
+async function roles(cluster: TlsCluster): Promise<{ leader: number; victim: number; survivor: number }> {
   const leader = await leaderIndex(cluster, [0, 1, 2]);
   const [victim, survivor] = [0, 1, 2].filter((i) => i !== leader);
-  // a member that does not know the leader yet refuses a watch that asks for one
   const leaderId = String((await statusOf(cluster, leader)).header.member_id);
   for (const i of [victim, survivor]) await untilEqual(`member ${i} follows the leader`, async () => [String((await statusOf(cluster, i)).leader)], [leaderId]);
+  return { leader, victim, survivor };
+}
+
+test('a watch outlives the member serving it and ends, as etcdctl\'s, when no member has a leader', { skip: !hasEtcdctl() && 'etcdctl is not installed', timeout: 120_000 }, async (t) => {
+  const { cluster, procs } = await startTlsCluster(t, ['w1', 'w2', 'w3'], 'watch-resume-test');
+  const { leader, victim, survivor } = await roles(cluster);
   // cairnctl's stream goes to the first endpoint, the victim; etcdctl's balancer picks any
   const endpoints = [victim, leader, survivor].map((i) => cluster.endpoint(i)).join(',');
   await putEventually(cluster.endpoint(leader), 'k', 'v0');
@@ -53,10 +61,7 @@ test('a watch outlives the member serving it and ends, as etcdctl\'s, when no me
 
 test('an election observer (elect -l) follows the leadership across the loss of the member it watches, as etcdctl\'s', { skip: !hasEtcdctl() && 'etcdctl is not installed', timeout: 120_000 }, async (t) => {
   const { cluster, procs } = await startTlsCluster(t, ['o1', 'o2', 'o3'], 'elect-resume-test');
-  const leader = await leaderIndex(cluster, [0, 1, 2]);
-  const [victim, survivor] = [0, 1, 2].filter((i) => i !== leader);
-  const leaderId = String((await statusOf(cluster, leader)).header.member_id);
-  for (const i of [victim, survivor]) await untilEqual(`member ${i} follows the leader`, async () => [String((await statusOf(cluster, i)).leader)], [leaderId]);
+  const { leader, victim, survivor } = await roles(cluster);
   const endpoints = [victim, leader, survivor].map((i) => cluster.endpoint(i)).join(',');
   const stable = [leader, survivor].map((i) => cluster.endpoint(i)).join(',');
   const observers = tools.map((tool) => start(t, tool, endpoints, ['elect', '-l', 'E']));
