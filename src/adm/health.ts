@@ -1,10 +1,7 @@
 // Health of a member as an operator checks it: GET /health on its client URL with the
 // healthcheck-client certificate, then Status through the client. Bounded retries.
-import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
-import { request } from 'node:https';
 import { etcdserverpb } from '../api';
-import { EtcdClient } from '../client';
+import { EtcdClient, httpGet, type HttpAnswer } from '../client';
 import { joinHostPort } from '../render';
 import type { ClusterCredentials } from './credentials';
 import { messageOf } from './errors';
@@ -15,24 +12,8 @@ export function clientUrl(h: HostConfig): string {
 }
 
 /** One /health request; resolves with etcd's answer body, rejects on a transport error. */
-export function getHealth(url: string, creds: ClusterCredentials, timeoutMs = 5_000): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const u = new URL('/health', url);
-    const host = u.hostname.replace(/^\[|\]$/g, '');
-    const req = request(
-      // no SNI for an IP address (TLS allows only names there); the certificate's IP SAN is checked
-      { host, servername: isIP(host) ? '' : host, port: u.port, path: '/health', method: 'GET', timeout: timeoutMs, ca: readFileSync(creds.caFile), cert: readFileSync(creds.certFile), key: readFileSync(creds.keyFile) },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${u.host} in ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end();
-  });
+export function getHealth(url: string, creds: ClusterCredentials, timeoutMs = 5_000): Promise<HttpAnswer> {
+  return httpGet(new URL('/health', url).href, { caFile: creds.caFile, certFile: creds.certFile, keyFile: creds.keyFile }, timeoutMs);
 }
 
 export function clusterClient(endpoints: string[], creds: ClusterCredentials): EtcdClient {

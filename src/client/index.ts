@@ -6,3 +6,5 @@ export type { Endpoint } from './endpoints';
 export { CredentialsError } from './credentials';
 export type { ClientTls } from './credentials';
 export { decodeError } from './errors';
+export { httpGet } from './http-get';
+export type { HttpAnswer } from './http-get';

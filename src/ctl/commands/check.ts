@@ -4,11 +4,9 @@
 // --duration (cairnctl's own) shortens the run; etcdctl always runs 60 s.
 // check datascale: etcdctl's count of 1 KiB key-values put as fast as its callers go, and the first
 // endpoint's resident memory (process_resident_memory_bytes on /metrics) before and after.
-import { readFileSync } from 'node:fs';
-import { get as httpGet } from 'node:http';
-import { get as httpsGet } from 'node:https';
 import type { Command } from 'commander';
 import { etcdserverpb, prefixRange } from '../../api';
+import { httpGet } from '../../client';
 import type { CtlContext } from '../context';
 import { badArgs, CtlError, ExitCode } from '../exit';
 import { callOrFail, parseInt64 } from './shared';
@@ -143,7 +141,8 @@ async function residentMemory(ctx: CtlContext, endpoint: string): Promise<number
   const base = /^https?:\/\//.test(endpoint) ? endpoint : `http://${endpoint}`;
   let text: string;
   try {
-    text = await fetchText(`${base}/metrics`, ctx.global);
+    const g = ctx.global;
+    text = (await httpGet(`${base}/metrics`, { caFile: g.cacert, certFile: g.cert, keyFile: g.key, insecureSkipVerify: g.insecureSkipVerify })).body;
   } catch (err) {
     ctx.output.out(`fetch error: ${err instanceof Error ? err.message : String(err)}\n`);
     return undefined;
@@ -159,24 +158,6 @@ async function residentMemory(ctx: CtlContext, endpoint: string): Promise<number
     return undefined;
   }
   return value;
-}
-
-function fetchText(url: string, g: { cacert?: string; cert?: string; key?: string; insecureSkipVerify: boolean }): Promise<string> {
-  const tls = url.startsWith('https:')
-    ? { ca: g.cacert ? readFileSync(g.cacert) : undefined, cert: g.cert ? readFileSync(g.cert) : undefined, key: g.key ? readFileSync(g.key) : undefined, rejectUnauthorized: !g.insecureSkipVerify }
-    : {};
-  const get = url.startsWith('https:') ? httpsGet : httpGet;
-  return new Promise((resolve, reject) => {
-    const req = get(url, { ...tls, timeout: 10_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => { body += d; });
-      res.on('end', () => resolve(body));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${url}: no answer within 10 s`)));
-    req.on('error', reject);
-  });
 }
 
 /** The verdict lines etcdctl prints, and whether every check passed. */
