@@ -318,6 +318,7 @@ export class RaftReplicationLog implements ReplicationLog {
 
   async close(): Promise<void> {
     if (this.stopped) return;
+    await this.handOverHeldProposals();
     this.stopped = true;
     if (this.ticker) clearInterval(this.ticker);
     this.kick();
@@ -513,6 +514,21 @@ export class RaftReplicationLog implements ReplicationLog {
     if (compactTo >= this.storage.firstIndex()) this.storage.compact(compactTo);
     await this.options.disk.release(index);
     this.options.logger.info({ index, term, 'first-kept-index': this.storage.firstIndex() }, 'saved a snapshot and compacted the raft log');
+  }
+
+  /**
+   * Proposals held here (forwarded while this member was handing leadership over) go to the leader
+   * before the member stops, waiting at most an election timeout to learn who leads; dropped, their
+   * proposers would wait out their request timeout. The loop then sends them.
+   */
+  private async handOverHeldProposals(): Promise<void> {
+    if (this.heldProposals.length === 0) return;
+    const deadline = Date.now() + this.options.electionMs;
+    while ((this.heldProposals.length > 0 || this.node.hasReady()) && !this.failed && Date.now() < deadline) {
+      this.retryHeldProposals();
+      this.kick();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
   }
 
   private holdProposal(message: Message): void {

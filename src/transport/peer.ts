@@ -145,6 +145,15 @@ export class Peer {
 
   stop(): void {
     if (this.stopped) return;
+    // What is queued still leaves, and the stream is ended rather than cut: a member stopping for a
+    // restart would otherwise drop messages others wait on (a proposal it forwards to the leader).
+    const socket = this.connected ? this.socket : undefined;
+    if (socket !== undefined) {
+      this.waitingDrainSince = undefined;
+      this.flush();
+      this.socket = undefined;
+      socket.end();
+    }
     this.stopped = true;
     this.attempt++;
     clearTimeout(this.redialTimer);
